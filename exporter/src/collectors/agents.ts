@@ -1,0 +1,34 @@
+import { M } from '../metrics/catalog.js';
+import { labelString } from '../metrics/exposition.js';
+import { orgOf } from '../source/common.js';
+import { readAgents } from '../source/agents.js';
+import { Tally, addStateSet, families, forEachCapped, rendered, type Collector } from './collector.js';
+
+const defs = { info: M.agentInfo, status: M.agentStatus, heartbeat: M.agentHeartbeat, connections: M.agentConnections, agents: M.agents };
+
+/** Agents' state; their activity counters come from the activity collector. */
+export const agentsCollector: Collector = {
+  name: 'agents',
+  families: Object.values(defs),
+  async collect(ctx) {
+    const collection = ctx.db.collection(ctx.config.collections.agents);
+    const { records, read } = await readAgents(collection, ctx.report);
+    ctx.countRead(collection.collectionName, read);
+    const f = families(defs);
+    const counts = new Tally();
+    for (const a of records) {
+      const org = orgOf(a);
+      for (const state of M.agentStatus.states!) counts.touch(labelString(M.agents.labels, [org, state]));
+      counts.add(labelString(M.agents.labels, [org, a.status]));
+    }
+    await forEachCapped(ctx, collection.collectionName, records, (a) => {
+      const base = labelString(['org_id', 'agent_id'], [orgOf(a), a._id.toHexString()]);
+      f.info.add(base, 1, labelString(M.agentInfo.labels.slice(2), [a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? '']));
+      addStateSet(f.status, base, M.agentStatus.states!, a.status);
+      if (a.lastHeartbeatAt) f.heartbeat.add(base, a.lastHeartbeatAt.getTime() / 1000);
+      if (a.connectionCount != null) f.connections.add(base, a.connectionCount);
+    });
+    counts.writeTo(f.agents);
+    return rendered(f);
+  },
+};

@@ -1,0 +1,109 @@
+import { M } from '../metrics/catalog.js';
+import { HistogramSeries, SampleFamily, labelString, renderHistogram, type RenderedFamily } from '../metrics/exposition.js';
+import type { Config } from '../config.js';
+import { OTHER, orgOf } from '../source/common.js';
+import { countExecutions, readFinishedExecutions, summarizeRunning, type FinishedExecution } from '../source/executions.js';
+import { Tally, type CollectContext, type Collector } from './collector.js';
+import { EventStream } from './events.js';
+
+interface FinishedTotals {
+  labels: string;
+  byOutcome: Map<string, number>;
+  duration: HistogramSeries;
+  retries: number;
+  retried: number;
+}
+
+/**
+ * Workflow executions: current counts and running progress are aggregated by MongoDB every poll;
+ * completions, durations and retries are counted once each from the finished-executions stream.
+ */
+export class ExecutionsCollector implements Collector {
+  readonly name = 'executions';
+  readonly families = [M.executions, M.executionProgress, M.executionOverdue, M.executionCompletions, M.executionDuration, M.executionRetries, M.executionRetried];
+  /** Execution `type` is free text: the first EXECUTION_TYPE_LABEL_LIMIT types seen keep their name, later ones read "other". */
+  private readonly admittedTypes = new Set<string>();
+  private readonly finished = new Map<string, FinishedTotals>();
+  private readonly stream: EventStream<FinishedExecution>;
+
+  constructor(private readonly config: Config, startedAt: Date) {
+    this.stream = new EventStream(
+      config,
+      startedAt,
+      (ctx, wm, upper, limit) =>
+        readFinishedExecutions(ctx.db.collection(config.collections.executions), wm, upper, limit, config.executionMaxRuntimeMs, ctx.report),
+      (records) => {
+        for (const e of records) this.applyFinished(e);
+      },
+    );
+  }
+
+  watermarks(): Record<string, Date> {
+    return { [this.config.collections.executions]: this.stream.watermark.time };
+  }
+
+  private typeLabel(type: string): string {
+    if (this.admittedTypes.has(type)) return type;
+    if (this.admittedTypes.size < this.config.executionTypeLabelLimit) {
+      this.admittedTypes.add(type);
+      return type;
+    }
+    return OTHER;
+  }
+
+  private applyFinished(e: FinishedExecution): void {
+    const org = orgOf(e);
+    const key = `${org}\u0000${e.category}`;
+    let t = this.finished.get(key);
+    if (!t) {
+      const labels = labelString(['org_id', 'category'], [org, e.category]);
+      t = { labels, byOutcome: new Map(), duration: new HistogramSeries(labels, M.executionDuration.buckets!), retries: 0, retried: 0 };
+      this.finished.set(key, t);
+    }
+    t.byOutcome.set(e.status, (t.byOutcome.get(e.status) ?? 0) + 1);
+    if (e.startedAt) {
+      const seconds = (e.completedAt.getTime() - e.startedAt.getTime()) / 1000;
+      if (seconds >= 0) t.duration.observe(seconds);
+    }
+    const retries = e.retryCount ?? 0;
+    t.retries += retries;
+    if (retries > 0) t.retried++;
+  }
+
+  async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
+    const collection = ctx.db.collection(ctx.config.collections.executions);
+    const [groups, running] = await Promise.all([countExecutions(collection, ctx.report), summarizeRunning(collection, ctx.now)]);
+    await this.stream.catchUp(ctx, collection.collectionName);
+
+    const counts = new Tally();
+    // Admit types by size so the cap keeps the most common ones when it first applies.
+    for (const g of [...groups].sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1))) {
+      counts.add(labelString(M.executions.labels, [g.orgId, g.category, this.typeLabel(g.type), g.status]), g.count);
+    }
+    const executions = new SampleFamily(M.executions);
+    counts.writeTo(executions);
+
+    const progress = new SampleFamily(M.executionProgress);
+    const overdue = new SampleFamily(M.executionOverdue);
+    for (const r of running.sort((a, b) => (a.orgId + a.category < b.orgId + b.category ? -1 : 1))) {
+      const labels = labelString(['org_id', 'category'], [r.orgId, r.category]);
+      progress.add(labels, r.running > 0 ? r.progressSum / r.running / 100 : 0);
+      overdue.add(labels, r.overdue);
+    }
+
+    const completions = new SampleFamily(M.executionCompletions);
+    const retries = new SampleFamily(M.executionRetries);
+    const retried = new SampleFamily(M.executionRetried);
+    const totals = [...this.finished.values()].sort((a, b) => (a.labels < b.labels ? -1 : 1));
+    for (const t of totals) {
+      for (const [outcome, count] of [...t.byOutcome].sort()) completions.add(t.labels, count, `outcome="${outcome}"`);
+      retries.add(t.labels, t.retries);
+      retried.add(t.labels, t.retried);
+    }
+    return [
+      ...[executions, progress, overdue, completions].map((f) => ({ meta: f.meta, body: f.render() })),
+      { meta: M.executionDuration, body: renderHistogram(M.executionDuration, totals.map((t) => t.duration)) },
+      ...[retries, retried].map((f) => ({ meta: f.meta, body: f.render() })),
+    ];
+  }
+}

@@ -1,0 +1,59 @@
+import { M } from '../metrics/catalog.js';
+import { labelString } from '../metrics/exposition.js';
+import { orgOf } from '../source/common.js';
+import { readResources, type ResourceRecord } from '../source/resources.js';
+import { GIB, MIB, Tally, addStateSet, families, forEachCapped, rendered, type Collector } from './collector.js';
+
+const defs = {
+  info: M.resourceInfo, status: M.resourceStatus, vcpus: M.resourceVcpus, memory: M.resourceMemory, disk: M.resourceDisk,
+  gpus: M.resourceGpus, resources: M.resources,
+};
+
+/** GPUs held by a resource and how: VMs pass whole GPUs through or slice them with MIG. */
+function allocatedGpus(r: ResourceRecord): { mode: string; count: number } | undefined {
+  const runtimeCount = r.runtime?.allocatedGPU?.length;
+  const gpuConfig = r.config?.gpuConfig;
+  if (r.resourceType === 'virtual-machine') {
+    if (!gpuConfig?.enabled) return runtimeCount ? { mode: 'passthrough', count: runtimeCount } : undefined;
+    return { mode: gpuConfig.mode ?? 'passthrough', count: runtimeCount ?? gpuConfig.deviceIds?.length ?? 0 };
+  }
+  const count = runtimeCount ?? r.config?.gpuDeviceIds?.length ?? 0;
+  return count > 0 ? { mode: 'container', count } : undefined;
+}
+
+function allocatedMemoryBytes(r: ResourceRecord): number | undefined {
+  if (r.runtime?.allocatedRAM != null) return r.runtime.allocatedRAM * GIB;
+  if (r.config?.ramMB != null) return r.config.ramMB * MIB;
+  if (r.config?.ramLimit != null) return r.config.ramLimit * GIB;
+  return undefined;
+}
+
+/** VMs and containers. */
+export const resourcesCollector: Collector = {
+  name: 'resources',
+  families: Object.values(defs),
+  async collect(ctx) {
+    const collection = ctx.db.collection(ctx.config.collections.resources);
+    const { records, read } = await readResources(collection, ctx.report);
+    ctx.countRead(collection.collectionName, read);
+    const f = families(defs);
+    const counts = new Tally();
+    for (const r of records) counts.add(labelString(M.resources.labels, [orgOf(r), r.resourceType, r.status, r.nodeId ?? '']));
+    await forEachCapped(ctx, collection.collectionName, records, (r) => {
+      const org = orgOf(r);
+      const id = r._id.toHexString();
+      const base = labelString(['org_id', 'resource_id'], [org, id]);
+      f.info.add(base, 1, labelString(['resource_name', 'resource_type', 'node_id'], [r.name, r.resourceType, r.nodeId ?? '']));
+      addStateSet(f.status, base, M.resourceStatus.states!, r.status);
+      const vcpus = r.runtime?.allocatedCPU ?? r.config?.vcpus ?? r.config?.cpuCores;
+      if (vcpus != null) f.vcpus.add(base, vcpus);
+      const memory = allocatedMemoryBytes(r);
+      if (memory !== undefined) f.memory.add(base, memory);
+      if (r.config?.diskGB != null) f.disk.add(base, r.config.diskGB * GIB);
+      const gpus = allocatedGpus(r);
+      if (gpus) f.gpus.add(base, gpus.count, `mode="${gpus.mode}"`);
+    });
+    counts.writeTo(f.resources);
+    return rendered(f);
+  },
+};

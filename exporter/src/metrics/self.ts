@@ -1,0 +1,76 @@
+import client from 'prom-client';
+import { formatValue, labelString, familyHeader, type FamilyMeta, type MetricType } from './exposition.js';
+
+/**
+ * The exporter's own metrics, kept by prom-client. They are few and change per scrape, so they
+ * are rendered on each scrape and appended to the pre-rendered entity metrics.
+ */
+export class SelfMetrics {
+  readonly registry = new client.Registry();
+  readonly buildInfo: client.Gauge<'version' | 'nodejs_version'>;
+  readonly sourceUp: client.Gauge;
+  readonly collectorSuccess: client.Gauge<'collector'>;
+  readonly collectorDuration: client.Gauge<'collector'>;
+  readonly collectorLastSuccess: client.Gauge<'collector'>;
+  readonly lastSuccessfulPoll: client.Gauge;
+  readonly polls: client.Counter<'result'>;
+  readonly pollsSkipped: client.Counter;
+  readonly pollDuration: client.Histogram;
+  readonly documentsRead: client.Counter<'collection'>;
+  readonly invalidDocuments: client.Counter<'collection' | 'reason'>;
+  readonly entitiesOverLimit: client.Gauge<'collection'>;
+  readonly watermark: client.Gauge<'collection'>;
+  readonly renderDuration: client.Gauge;
+  readonly exposedSeries: client.Gauge;
+  readonly expositionBytes: client.Gauge<'format' | 'encoding'>;
+  readonly scrapes: client.Counter<'format' | 'encoding'>;
+
+  constructor(version: string) {
+    const registers = [this.registry];
+    this.buildInfo = new client.Gauge({ name: 'aiwm_exporter_build_info', help: 'Exporter version; always 1.', labelNames: ['version', 'nodejs_version'], registers });
+    this.buildInfo.set({ version, nodejs_version: process.version }, 1);
+    this.sourceUp = new client.Gauge({ name: 'aiwm_exporter_source_up', help: '1 when the last poll reached MongoDB.', registers });
+    this.collectorSuccess = new client.Gauge({ name: 'aiwm_exporter_collector_success', help: '1 when the collector\'s last run succeeded; its series are dropped while 0.', labelNames: ['collector'], registers });
+    this.collectorDuration = new client.Gauge({ name: 'aiwm_exporter_collector_duration_seconds', help: 'Duration of the collector\'s last run.', labelNames: ['collector'], registers });
+    this.collectorLastSuccess = new client.Gauge({ name: 'aiwm_exporter_collector_last_success_timestamp_seconds', help: 'Unix time the collector last succeeded.', labelNames: ['collector'], registers });
+    this.lastSuccessfulPoll = new client.Gauge({ name: 'aiwm_exporter_last_successful_poll_timestamp_seconds', help: 'Unix time of the last poll in which every collector succeeded.', registers });
+    this.polls = new client.Counter({ name: 'aiwm_exporter_polls_total', help: 'Polls run, by result (success, partial, failed).', labelNames: ['result'], registers });
+    this.pollsSkipped = new client.Counter({ name: 'aiwm_exporter_polls_skipped_total', help: 'Scheduled polls skipped because the previous one was still running.', registers });
+    this.pollDuration = new client.Histogram({ name: 'aiwm_exporter_poll_duration_seconds', help: 'Wall time of a whole poll, rendering included.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
+    this.documentsRead = new client.Counter({ name: 'aiwm_exporter_documents_read_total', help: 'Documents read from MongoDB, by collection.', labelNames: ['collection'], registers });
+    this.invalidDocuments = new client.Counter({ name: 'aiwm_exporter_invalid_documents_total', help: 'Malformed documents met (skipped, or kept with an unknown enum read as "other"), by collection and reason. State collections are re-read every poll, so a lasting bad document counts once per poll.', labelNames: ['collection', 'reason'], registers });
+    this.entitiesOverLimit = new client.Gauge({ name: 'aiwm_exporter_entities_over_limit', help: 'Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series in the last poll.', labelNames: ['collection'], registers });
+    this.watermark = new client.Gauge({ name: 'aiwm_exporter_event_watermark_timestamp_seconds', help: 'How far the incremental reader of an event collection has counted (Unix time).', labelNames: ['collection'], registers });
+    this.renderDuration = new client.Gauge({ name: 'aiwm_exporter_render_duration_seconds', help: 'Time the last poll spent rendering and compressing the exposition.', registers });
+    this.exposedSeries = new client.Gauge({ name: 'aiwm_exporter_series', help: 'Entity series rendered by the last poll.', registers });
+    this.expositionBytes = new client.Gauge({ name: 'aiwm_exporter_exposition_bytes', help: 'Size of the pre-rendered entity exposition, by format and encoding.', labelNames: ['format', 'encoding'], registers });
+    this.scrapes = new client.Counter({ name: 'aiwm_exporter_scrapes_total', help: 'Scrapes of /metrics, by format and encoding.', labelNames: ['format', 'encoding'], registers });
+    client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Renders the registry in the exporter's own writer, so both formats agree with the entity metrics. */
+  async render(openMetrics: boolean): Promise<string> {
+    const metrics = await this.registry.getMetricsAsJSON();
+    let out = '';
+    for (const metric of metrics) {
+      const type = String(metric.type) as MetricType;
+      if (type !== 'gauge' && type !== 'counter' && type !== 'histogram') continue;
+      const meta: FamilyMeta = { name: metric.name, type, help: metric.help, unit: unitOf(metric.name), labels: [] };
+      out += familyHeader(meta, openMetrics);
+      for (const v of metric.values) {
+        const labels = v.labels as Record<string, string | number>;
+        const names = Object.keys(labels);
+        const ls = labelString(names, names.map((n) => (typeof labels[n] === 'number' ? formatValue(labels[n] as number) : String(labels[n]))));
+        const name = (v as { metricName?: string }).metricName ?? metric.name;
+        out += ls === '' ? `${name} ${formatValue(v.value)}\n` : `${name}{${ls}} ${formatValue(v.value)}\n`;
+      }
+    }
+    return out;
+  }
+}
+
+function unitOf(name: string): string {
+  const base = name.replace(/_total$/, '');
+  for (const unit of ['seconds', 'bytes', 'ratio']) if (base.endsWith('_' + unit)) return unit;
+  return '';
+}

@@ -1,0 +1,98 @@
+import { ObjectId, type Collection, type Document, type Filter } from 'mongodb';
+import { z } from 'zod';
+
+/** Enum values outside the contract are kept as this bounded label value and counted as invalid. */
+export const OTHER = 'other';
+/** `owner.orgId` missing or '' (old AIWM documents). */
+export const UNASSIGNED_ORG = 'unassigned';
+
+export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum';
+
+/**
+ * Receives every malformed document a source module meets; the poller counts and logs them.
+ * `id` is null and `count` > 1 for documents met only as a group inside a MongoDB aggregation.
+ */
+export type InvalidSink = (collection: string, id: string | null, reason: InvalidReason, field: string, count?: number) => void;
+
+/** An enum field: contract values pass, anything else string-typed becomes `other`. */
+export function enumField<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.union([z.enum(values), z.string().transform((): typeof OTHER => OTHER)]);
+}
+
+/** Optional fields: null and missing both mean "not there". */
+export const optionalNumber = z.number().nullish();
+export const optionalString = z.string().nullish();
+export const optionalDate = z.date().nullish();
+export const optionalBoolean = z.boolean().nullish();
+
+/** Ids stored as strings or ObjectIds (AIWM mixes both) become 24-hex strings. */
+export const idString = z.union([z.string(), z.instanceof(ObjectId).transform((id) => id.toHexString())]);
+
+/** BaseSchema fields every AIWM document carries. */
+export const baseFields = {
+  _id: z.instanceof(ObjectId),
+  owner: z.object({ orgId: z.string().nullish() }).nullish(),
+};
+
+/** Only documents that are not soft-deleted: `isDeleted` missing means live. */
+export const NOT_DELETED: Filter<Document> = { isDeleted: { $ne: true } };
+
+export function orgOf(doc: { owner?: { orgId?: string | null } | null }): string {
+  const org = doc.owner?.orgId;
+  return org ? org : UNASSIGNED_ORG;
+}
+
+/** Reasons for one failed validation; `missing_field` when the input was absent. */
+function reasonOf(issue: z.core.$ZodIssue): InvalidReason {
+  return issue.code === 'invalid_type' && (!('input' in issue) || issue.input === undefined) ? 'missing_field' : 'wrong_type';
+}
+
+/** Paths of enum fields that a parsed record may carry as `other`. */
+export type EnumPaths<T> = ReadonlyArray<(record: T) => string | readonly string[] | null | undefined>;
+
+/**
+ * Validates one raw document: returns the typed record, or undefined when it must be skipped.
+ * Unknown enum values are kept as `other` and still reported.
+ */
+export function validate<S extends z.ZodType>(
+  collection: string,
+  schema: S,
+  enumPaths: EnumPaths<z.output<S>>,
+  raw: Document,
+  report: InvalidSink,
+): z.output<S> | undefined {
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  const id = raw._id instanceof ObjectId ? raw._id.toHexString() : String(raw._id);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    report(collection, id, reasonOf(issue), issue.path.join('.'));
+    return undefined;
+  }
+  for (const pick of enumPaths) {
+    const value = pick(parsed.data);
+    if (value === OTHER || (Array.isArray(value) && value.includes(OTHER))) {
+      report(collection, id, 'unknown_enum', '');
+      break;
+    }
+  }
+  return parsed.data;
+}
+
+/** Streams a collection through a projection, validating each document. */
+export async function readAll<S extends z.ZodType>(
+  collection: Collection,
+  filter: Filter<Document>,
+  projection: Document,
+  schema: S,
+  enumPaths: EnumPaths<z.output<S>>,
+  report: InvalidSink,
+): Promise<{ records: z.output<S>[]; read: number }> {
+  const records: z.output<S>[] = [];
+  let read = 0;
+  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 5000 })) {
+    read++;
+    const record = validate(collection.collectionName, schema, enumPaths, raw, report);
+    if (record !== undefined) records.push(record);
+  }
+  return { records, read };
+}

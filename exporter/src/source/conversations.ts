@@ -1,0 +1,43 @@
+import { ObjectId, type Collection } from 'mongodb';
+import { z } from 'zod';
+import { NOT_DELETED, baseFields, idString, validate, type InvalidSink } from './common.js';
+import { readIncrement, type Increment, type Watermark } from './incremental.js';
+
+export const conversationSchema = z.object({
+  ...baseFields,
+  agentId: idString,
+  createdAt: z.date(),
+});
+
+export type ConversationRecord = z.output<typeof conversationSchema>;
+
+const projection = { agentId: 1, createdAt: 1, 'owner.orgId': 1 };
+
+/** New conversations since the watermark (counted once each). */
+export async function readNewConversations(
+  collection: Collection,
+  watermark: Watermark,
+  upper: Date,
+  limit: number,
+  report: InvalidSink,
+): Promise<Increment & { records: ConversationRecord[] }> {
+  const increment = await readIncrement({ collection, timeField: 'createdAt', filter: NOT_DELETED, projection, watermark, upper, limit });
+  const records: ConversationRecord[] = [];
+  for (const doc of increment.docs) {
+    const record = validate(collection.collectionName, conversationSchema, [], doc, report);
+    if (record) records.push(record);
+  }
+  return { ...increment, records };
+}
+
+/** conversationId -> agentId for the given conversations, by primary key. */
+export async function readConversationAgents(collection: Collection, conversationIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = conversationIds.filter((id) => id.length === 24 && ObjectId.isValid(id)).map((id) => new ObjectId(id));
+  const agents = new Map<string, string>();
+  if (ids.length === 0) return agents;
+  for await (const doc of collection.find({ _id: { $in: ids } }, { projection: { agentId: 1 } })) {
+    const agent = idString.safeParse(doc.agentId);
+    if (agent.success) agents.set((doc._id as ObjectId).toHexString(), agent.data);
+  }
+  return agents;
+}

@@ -1,0 +1,53 @@
+import { ObjectId, type Collection } from 'mongodb';
+import { z } from 'zod';
+import { NOT_DELETED, baseFields, enumField, optionalNumber, optionalString, validate, type InvalidSink } from './common.js';
+import { readIncrement, type Increment, type Watermark } from './incremental.js';
+
+export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
+export const MESSAGE_TYPES = ['text', 'thinking', 'tool_call', 'tool_result', 'error', 'system'] as const;
+export const MESSAGE_STATUSES = ['sending', 'sent', 'delivered', 'failed'] as const;
+
+export const messageSchema = z.object({
+  ...baseFields,
+  conversationId: z.string(),
+  role: enumField(MESSAGE_ROLES),
+  type: enumField(MESSAGE_TYPES).nullish(),
+  status: enumField(MESSAGE_STATUSES).nullish(),
+  latency: optionalNumber,
+  usage: z.object({ promptTokens: optionalNumber, completionTokens: optionalNumber, totalTokens: optionalNumber }).nullish(),
+  toolResults: z.array(z.object({ success: z.boolean().nullish() })).nullish(),
+  error: optionalString,
+  createdAt: z.date(),
+});
+
+export type MessageRecord = z.output<typeof messageSchema>;
+
+// Message content, tool arguments and results are never read: only what the metrics need.
+const projection = {
+  conversationId: 1, role: 1, type: 1, status: 1, latency: 1, usage: 1, 'toolResults.success': 1, error: 1, createdAt: 1, 'owner.orgId': 1,
+};
+
+/**
+ * The `messages` collection has no createdAt-only index; ObjectIds embed their creation second and
+ * AIWM creates both together, so an `_id` lower bound lets MongoDB walk the primary index instead of
+ * scanning history. The slack covers clock skew between AIWM replicas.
+ */
+const ID_SLACK_SECONDS = 600;
+
+export async function readNewMessages(
+  collection: Collection,
+  watermark: Watermark,
+  upper: Date,
+  limit: number,
+  report: InvalidSink,
+): Promise<Increment & { records: MessageRecord[] }> {
+  const fromSeconds = Math.floor(watermark.time.getTime() / 1000) - ID_SLACK_SECONDS;
+  const filter = fromSeconds > 0 ? { ...NOT_DELETED, _id: { $gte: ObjectId.createFromTime(fromSeconds) } } : NOT_DELETED;
+  const increment = await readIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit });
+  const records: MessageRecord[] = [];
+  for (const doc of increment.docs) {
+    const record = validate(collection.collectionName, messageSchema, [(m) => m.role, (m) => m.type, (m) => m.status], doc, report);
+    if (record) records.push(record);
+  }
+  return { ...increment, records };
+}
