@@ -63,9 +63,9 @@ const mongoUri = z.string().transform((text, ctx) => {
   return { uri: text, database, redacted: redactUri(text) };
 });
 
-/** The URI with any password replaced, safe to log. */
-export function redactUri(uri: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+/** Text with the password of every `scheme://user:password@` in it replaced, safe to log. */
+export function redactUri(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@/\s]*@/gi, '$1:***@');
 }
 
 const envSchema = z.object({

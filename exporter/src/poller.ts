@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Db } from 'mongodb';
-import type { Config } from './config.js';
+import { redactUri, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Collector, CollectContext } from './collectors/collector.js';
 import { renderFamilies, type RenderedFamily } from './metrics/exposition.js';
@@ -152,8 +152,7 @@ export class Poller {
   }
 }
 
-/** Error text without connection strings (the driver can echo the URI, password included). */
+/** Error text without passwords (the driver can echo the URI). */
 export function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/(mongodb(?:\+srv)?:\/\/[^:/@\s]+):[^@/\s]*@/g, '$1:***@');
+  return redactUri(error instanceof Error ? error.message : String(error));
 }

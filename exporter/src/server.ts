@@ -30,7 +30,9 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
  * are compressed on their own and appended without touching the large buffer.
  */
 export async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, source: MetricsSource, self: SelfMetrics): Promise<void> {
-  const openMetrics = wantsOpenMetrics(req.headers.accept);
+  // `?format=text|openmetrics` overrides the Accept header: Prometheus 2.x always asks for OpenMetrics first.
+  const format = new URL(req.url ?? '/', 'http://localhost').searchParams.get('format');
+  const openMetrics = format === 'openmetrics' || (format !== 'text' && wantsOpenMetrics(req.headers.accept));
   const gzip = acceptsGzip(req.headers['accept-encoding']);
   self.scrapes.inc({ format: openMetrics ? 'openmetrics' : 'text', encoding: gzip ? 'gzip' : 'identity' });
   const snapshot = source.snapshot;

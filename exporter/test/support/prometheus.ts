@@ -1,0 +1,126 @@
+/**
+ * A real Prometheus (Debian's `prometheus` package) on 127.0.0.1 with a temporary data directory,
+ * for tests that need the real scraper, rule evaluator and query engine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitFor } from './ports.js';
+
+export interface ScrapeTarget {
+  job: string;
+  /** host:port */
+  target: string;
+  path?: string;
+  params?: Record<string, string[]>;
+}
+
+export interface PrometheusOptions {
+  targets: ScrapeTarget[];
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+  ruleFiles?: string[];
+  alertmanagers?: string[];
+  /** Extra command-line flags. */
+  flags?: string[];
+}
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  readonly dir: string;
+  query(expr: string, time?: number): Promise<PromSample[]>;
+  queryRange(expr: string, start: number, end: number, step: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
+  /** Resolves once every target has been scraped successfully at least `times` times after the call. */
+  waitForScrapes(times?: number): Promise<void>;
+  stop(): Promise<void>;
+  readonly log: () => string;
+}
+
+export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
+
+async function api<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  const body = (await response.json()) as { status: string; data: T; error?: string };
+  if (body.status !== 'success') throw new Error(`Prometheus API ${url}: ${body.error ?? response.status}`);
+  return body.data;
+}
+
+export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'aiwm-prom-'));
+  const port = await freePort();
+  const config = {
+    global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: '1s' },
+    rule_files: options.ruleFiles ?? [],
+    alerting: options.alertmanagers ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
+    scrape_configs: options.targets.map((t) => ({
+      job_name: t.job,
+      metrics_path: t.path ?? '/metrics',
+      params: t.params,
+      static_configs: [{ targets: [t.target] }],
+    })),
+  };
+  // JSON is valid YAML.
+  writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
+  let output = '';
+  const child: ChildProcess = spawn(
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+      ...(options.flags ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${output}`);
+  }
+  return {
+    url,
+    dir,
+    log: () => output,
+    async query(expr, time) {
+      const params = new URLSearchParams({ query: expr });
+      if (time !== undefined) params.set('time', String(time));
+      const data = await api<{ resultType: string; result: PromSample[] }>(`${url}/api/v1/query?${params}`);
+      return data.result;
+    },
+    async queryRange(expr, start, end, step) {
+      const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
+      const data = await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(`${url}/api/v1/query_range?${params}`);
+      return data.result;
+    },
+    async waitForScrapes(times = 1) {
+      const since = Date.now();
+      await waitFor('successful scrapes of every target', async () => {
+        const data = await api<{ activeTargets: Array<{ health: string; lastScrape: string; lastError: string; scrapePool: string }> }>(`${url}/api/v1/targets?state=active`);
+        const ready = data.activeTargets.length === options.targets.length && data.activeTargets.every((t) => t.health === 'up' && Date.parse(t.lastScrape) > since + (times - 1) * 1000);
+        if (!ready && data.activeTargets.some((t) => t.lastError)) {
+          const errors = data.activeTargets.filter((t) => t.lastError).map((t) => `${t.scrapePool}: ${t.lastError}`);
+          if (Date.now() - since > 10_000) throw new Error(errors.join('; '));
+        }
+        return ready ? true : undefined;
+      }, 30_000, 200);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
