@@ -101,7 +101,7 @@ export interface RunningGroup {
 }
 
 /** Running executions: summed progress and how many are past their timeoutAt, by org and category. */
-export async function summarizeRunning(collection: Collection, now: Date): Promise<RunningGroup[]> {
+export async function summarizeRunning(collection: Collection, now: Date, report: InvalidSink): Promise<RunningGroup[]> {
   const rows = await collection
     .aggregate([
       { $match: { ...NOT_DELETED, status: 'running' } },
@@ -111,6 +111,7 @@ export async function summarizeRunning(collection: Collection, now: Date): Promi
           running: { $sum: 1 },
           progressSum: { $sum: { $cond: [{ $isNumber: '$progress' }, '$progress', 0] } },
           overdue: { $sum: { $cond: [{ $and: [{ $eq: [{ $type: '$timeoutAt' }, 'date'] }, { $lt: ['$timeoutAt', now] }] }, 1, 0] } },
+          badProgress: { $sum: { $cond: [{ $or: [{ $isNumber: '$progress' }, { $eq: [{ $type: '$progress' }, 'missing'] }, { $eq: ['$progress', null] }] }, 0, 1] } },
         },
       },
     ])
@@ -118,6 +119,8 @@ export async function summarizeRunning(collection: Collection, now: Date): Promi
   const groups: RunningGroup[] = [];
   for (const row of rows) {
     const id = row._id as Document;
+    // A non-numeric progress counts as 0 in the average; the documents are reported, not dropped.
+    if ((row.badProgress as number) > 0) report(collection.collectionName, null, 'wrong_type', 'progress', row.badProgress as number);
     const category = known(EXECUTION_CATEGORIES, id.category);
     if (category === undefined) continue; // already reported by countExecutions
     groups.push({
