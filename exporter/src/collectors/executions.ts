@@ -72,7 +72,7 @@ export class ExecutionsCollector implements Collector {
 
   async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
     const collection = ctx.db.collection(ctx.config.collections.executions);
-    const [groups, running] = await Promise.all([countExecutions(collection, ctx.report), summarizeRunning(collection, ctx.now, ctx.report)]);
+    const [groups, running] = await Promise.all([countExecutions(collection, ctx.report), summarizeRunning(collection, ctx.now)]);
     await this.stream.catchUp(ctx, collection.collectionName);
 
     const counts = new Tally();

@@ -46,6 +46,8 @@ export class SelfMetrics {
     this.expositionBytes = new client.Gauge({ name: 'aiwm_exporter_exposition_bytes', help: 'Size of the pre-rendered entity exposition, by format and encoding.', labelNames: ['format', 'encoding'], registers });
     this.scrapes = new client.Counter({ name: 'aiwm_exporter_scrapes_total', help: 'Scrapes of /metrics, by format and encoding.', labelNames: ['format', 'encoding'], registers });
     client.collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges `_total`, which promtool rejects; the per-type gauges without the suffix stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
   }
 
   /** Renders the registry in the exporter's own writer, so both formats agree with the entity metrics. */

@@ -42,9 +42,11 @@ export function orgOf(doc: { owner?: { orgId?: string | null } | null }): string
   return org ? org : UNASSIGNED_ORG;
 }
 
-/** Reasons for one failed validation; `missing_field` when the input was absent. */
-function reasonOf(issue: z.core.$ZodIssue): InvalidReason {
-  return issue.code === 'invalid_type' && (!('input' in issue) || issue.input === undefined) ? 'missing_field' : 'wrong_type';
+/** `missing_field` when the document has nothing at the failing path, else `wrong_type`. */
+function reasonOf(raw: Document, issue: z.core.$ZodIssue): InvalidReason {
+  let value: unknown = raw;
+  for (const key of issue.path) value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[key];
+  return value === undefined || value === null ? 'missing_field' : 'wrong_type';
 }
 
 /** Paths of enum fields that a parsed record may carry as `other`. */
@@ -61,11 +63,11 @@ export function validate<S extends z.ZodType>(
   raw: Document,
   report: InvalidSink,
 ): z.output<S> | undefined {
-  const parsed = schema.safeParse(raw, { reportInput: true });
+  const parsed = schema.safeParse(raw);
   const id = raw._id instanceof ObjectId ? raw._id.toHexString() : String(raw._id);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    report(collection, id, reasonOf(issue), issue.path.join('.'));
+    report(collection, id, reasonOf(raw, issue), issue.path.join('.'));
     return undefined;
   }
   for (const pick of enumPaths) {

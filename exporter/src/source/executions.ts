@@ -35,12 +35,13 @@ export async function readFinishedExecutions(
   report: InvalidSink,
 ): Promise<Increment & { records: FinishedExecution[] }> {
   const createdFrom = watermark.time.getTime() - maxRuntimeMs;
-  const filter: Document = { ...NOT_DELETED, status: { $in: [...FINISHED_STATUSES] } };
+  // Documents without a usable category are reported by countExecutions, not read here.
+  const filter: Document = { ...NOT_DELETED, status: { $in: [...FINISHED_STATUSES] }, category: { $type: 'string' } };
   if (createdFrom > 0) filter.createdAt = { $gte: new Date(createdFrom) };
   const increment = await readIncrement({ collection, timeField: 'completedAt', filter, projection: finishedProjection, watermark, upper, limit });
   const records: FinishedExecution[] = [];
   for (const doc of increment.docs) {
-    const record = validate(collection.collectionName, finishedExecutionSchema, [(e) => e.category], doc, report);
+    const record = validate(collection.collectionName, finishedExecutionSchema, [], doc, report);
     if (record) records.push(record);
   }
   return { ...increment, records };
@@ -73,17 +74,26 @@ function groupKey(collection: string, id: Document, count: number, report: Inval
 
 /**
  * Current executions by org, category, type and status, counted by MongoDB (executions accumulate
- * forever, so they are never loaded). Malformed groups are reported once per document they hold.
+ * forever, so they are never loaded). This aggregation sees every execution every poll, so it is
+ * where malformed category, status and progress values are reported, once per document.
  */
 export async function countExecutions(collection: Collection, report: InvalidSink): Promise<ExecutionGroup[]> {
   const rows = await collection
     .aggregate([
       { $match: NOT_DELETED },
-      { $group: { _id: { orgId: '$owner.orgId', category: '$category', type: '$type', status: '$status' }, count: { $sum: 1 } } },
+      {
+        $group: {
+          _id: { orgId: '$owner.orgId', category: '$category', type: '$type', status: '$status' },
+          count: { $sum: 1 },
+          badProgress: { $sum: { $cond: [{ $or: [{ $isNumber: '$progress' }, { $eq: [{ $ifNull: ['$progress', null] }, null] }] }, 0, 1] } },
+        },
+      },
     ])
     .toArray();
   const groups: ExecutionGroup[] = [];
   for (const row of rows) {
+    // A non-numeric progress reads as 0 in the running average: reported, the execution still counted.
+    if ((row.badProgress as number) > 0) report(collection.collectionName, null, 'wrong_type', 'progress', row.badProgress as number);
     const key = groupKey(collection.collectionName, row._id as Document, row.count as number, report);
     if (!key) continue;
     const type = (row._id as Document).type;
@@ -101,7 +111,7 @@ export interface RunningGroup {
 }
 
 /** Running executions: summed progress and how many are past their timeoutAt, by org and category. */
-export async function summarizeRunning(collection: Collection, now: Date, report: InvalidSink): Promise<RunningGroup[]> {
+export async function summarizeRunning(collection: Collection, now: Date): Promise<RunningGroup[]> {
   const rows = await collection
     .aggregate([
       { $match: { ...NOT_DELETED, status: 'running' } },
@@ -111,7 +121,6 @@ export async function summarizeRunning(collection: Collection, now: Date, report
           running: { $sum: 1 },
           progressSum: { $sum: { $cond: [{ $isNumber: '$progress' }, '$progress', 0] } },
           overdue: { $sum: { $cond: [{ $and: [{ $eq: [{ $type: '$timeoutAt' }, 'date'] }, { $lt: ['$timeoutAt', now] }] }, 1, 0] } },
-          badProgress: { $sum: { $cond: [{ $or: [{ $isNumber: '$progress' }, { $eq: [{ $type: '$progress' }, 'missing'] }, { $eq: ['$progress', null] }] }, 0, 1] } },
         },
       },
     ])
@@ -119,8 +128,6 @@ export async function summarizeRunning(collection: Collection, now: Date, report
   const groups: RunningGroup[] = [];
   for (const row of rows) {
     const id = row._id as Document;
-    // A non-numeric progress counts as 0 in the average; the documents are reported, not dropped.
-    if ((row.badProgress as number) > 0) report(collection.collectionName, null, 'wrong_type', 'progress', row.badProgress as number);
     const category = known(EXECUTION_CATEGORIES, id.category);
     if (category === undefined) continue; // already reported by countExecutions
     groups.push({
