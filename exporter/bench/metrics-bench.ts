@@ -111,13 +111,14 @@ async function scrapeComparison(nodes: number, gpusPerNode: number, requests: nu
   const exporter = await exporterFor(uri);
   await exporter.poller.tick();
   const snap = exporter.poller.snapshot!;
-  const series = snap.text.toString().split('\n').filter((l) => l && !l.startsWith('#')).length;
-  const promClient = await promClientServer(snap.text.toString());
+  const text = Buffer.concat(snap.parts(false));
+  const series = snap.series;
+  const promClient = await promClientServer(text.toString());
   console.log(`\n## /metrics at ${series} series (${nodes} nodes x ${gpusPerNode} GPUs), ${requests} scrapes each, ms p50 / p99`);
   console.log('| encoding | served buffers | prom-client per scrape | raw TCP floor | served / floor (p50, p99) | prom-client / served (p50) |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const gzip of [false, true]) {
-    const floor = await rawServer(gzip ? snap.textGzip : snap.text, gzip);
+    const floor = await rawServer(gzip ? await snap.gzipped(false) : text, gzip);
     const served = await measure(exporter.port, gzip, requests);
     const rendered = await measure((promClient.server.address() as net.AddressInfo).port, gzip, Math.max(5, Math.floor(requests / 5)));
     const raw = await measure((floor.address() as net.AddressInfo).port, gzip, requests);
@@ -140,12 +141,12 @@ async function pollUnderLoad(nodes: number, gpusPerNode: number): Promise<void> 
   const cpu = process.cpuUsage(cpu0);
   const docs = (await exporter.self.documentsRead.get()).values.reduce((s, v) => s + v.value, 0);
   const snap = exporter.poller.snapshot!;
-  const series = snap.text.toString().split('\n').filter((l) => l && !l.startsWith('#')).length;
-  console.log(`\n## Poll of ${nodes} nodes x ${gpusPerNode} GPUs (${docs} documents, ${series} series, ${(snap.text.length / 1e6).toFixed(1)} MB text, ${(snap.textGzip.length / 1e6).toFixed(1)} MB gzip)`);
+  const gzipped = await snap.gzipped(false);
+  console.log(`\n## Poll of ${nodes} nodes x ${gpusPerNode} GPUs (${docs} documents, ${snap.series} series, ${(snap.size(false) / 1e6).toFixed(1)} MB text, ${(gzipped.length / 1e6).toFixed(1)} MB gzip)`);
   console.log(`first poll: ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms exporter CPU, ${((cpu.user + cpu.system) / docs).toFixed(1)} us CPU per document`);
 
   // Steady state: later polls, with the event loop watched and scrapes running alongside.
-  const floor = await rawServer(snap.textGzip, true);
+  const floor = await rawServer(gzipped, true);
   const floorStats = await measure((floor.address() as net.AddressInfo).port, true, 30);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
@@ -177,9 +178,12 @@ async function pollUnderLoad(nodes: number, gpusPerNode: number): Promise<void> 
 
 const quick = process.argv.includes('--quick');
 console.log(`# aiwm exporter benchmark (${new Date().toISOString()}, node ${process.version}, ${quick ? 'quick' : 'full'})`);
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 // Roughly 1k, 10k and 100k series.
-await scrapeComparison(15, 8, quick ? 50 : 300);
-await scrapeComparison(140, 8, quick ? 30 : 200);
-await scrapeComparison(1400, 8, quick ? 10 : 60);
-await pollUnderLoad(quick ? 2000 : 10_000, 8);
+if (only !== 'poll') {
+  await scrapeComparison(15, 8, quick ? 50 : 300);
+  await scrapeComparison(140, 8, quick ? 30 : 200);
+  await scrapeComparison(1400, 8, quick ? 10 : 60);
+}
+if (only !== 'scrape') await pollUnderLoad(quick ? 2000 : 10_000, 8);
 process.exit(0);

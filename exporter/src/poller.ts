@@ -1,32 +1,14 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import type { Db } from 'mongodb';
 import { redactUri, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Collector, CollectContext } from './collectors/collector.js';
-import { renderFamilies, type RenderedFamily } from './metrics/exposition.js';
+import type { RenderedFamily } from './metrics/exposition.js';
 import type { SelfMetrics } from './metrics/self.js';
+import { Snapshot } from './snapshot.js';
 import type { InvalidSink } from './source/common.js';
-
-const gzip = promisify(gzipCallback);
-
-/** The entity exposition of one poll, rendered and compressed once, served to every scrape. */
-export interface Snapshot {
-  readonly generation: number;
-  readonly text: Buffer;
-  readonly textGzip: Buffer;
-  readonly openMetrics: Buffer;
-  readonly openMetricsGzip: Buffer;
-}
 
 /** Remembered ids of logged malformed documents, so a lasting one is logged once, not every poll. */
 const LOGGED_IDS_LIMIT = 10_000;
-
-function countLines(families: readonly RenderedFamily[]): number {
-  let lines = 0;
-  for (const f of families) for (let i = f.body.indexOf('\n'); i !== -1; i = f.body.indexOf('\n', i + 1)) lines++;
-  return lines;
-}
 
 export class Poller {
   private running: Promise<void> | undefined;
@@ -34,6 +16,8 @@ export class Poller {
   private readonly lastFamilies = new Map<string, RenderedFamily[]>();
   private readonly loggedInvalid = new Set<string>();
   private current: Snapshot | undefined;
+  /** Compressed formats scrapes have asked for; prepared before each new snapshot is published. Prometheus asks for gzipped OpenMetrics. */
+  private readonly wantedGzip = new Set<boolean>([true]);
 
   constructor(
     private readonly config: Config,
@@ -50,6 +34,11 @@ export class Poller {
   /** The latest snapshot; undefined until the first poll has finished. */
   get snapshot(): Snapshot | undefined {
     return this.current;
+  }
+
+  /** Called by the server: this compressed format will be prepared ahead for the next polls. */
+  wantGzip(openMetrics: boolean): void {
+    this.wantedGzip.add(openMetrics);
   }
 
   get busy(): boolean {
@@ -127,27 +116,29 @@ export class Poller {
     for (const c of this.collectors) {
       for (const [collection, time] of Object.entries(c.watermarks?.() ?? {})) this.self.watermark.set({ collection }, time.getTime() / 1000);
     }
-    await this.render();
     const result = failures === 0 ? 'success' : failures === this.collectors.length ? 'failed' : 'partial';
     this.self.polls.inc({ result });
     if (result === 'success') this.self.lastSuccessfulPoll.set(Date.now() / 1000);
-    this.self.pollDuration.observe((performance.now() - started) / 1000);
+    await this.publish(started);
   }
 
-  private async render(): Promise<void> {
+  /** Builds the next snapshot, compresses the wanted formats, then swaps it in for scrapes. */
+  private async publish(pollStarted: number): Promise<void> {
     const t0 = performance.now();
     const families: RenderedFamily[] = [];
     for (const c of this.collectors) families.push(...(this.lastFamilies.get(c.name) ?? []));
-    const text = Buffer.from(renderFamilies(families, false));
-    const openMetrics = Buffer.from(renderFamilies(families, true));
-    // zlib runs on the libuv thread pool: compression never blocks scrapes.
-    const [textGzip, openMetricsGzip] = await Promise.all([gzip(text), gzip(openMetrics)]);
-    this.current = { generation: ++this.generation, text, textGzip, openMetrics, openMetricsGzip };
-    this.self.exposedSeries.set(countLines(families));
-    this.self.expositionBytes.set({ format: 'text', encoding: 'identity' }, text.length);
-    this.self.expositionBytes.set({ format: 'text', encoding: 'gzip' }, textGzip.length);
-    this.self.expositionBytes.set({ format: 'openmetrics', encoding: 'identity' }, openMetrics.length);
-    this.self.expositionBytes.set({ format: 'openmetrics', encoding: 'gzip' }, openMetricsGzip.length);
+    const series = families.reduce((n, f) => n + f.samples, 0);
+    this.self.exposedSeries.set(series);
+    this.self.pollDuration.observe((performance.now() - pollStarted) / 1000);
+    const [selfText, selfOpenMetrics] = await Promise.all([this.self.render(false), this.self.render(true)]);
+    const next = new Snapshot(++this.generation, families, selfText, selfOpenMetrics);
+    await Promise.all([...this.wantedGzip].map((openMetrics) => next.gzipped(openMetrics)));
+    this.current = next;
+    for (const openMetrics of [false, true]) {
+      const format = openMetrics ? 'openmetrics' : 'text';
+      this.self.expositionBytes.set({ format, encoding: 'identity' }, next.size(openMetrics));
+      if (this.wantedGzip.has(openMetrics)) this.self.expositionBytes.set({ format, encoding: 'gzip' }, (await next.gzipped(openMetrics)).length);
+    }
     this.self.renderDuration.set((performance.now() - t0) / 1000);
   }
 }

@@ -4,10 +4,11 @@ import express, { type Express } from 'express';
 import type { Logger } from './logger.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics/exposition.js';
 import type { SelfMetrics } from './metrics/self.js';
-import type { Snapshot } from './poller.js';
+import type { Snapshot } from './snapshot.js';
 
 export interface MetricsSource {
   readonly snapshot: Snapshot | undefined;
+  wantGzip(openMetrics: boolean): void;
 }
 
 function wantsOpenMetrics(accept: string | undefined): boolean {
@@ -25,23 +26,31 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
 }
 
 /**
- * /metrics: the poll's pre-rendered (and pre-compressed) entity buffer followed by the small
- * self-metrics rendered now. Gzip members may be concatenated (RFC 1952), so the self-metrics
- * are compressed on their own and appended without touching the large buffer.
+ * /metrics: the poll's prepared (and pre-compressed) exposition followed by the scrape counter
+ * rendered now. Gzip members may be concatenated (RFC 1952), so the small tail is compressed on
+ * its own and appended without touching the large buffer.
  */
 export async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, source: MetricsSource, self: SelfMetrics): Promise<void> {
   // `?format=text|openmetrics` overrides the Accept header: Prometheus 2.x always asks for OpenMetrics first.
   const format = new URL(req.url ?? '/', 'http://localhost').searchParams.get('format');
   const openMetrics = format === 'openmetrics' || (format !== 'text' && wantsOpenMetrics(req.headers.accept));
   const gzip = acceptsGzip(req.headers['accept-encoding']);
-  self.scrapes.inc({ format: openMetrics ? 'openmetrics' : 'text', encoding: gzip ? 'gzip' : 'identity' });
+  const tail = self.countScrape(openMetrics ? 'openmetrics' : 'text', gzip ? 'gzip' : 'identity', openMetrics) + (openMetrics ? '# EOF\n' : '');
   const snapshot = source.snapshot;
-  const tail = (await self.render(openMetrics)) + (openMetrics ? '# EOF\n' : '');
-  const head = snapshot ? (openMetrics ? (gzip ? snapshot.openMetricsGzip : snapshot.openMetrics) : gzip ? snapshot.textGzip : snapshot.text) : undefined;
-  const tailBuffer = gzip ? gzipSync(tail) : Buffer.from(tail);
+  let body: Buffer[];
+  if (!snapshot) {
+    // Before the first poll: the exporter's own metrics, rendered now.
+    const text = Buffer.from((await self.render(openMetrics)) + tail);
+    body = [gzip ? gzipSync(text) : text];
+  } else if (gzip) {
+    source.wantGzip(openMetrics);
+    body = [await snapshot.gzipped(openMetrics), gzipSync(tail)];
+  } else {
+    body = [...snapshot.parts(openMetrics), Buffer.from(tail)];
+  }
   const headers: http.OutgoingHttpHeaders = {
     'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
-    'content-length': (head?.length ?? 0) + tailBuffer.length,
+    'content-length': body.reduce((n, b) => n + b.length, 0),
     vary: 'Accept, Accept-Encoding',
   };
   if (gzip) headers['content-encoding'] = 'gzip';
@@ -50,8 +59,10 @@ export async function serveMetrics(req: http.IncomingMessage, res: http.ServerRe
     res.end();
     return;
   }
-  if (head) res.write(head);
-  res.end(tailBuffer);
+  res.cork();
+  for (const part of body) res.write(part);
+  res.uncork();
+  res.end();
 }
 
 export interface ServerOptions {

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('exporter against a fixed fleet', () => {
   it('renders the golden exposition', () => {
-    const text = exporter.poller.snapshot!.text.toString();
+    const text = exporter.poller.snapshot!.entityText();
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) writeFileSync(GOLDEN, text);
     expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
   });
@@ -44,14 +44,14 @@ describe('exporter against a fixed fleet', () => {
   });
 
   it('labels every entity series with org_id', () => {
-    for (const series of samples(exporter.poller.snapshot!.text.toString()).keys()) {
+    for (const series of samples(exporter.poller.snapshot!.entityText()).keys()) {
       expect(series, series).toMatch(/^aiwm_[a-z_]+\{org_id="[^"]+"/);
     }
     expect(new Set(fleet.orgIds.map((o) => `org_id="${o}"`)).size).toBeGreaterThan(1);
   });
 
   it('reads unknown GPU data as unknown, not as zero GPUs', () => {
-    const body = exporter.poller.snapshot!.text.toString();
+    const body = exporter.poller.snapshot!.entityText();
     const unknown = fleet.scenario.noGpuDataNodeId;
     expect(body).toMatch(new RegExp(`aiwm_node_gpu_data_known\\{org_id="[^"]+",node_id="${unknown}"\\} 0`));
     expect(body).not.toMatch(new RegExp(`aiwm_(gpu_\\w+|node_gpus)\\{[^}]*node_id="${unknown}"`));
@@ -70,7 +70,7 @@ describe('exporter against a fixed fleet', () => {
   });
 
   it('flags the stale node even though AIWM still says online, and not the healthy one', () => {
-    const body = exporter.poller.snapshot!.text.toString();
+    const body = exporter.poller.snapshot!.entityText();
     expect(sumOf(body, 'aiwm_node_heartbeat_stale', { node_id: fleet.scenario.staleNodeId })).toBe(1);
     expect(sumOf(body, 'aiwm_node_status', { node_id: fleet.scenario.staleNodeId, status: 'online' })).toBe(1);
     expect(sumOf(body, 'aiwm_node_heartbeat_stale', { node_id: fleet.scenario.healthyNodeId })).toBe(0);
@@ -78,7 +78,7 @@ describe('exporter against a fixed fleet', () => {
   });
 
   it('ignores soft-deleted documents and counts the rest', () => {
-    const body = exporter.poller.snapshot!.text.toString();
+    const body = exporter.poller.snapshot!.entityText();
     const live = (c: keyof Fleet['collections']) => fleet.collections[c].filter((d) => d.isDeleted !== true && !fleet.malformed.some((m) => m.skipped && m._id.equals(d._id)));
     expect(sumOf(body, 'aiwm_nodes')).toBe(live('nodes').length);
     expect(sumOf(body, 'aiwm_resources')).toBe(live('resources').length);
@@ -89,7 +89,7 @@ describe('exporter against a fixed fleet', () => {
   });
 
   it('counts each assistant message as a task and attributes latency to agent and deployment', () => {
-    const body = exporter.poller.snapshot!.text.toString();
+    const body = exporter.poller.snapshot!.entityText();
     const assistant = fleet.collections.messages.filter(
       (m) => m.isDeleted !== true && m.role === 'assistant' && m.createdAt instanceof Date && typeof m.conversationId === 'string' && (m.latency === undefined || typeof m.latency === 'number'),
     );
@@ -155,7 +155,7 @@ describe('/metrics over HTTP', () => {
     try {
       await prometheus.waitForScrapes(1);
       const exposed = new Map<string, number>();
-      for (const [series, value] of samples(exporter.poller.snapshot!.text.toString())) exposed.set(series, value);
+      for (const [series, value] of samples(exporter.poller.snapshot!.entityText())) exposed.set(series, value);
       for (const job of ['text', 'openmetrics']) {
         const result = await prometheus.query(`{job="${job}", __name__=~"aiwm_.+", __name__!~"aiwm_exporter_.+"}`);
         const stored = new Map<string, number>();

@@ -20,7 +20,7 @@ describe('exposition writer', () => {
   it('renders cumulative histogram buckets', () => {
     const s = new HistogramSeries('a="1"', [0.1, 1]);
     for (const v of [0.05, 0.1, 0.5, 3]) s.observe(v);
-    expect(renderHistogram(histogram, [s])).toBe(
+    expect(Buffer.concat(renderHistogram(histogram, [s]).chunks).toString()).toBe(
       [
         'aiwm_x_latency_seconds_bucket{a="1",le="0.1"} 2',
         'aiwm_x_latency_seconds_bucket{a="1",le="1"} 3',
@@ -32,11 +32,21 @@ describe('exposition writer', () => {
     );
   });
 
+  it('keeps large families in bounded chunks with exact sample counts', () => {
+    const big = new SampleFamily(counter);
+    for (let i = 0; i < 5000; i++) big.add(`a="${i}"`, i);
+    const r = big.rendered();
+    expect(r.samples).toBe(5000);
+    expect(r.chunks.length).toBeGreaterThan(1);
+    for (const chunk of r.chunks) expect(chunk.length).toBeLessThan(70_000);
+    expect(Buffer.concat(r.chunks).toString().split('\n')).toHaveLength(5001);
+  });
+
   it('skips families without samples', () => {
     const empty = new SampleFamily(counter);
     const full = new SampleFamily(counter);
     full.add('a="x"', 3, 'b="y"');
-    expect(renderFamilies([{ meta: counter, body: empty.render() }], false)).toBe('');
-    expect(renderFamilies([{ meta: counter, body: full.render() }], false)).toContain('aiwm_x_requests_total{a="x",b="y"} 3\n');
+    expect(renderFamilies([empty.rendered()], false)).toBe('');
+    expect(renderFamilies([full.rendered()], false)).toContain('aiwm_x_requests_total{a="x",b="y"} 3\n');
   });
 });

@@ -31,7 +31,7 @@ async function setup(fleet: Fleet, overrides: Record<string, string>, clock: () 
   return { db: t.db, exporter };
 }
 
-const body = (e: Exporter) => e.poller.snapshot!.text.toString();
+const body = (e: Exporter) => e.poller.snapshot!.entityText();
 
 describe('incremental event reading', () => {
   it('counts history once while paging through it, then each new event once', async () => {

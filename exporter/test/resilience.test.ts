@@ -35,7 +35,7 @@ describe('MongoDB outage', () => {
     const e = exporter;
     await e.poller.tick();
     expect(await gauge(e, 'sourceUp')).toBe(1);
-    const before = e.poller.snapshot!.text.toString();
+    const before = e.poller.snapshot!.entityText();
     const messages = sumOf(before, 'aiwm_agent_messages_total');
     expect(messages).toBeGreaterThan(0);
 
@@ -59,7 +59,7 @@ describe('MongoDB outage', () => {
       await e.poller.tick();
       return (await gauge(e, 'sourceUp')) === 1 ? true : undefined;
     });
-    const after = e.poller.snapshot!.text.toString();
+    const after = e.poller.snapshot!.entityText();
     expect(after).toContain('aiwm_node_info');
     expect(sumOf(after, 'aiwm_agent_messages_total')).toBe(messages + step.messages.length);
     expect(await gauge(e, 'collectorSuccess', { collector: 'activity' })).toBe(1);
@@ -91,7 +91,7 @@ describe('poller', () => {
     const success = (await self.collectorSuccess.get()).values;
     expect(success.find((v) => v.labels.collector === 'nodes')!.value).toBe(1);
     expect(success.find((v) => v.labels.collector === 'broken')!.value).toBe(0);
-    expect(poller.snapshot!.text.toString()).toContain('aiwm_node_info');
+    expect(poller.snapshot!.entityText()).toContain('aiwm_node_info');
   });
 });
 

@@ -182,11 +182,12 @@ export class ActivityCollector implements Collector {
       responses.add(d.labels, d.failed, 'outcome="failed"');
     }
     return [
-      ...[tasks, failures].map((f) => ({ meta: f.meta, body: f.render() })),
-      { meta: M.agentLatency, body: renderHistogram(M.agentLatency, agents.map((a) => a.latency)) },
-      ...[tokens, messages, tools, conversations].map((f) => ({ meta: f.meta, body: f.render() })),
-      { meta: M.deploymentLatency, body: renderHistogram(M.deploymentLatency, deployments.map((d) => d.latency)) },
-      { meta: responses.meta, body: responses.render() },
+      tasks.rendered(),
+      failures.rendered(),
+      renderHistogram(M.agentLatency, agents.map((a) => a.latency)),
+      ...[tokens, messages, tools, conversations].map((f) => f.rendered()),
+      renderHistogram(M.deploymentLatency, deployments.map((d) => d.latency)),
+      responses.rendered(),
     ];
   }
 }

@@ -27,7 +27,8 @@ export interface Collector {
 
 /** Lets scrapes through while a large poll builds its samples. */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-export const YIELD_EVERY = 500;
+/** Longest stretch of synchronous work between yields. */
+const SLICE_MS = 8;
 
 export function families<const K extends string>(defs: Record<K, MetricDef>): Record<K, SampleFamily> {
   const out = {} as Record<K, SampleFamily>;
@@ -36,7 +37,7 @@ export function families<const K extends string>(defs: Record<K, MetricDef>): Re
 }
 
 export function rendered(fams: Record<string, SampleFamily>): RenderedFamily[] {
-  return Object.values(fams).map((f) => ({ meta: f.meta, body: f.render() }));
+  return Object.values(fams).map((f) => f.rendered());
 }
 
 /** Adds one series per state, 1 for the current one. */
@@ -67,8 +68,12 @@ export async function forEachCapped<T>(ctx: CollectContext, collection: string, 
   const limit = ctx.config.maxEntitiesPerCollection;
   ctx.overLimit(collection, Math.max(0, records.length - limit));
   const n = Math.min(records.length, limit);
+  let sliceStart = performance.now();
   for (let i = 0; i < n; i++) {
-    if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
+    if (i % 32 === 31 && performance.now() - sliceStart > SLICE_MS) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
     visit(records[i]!);
   }
 }

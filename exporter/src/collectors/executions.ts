@@ -101,9 +101,9 @@ export class ExecutionsCollector implements Collector {
       retried.add(t.labels, t.retried);
     }
     return [
-      ...[executions, progress, overdue, completions].map((f) => ({ meta: f.meta, body: f.render() })),
-      { meta: M.executionDuration, body: renderHistogram(M.executionDuration, totals.map((t) => t.duration)) },
-      ...[retries, retried].map((f) => ({ meta: f.meta, body: f.render() })),
+      ...[executions, progress, overdue, completions].map((f) => f.rendered()),
+      renderHistogram(M.executionDuration, totals.map((t) => t.duration)),
+      ...[retries, retried].map((f) => f.rendered()),
     ];
   }
 }

@@ -62,25 +62,46 @@ export function familyHeader(meta: FamilyMeta, openMetrics: boolean): string {
   return out + `# HELP ${base} ${help}\n`;
 }
 
+/**
+ * Collects exposition text as a list of Buffers of about 64 KiB: large expositions never become
+ * one giant string (costly to flatten, copy and collect) and can be written out piece by piece.
+ */
+export class ChunkWriter {
+  private pending = '';
+  private readonly chunks: Buffer[] = [];
+  samples = 0;
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 65_536) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    this.chunks.push(Buffer.from(this.pending));
+    this.pending = '';
+  }
+
+  finish(): Buffer[] {
+    this.flush();
+    return this.chunks;
+  }
+}
+
 /** Accumulates the sample lines of one gauge or counter family. */
 export class SampleFamily {
-  private body = '';
-  private count = 0;
+  private readonly out = new ChunkWriter();
   constructor(readonly meta: FamilyMeta) {}
 
   /** `labels` is a prepared label string (see labelString); `extra` more labels, e.g. `status="online"`. */
   add(labels: string, value: number, extra = ''): void {
     const all = joinLabels(labels, extra);
-    this.body += all === '' ? `${this.meta.name} ${formatValue(value)}\n` : `${this.meta.name}{${all}} ${formatValue(value)}\n`;
-    this.count++;
+    this.out.write(all === '' ? `${this.meta.name} ${formatValue(value)}\n` : `${this.meta.name}{${all}} ${formatValue(value)}\n`);
+    this.out.samples++;
   }
 
-  get size(): number {
-    return this.count;
-  }
-
-  render(): string {
-    return this.body;
+  rendered(): RenderedFamily {
+    return { meta: this.meta, chunks: this.out.finish(), samples: this.out.samples };
   }
 }
 
@@ -106,33 +127,42 @@ export class HistogramSeries {
   }
 }
 
-export function renderHistogram(meta: FamilyMeta, series: Iterable<HistogramSeries>): string {
-  let out = '';
+export function renderHistogram(meta: FamilyMeta, series: Iterable<HistogramSeries>): RenderedFamily {
+  const out = new ChunkWriter();
   for (const s of series) {
     let cumulative = 0;
+    let text = '';
     for (let i = 0; i < s.bounds.length; i++) {
       cumulative += s.counts[i]!;
-      out += `${meta.name}_bucket{${joinLabels(s.labels, `le="${formatValue(s.bounds[i]!)}"`)}} ${cumulative}\n`;
+      text += `${meta.name}_bucket{${joinLabels(s.labels, `le="${formatValue(s.bounds[i]!)}"`)}} ${cumulative}\n`;
     }
     const braces = s.labels === '' ? '' : `{${s.labels}}`;
-    out += `${meta.name}_bucket{${joinLabels(s.labels, 'le="+Inf"')}} ${s.count}\n`;
-    out += `${meta.name}_sum${braces} ${formatValue(s.sum)}\n`;
-    out += `${meta.name}_count${braces} ${s.count}\n`;
+    text += `${meta.name}_bucket{${joinLabels(s.labels, 'le="+Inf"')}} ${s.count}\n`;
+    text += `${meta.name}_sum${braces} ${formatValue(s.sum)}\n`;
+    text += `${meta.name}_count${braces} ${s.count}\n`;
+    out.write(text);
+    out.samples += s.bounds.length + 3;
   }
-  return out;
+  return { meta, chunks: out.finish(), samples: out.samples };
 }
 
 /** A rendered family: metadata plus its sample lines, ready for either format. */
 export interface RenderedFamily {
   readonly meta: FamilyMeta;
-  readonly body: string;
+  readonly chunks: readonly Buffer[];
+  readonly samples: number;
+}
+
+/** The parts of an exposition in one format: each family's header followed by its sample chunks. */
+export function expositionParts(families: Iterable<RenderedFamily>, openMetrics: boolean): Buffer[] {
+  const parts: Buffer[] = [];
+  for (const f of families) {
+    if (f.samples === 0) continue;
+    parts.push(Buffer.from(familyHeader(f.meta, openMetrics)), ...f.chunks);
+  }
+  return parts;
 }
 
 export function renderFamilies(families: Iterable<RenderedFamily>, openMetrics: boolean): string {
-  let out = '';
-  for (const f of families) {
-    if (f.body === '') continue;
-    out += familyHeader(f.meta, openMetrics) + f.body;
-  }
-  return out;
+  return Buffer.concat(expositionParts(families, openMetrics)).toString();
 }

@@ -2,8 +2,8 @@ import client from 'prom-client';
 import { formatValue, labelString, familyHeader, type FamilyMeta, type MetricType } from './exposition.js';
 
 /**
- * The exporter's own metrics, kept by prom-client. They are few and change per scrape, so they
- * are rendered on each scrape and appended to the pre-rendered entity metrics.
+ * The exporter's own metrics, kept by prom-client and rendered at the end of each poll with the
+ * entity metrics (process figures included: sampling them per scrape costs more than the scrape).
  */
 export class SelfMetrics {
   readonly registry = new client.Registry();
@@ -23,7 +23,8 @@ export class SelfMetrics {
   readonly renderDuration: client.Gauge;
   readonly exposedSeries: client.Gauge;
   readonly expositionBytes: client.Gauge<'format' | 'encoding'>;
-  readonly scrapes: client.Counter<'format' | 'encoding'>;
+  /** Counted and rendered per scrape outside prom-client: the rest of the registry is rendered once per poll. */
+  private readonly scrapeCounts = new Map<string, number>();
 
   constructor(version: string) {
     const registers = [this.registry];
@@ -44,10 +45,18 @@ export class SelfMetrics {
     this.renderDuration = new client.Gauge({ name: 'aiwm_exporter_render_duration_seconds', help: 'Time the last poll spent rendering and compressing the exposition.', registers });
     this.exposedSeries = new client.Gauge({ name: 'aiwm_exporter_series', help: 'Entity series rendered by the last poll.', registers });
     this.expositionBytes = new client.Gauge({ name: 'aiwm_exporter_exposition_bytes', help: 'Size of the pre-rendered entity exposition, by format and encoding.', labelNames: ['format', 'encoding'], registers });
-    this.scrapes = new client.Counter({ name: 'aiwm_exporter_scrapes_total', help: 'Scrapes of /metrics, by format and encoding.', labelNames: ['format', 'encoding'], registers });
     client.collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges `_total`, which promtool rejects; the per-type gauges without the suffix stay.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+  }
+
+  /** Counts one scrape and renders the scrape counter, the only self-metric that changes between polls. */
+  countScrape(format: 'text' | 'openmetrics', encoding: 'gzip' | 'identity', openMetrics: boolean): string {
+    const key = labelString(SCRAPES.labels, [format, encoding]);
+    this.scrapeCounts.set(key, (this.scrapeCounts.get(key) ?? 0) + 1);
+    let out = familyHeader(SCRAPES, openMetrics);
+    for (const [labels, count] of this.scrapeCounts) out += `${SCRAPES.name}{${labels}} ${count}\n`;
+    return out;
   }
 
   /** Renders the registry in the exporter's own writer, so both formats agree with the entity metrics. */
@@ -70,6 +79,8 @@ export class SelfMetrics {
     return out;
   }
 }
+
+export const SCRAPES: FamilyMeta = { name: 'aiwm_exporter_scrapes_total', type: 'counter', help: 'Scrapes of /metrics, by format and encoding.', unit: '', labels: ['format', 'encoding'] };
 
 function unitOf(name: string): string {
   const base = name.replace(/_total$/, '');

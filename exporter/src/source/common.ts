@@ -91,7 +91,7 @@ export async function readAll<S extends z.ZodType>(
 ): Promise<{ records: z.output<S>[]; read: number }> {
   const records: z.output<S>[] = [];
   let read = 0;
-  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 5000 })) {
+  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 1000 })) {
     read++;
     const record = validate(collection.collectionName, schema, enumPaths, raw, report);
     if (record !== undefined) records.push(record);
