@@ -1,6 +1,6 @@
 import { CATALOG, type MetricDef } from '../exporter/src/metrics/catalog.js';
 import { SEED_FIGURES } from '../exporter/src/metrics/seed-figures.js';
-import { SelfMetrics } from '../exporter/src/metrics/self.js';
+import { SCRAPES, SelfMetrics } from '../exporter/src/metrics/self.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -40,6 +40,7 @@ export function renderMetricsDoc(): string {
     if (!m.name.startsWith('aiwm_')) continue;
     lines.push(`| \`${m.name}\` | ${m.type} | ${(m.labelNames ?? []).map((l) => `\`${l}\``).join(', ') || '-'} | ${cell(m.help)} |`);
   }
+  lines.push(`| \`${SCRAPES.name}\` | ${SCRAPES.type} | ${SCRAPES.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(SCRAPES.help)} (counted per scrape; every other exporter metric is refreshed once per poll) |`);
   lines.push('', '## Seed figures in PromQL', '', 'How each figure of the seed proposal (shared/seed) is computed. A figure without PromQL cannot be supplied from AIWM data: the JSON facade returns `null` for it and says so in `metadata`.', '', '| seed figure | PromQL | note |', '| --- | --- | --- |');
   for (const f of SEED_FIGURES) lines.push(`| ${cell(f.seed)} | ${f.promql ? `\`${cell(f.promql)}\`` : '**not available**'} | ${cell(f.note ?? '')} |`);
   lines.push('');

@@ -145,7 +145,21 @@ async function pollUnderLoad(nodes: number, gpusPerNode: number): Promise<void> 
   console.log(`\n## Poll of ${nodes} nodes x ${gpusPerNode} GPUs (${docs} documents, ${snap.series} series, ${(snap.size(false) / 1e6).toFixed(1)} MB text, ${(gzipped.length / 1e6).toFixed(1)} MB gzip)`);
   console.log(`first poll: ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms exporter CPU, ${((cpu.user + cpu.system) / docs).toFixed(1)} us CPU per document`);
 
-  // Steady state: later polls, with the event loop watched and scrapes running alongside.
+  // Steady state without scrapes: the exporter's own CPU per poll.
+  const cpuQuiet = process.cpuUsage();
+  const tq = performance.now();
+  for (let i = 0; i < 3; i++) await exporter.poller.tick();
+  const quiet = process.cpuUsage(cpuQuiet);
+  console.log(`steady poll, no scrapes: ${((performance.now() - tq) / 3).toFixed(0)} ms wall, ${((quiet.user + quiet.system) / 1000 / 3).toFixed(0)} ms exporter CPU per poll, ${((quiet.user + quiet.system) / 3 / docs).toFixed(1)} us CPU per document`);
+
+  const durations = (await exporter.self.collectorDuration.get()).values.map((v) => `${v.labels.collector} ${(v.value * 1000).toFixed(0)} ms`);
+  console.log(`last poll by collector (wall): ${durations.join(', ')}; publish ${((await exporter.self.renderDuration.get()).values[0]!.value * 1000).toFixed(0)} ms`);
+  if (process.argv.includes('--no-load')) {
+    await exporter.stop();
+    child.kill('SIGTERM');
+    return;
+  }
+  // Then with the event loop watched and scrapes running alongside.
   const floor = await rawServer(gzipped, true);
   const floorStats = await measure((floor.address() as net.AddressInfo).port, true, 30);
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -165,7 +179,7 @@ async function pollUnderLoad(nodes: number, gpusPerNode: number): Promise<void> 
   delay.disable();
   const pollCpu = process.cpuUsage(cpu1);
   const d = stats(during);
-  console.log(`steady poll: ${pollWall.toFixed(0)} ms wall, ${((pollCpu.user + pollCpu.system) / 1000 / polls).toFixed(0)} ms CPU (scrapes included) per poll`);
+  console.log(`poll under scrape load: ${pollWall.toFixed(0)} ms wall, ${((pollCpu.user + pollCpu.system) / 1000 / polls).toFixed(0)} ms CPU per poll (the load generator in this process included)`);
   console.log(`event-loop delay during polls: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`);
   console.log(`gzip scrapes during polls: ${d.n} scrapes, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms; raw-TCP floor p50 ${floorStats.p50.toFixed(1)} ms, p99 ${floorStats.p99.toFixed(1)} ms -> ${ratio(d.p50, floorStats.p50)} (p50), ${ratio(d.p99, floorStats.p99)} (p99)`);
   global.gc?.();

@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readAgents } from '../source/agents.js';
-import { Tally, addStateSet, families, forEachCapped, rendered, type Collector } from './collector.js';
+import { EntityCap, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = { info: M.agentInfo, status: M.agentStatus, heartbeat: M.agentHeartbeat, connections: M.agentConnections, agents: M.agents };
 
@@ -12,22 +12,23 @@ export const agentsCollector: Collector = {
   families: Object.values(defs),
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.agents);
-    const { records, read } = await readAgents(collection, ctx.report);
-    ctx.countRead(collection.collectionName, read);
     const f = families(defs);
     const counts = new Tally();
-    for (const a of records) {
+    const orgs = new Set<string>();
+    const cap = new EntityCap(ctx, collection.collectionName);
+    const read = await readAgents(collection, ctx.report, (a) => {
       const org = orgOf(a);
-      for (const state of M.agentStatus.states!) counts.touch(labelString(M.agents.labels, [org, state]));
+      orgs.add(org);
       counts.add(labelString(M.agents.labels, [org, a.status]));
-    }
-    await forEachCapped(ctx, collection.collectionName, records, (a) => {
-      const base = labelString(['org_id', 'agent_id'], [orgOf(a), a._id.toHexString()]);
+      if (!cap.admit()) return;
+      const base = labelString(['org_id', 'agent_id'], [org, a._id.toHexString()]);
       f.info.add(base, 1, labelString(M.agentInfo.labels.slice(2), [a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? '']));
       addStateSet(f.status, base, M.agentStatus.states!, a.status);
       if (a.lastHeartbeatAt) f.heartbeat.add(base, a.lastHeartbeatAt.getTime() / 1000);
       if (a.connectionCount != null) f.connections.add(base, a.connectionCount);
     });
+    cap.done(read);
+    counts.zeroFill(orgs, M.agentStatus.states!, (org, state) => labelString(M.agents.labels, [org, state]));
     counts.writeTo(f.agents);
     return rendered(f);
   },

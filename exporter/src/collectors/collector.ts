@@ -25,10 +25,6 @@ export interface Collector {
   watermarks?(): Record<string, Date>;
 }
 
-/** Lets scrapes through while a large poll builds its samples. */
-export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** Longest stretch of synchronous work between yields. */
-const SLICE_MS = 8;
 
 export function families<const K extends string>(defs: Record<K, MetricDef>): Record<K, SampleFamily> {
   const out = {} as Record<K, SampleFamily>;
@@ -40,9 +36,16 @@ export function rendered(fams: Record<string, SampleFamily>): RenderedFamily[] {
   return Object.values(fams).map((f) => f.rendered());
 }
 
+const stateLabels = new Map<readonly string[], readonly string[]>();
+
 /** Adds one series per state, 1 for the current one. */
 export function addStateSet(family: SampleFamily, labels: string, states: readonly string[], current: string): void {
-  for (const state of states) family.add(labels, state === current ? 1 : 0, `status="${state}"`);
+  let extras = stateLabels.get(states);
+  if (!extras) {
+    extras = states.map((state) => `status="${state}"`);
+    stateLabels.set(states, extras);
+  }
+  for (let i = 0; i < states.length; i++) family.add(labels, states[i] === current ? 1 : 0, extras[i]);
 }
 
 /** Counts by key, remembering each key's label string. */
@@ -51,9 +54,14 @@ export class Tally {
   add(labels: string, by = 1): void {
     this.counts.set(labels, (this.counts.get(labels) ?? 0) + by);
   }
-  /** Makes sure a series exists (zero when nothing was counted). */
-  touch(labels: string): void {
-    if (!this.counts.has(labels)) this.counts.set(labels, 0);
+  /** Makes sure every state of every org has a series (zero when nothing was counted). */
+  zeroFill(orgs: Iterable<string>, states: readonly string[], labels: (org: string, state: string) => string): void {
+    for (const org of orgs) {
+      for (const state of states) {
+        const key = labels(org, state);
+        if (!this.counts.has(key)) this.counts.set(key, 0);
+      }
+    }
   }
   writeTo(family: SampleFamily): void {
     for (const [labels, count] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) family.add(labels, count);
@@ -63,17 +71,22 @@ export class Tally {
 export const MIB = 1_048_576;
 export const GIB = 1_073_741_824;
 
-/** Visits at most MAX_ENTITIES_PER_COLLECTION records, yielding to the event loop as it goes. */
-export async function forEachCapped<T>(ctx: CollectContext, collection: string, records: readonly T[], visit: (record: T) => void): Promise<void> {
-  const limit = ctx.config.maxEntitiesPerCollection;
-  ctx.overLimit(collection, Math.max(0, records.length - limit));
-  const n = Math.min(records.length, limit);
-  let sliceStart = performance.now();
-  for (let i = 0; i < n; i++) {
-    if (i % 32 === 31 && performance.now() - sliceStart > SLICE_MS) {
-      await yieldToLoop();
-      sliceStart = performance.now();
-    }
-    visit(records[i]!);
+/** MAX_ENTITIES_PER_COLLECTION: entities past the cap still count in aggregates but get no series of their own. */
+export class EntityCap {
+  private seen = 0;
+  constructor(
+    private readonly ctx: CollectContext,
+    private readonly collection: string,
+  ) {}
+
+  /** True while the entity just met may have per-entity series. */
+  admit(): boolean {
+    return ++this.seen <= this.ctx.config.maxEntitiesPerCollection;
+  }
+
+  /** Reports the poll's totals. */
+  done(read: number): void {
+    this.ctx.countRead(this.collection, read);
+    this.ctx.overLimit(this.collection, Math.max(0, this.seen - this.ctx.config.maxEntitiesPerCollection));
   }
 }

@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readDeployments } from '../source/deployments.js';
-import { Tally, addStateSet, families, forEachCapped, rendered, type Collector } from './collector.js';
+import { EntityCap, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = { info: M.deploymentInfo, status: M.deploymentStatus, requests: M.deploymentRequests, tokens: M.deploymentTokens, cost: M.deploymentCost, deployments: M.deployments };
 
@@ -12,23 +12,24 @@ export const deploymentsCollector: Collector = {
   families: Object.values(defs),
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.deployments);
-    const { records, read } = await readDeployments(collection, ctx.report);
-    ctx.countRead(collection.collectionName, read);
     const f = families(defs);
     const counts = new Tally();
-    for (const d of records) {
+    const orgs = new Set<string>();
+    const cap = new EntityCap(ctx, collection.collectionName);
+    const read = await readDeployments(collection, ctx.report, (d) => {
       const org = orgOf(d);
-      for (const state of M.deploymentStatus.states!) counts.touch(labelString(M.deployments.labels, [org, state]));
+      orgs.add(org);
       counts.add(labelString(M.deployments.labels, [org, d.status]));
-    }
-    await forEachCapped(ctx, collection.collectionName, records, (d) => {
-      const base = labelString(['org_id', 'deployment_id'], [orgOf(d), d._id.toHexString()]);
+      if (!cap.admit()) return;
+      const base = labelString(['org_id', 'deployment_id'], [org, d._id.toHexString()]);
       f.info.add(base, 1, labelString(M.deploymentInfo.labels.slice(2), [d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? '']));
       addStateSet(f.status, base, M.deploymentStatus.states!, d.status);
       if (d.requestCount != null) f.requests.add(base, d.requestCount);
       if (d.totalTokens != null) f.tokens.add(base, d.totalTokens);
       if (d.totalCost != null) f.cost.add(base, d.totalCost);
     });
+    cap.done(read);
+    counts.zeroFill(orgs, M.deploymentStatus.states!, (org, state) => labelString(M.deployments.labels, [org, state]));
     counts.writeTo(f.deployments);
     return rendered(f);
   },

@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readNodes } from '../source/nodes.js';
-import { MIB, Tally, addStateSet, families, forEachCapped, rendered, type CollectContext, type Collector } from './collector.js';
+import { EntityCap, MIB, Tally, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
 
 const defs = {
   info: M.nodeInfo, role: M.nodeRole, status: M.nodeStatus, heartbeat: M.nodeHeartbeat, stale: M.nodeHeartbeatStale,
@@ -18,21 +18,19 @@ export const nodesCollector: Collector = {
   families: Object.values(defs),
   async collect(ctx: CollectContext) {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
-    const { records, read } = await readNodes(collection, ctx.report);
-    ctx.countRead(collection.collectionName, read);
     const f = families(defs);
     const byStatus = new Tally();
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const states = M.nodeStatus.states!;
-    for (const node of records) {
+    const orgs = new Set<string>();
+    const cap = new EntityCap(ctx, collection.collectionName);
+    const read = await readNodes(collection, ctx.report, (node) => {
       const org = orgOf(node);
-      for (const state of states) byStatus.touch(labelString(['org_id', 'status'], [org, state]));
-      byStatus.add(labelString(['org_id', 'status'], [org, node.status]));
-    }
-    await forEachCapped(ctx, collection.collectionName, records, (node) => {
-      const org = orgOf(node);
+      orgs.add(org);
+      byStatus.add(labelString(M.nodes.labels, [org, node.status]));
+      if (!cap.admit()) return;
       const id = node._id.toHexString();
-      const base = labelString(M.nodeStatus.labels.slice(0, 2), [org, id]);
+      const base = labelString(['org_id', 'node_id'], [org, id]);
       const roles = node.role ?? [];
       f.info.add(labelString(M.nodeInfo.labels, [org, id, node.name, node.hostname ?? '', roles.join(','), node.cpuModel ?? '', node.os ?? '', node.daemonVersion ?? '']), 1);
       for (const role of new Set(roles)) f.role.add(base, 1, `role="${role}"`);
@@ -66,6 +64,8 @@ export const nodesCollector: Collector = {
         if (gpu.powerLimit != null) f.gpuPowerLimit.add(g, gpu.powerLimit);
       });
     });
+    cap.done(read);
+    byStatus.zeroFill(orgs, states, (org, state) => labelString(M.nodes.labels, [org, state]));
     byStatus.writeTo(f.nodes);
     return rendered(f);
   },

@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readResources, type ResourceRecord } from '../source/resources.js';
-import { GIB, MIB, Tally, addStateSet, families, forEachCapped, rendered, type Collector } from './collector.js';
+import { EntityCap, GIB, MIB, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = {
   info: M.resourceInfo, status: M.resourceStatus, vcpus: M.resourceVcpus, memory: M.resourceMemory, disk: M.resourceDisk,
@@ -34,12 +34,12 @@ export const resourcesCollector: Collector = {
   families: Object.values(defs),
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.resources);
-    const { records, read } = await readResources(collection, ctx.report);
-    ctx.countRead(collection.collectionName, read);
     const f = families(defs);
     const counts = new Tally();
-    for (const r of records) counts.add(labelString(M.resources.labels, [orgOf(r), r.resourceType, r.status, r.nodeId ?? '']));
-    await forEachCapped(ctx, collection.collectionName, records, (r) => {
+    const cap = new EntityCap(ctx, collection.collectionName);
+    const read = await readResources(collection, ctx.report, (r) => {
+      counts.add(labelString(M.resources.labels, [orgOf(r), r.resourceType, r.status, r.nodeId ?? '']));
+      if (!cap.admit()) return;
       const org = orgOf(r);
       const id = r._id.toHexString();
       const base = labelString(['org_id', 'resource_id'], [org, id]);
@@ -53,6 +53,7 @@ export const resourcesCollector: Collector = {
       const gpus = allocatedGpus(r);
       if (gpus) f.gpus.add(base, gpus.count, `mode="${gpus.mode}"`);
     });
+    cap.done(read);
     counts.writeTo(f.resources);
     return rendered(f);
   },

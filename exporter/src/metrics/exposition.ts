@@ -28,12 +28,13 @@ export function escapeLabelValue(value: string): string {
 
 /** `a="x",b="y"` (no braces) from alternating names and values; values are escaped. */
 export function labelString(names: readonly string[], values: readonly string[]): string {
-  let out = '';
+  const parts: string[] = [];
   for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ',';
-    out += names[i] + '="' + escapeLabelValue(values[i] ?? '') + '"';
+    if (i > 0) parts.push(',');
+    parts.push(names[i]!, '="', escapeLabelValue(values[i] ?? ''), '"');
   }
-  return out;
+  // join() returns a flat string: label strings are reused by many samples, so keep them cheap to copy.
+  return parts.join('');
 }
 
 export function formatValue(value: number): string {
@@ -67,19 +68,30 @@ export function familyHeader(meta: FamilyMeta, openMetrics: boolean): string {
  * one giant string (costly to flatten, copy and collect) and can be written out piece by piece.
  */
 export class ChunkWriter {
-  private pending = '';
+  private static readonly SIZE = 65_536;
+  private buffer = Buffer.allocUnsafe(ChunkWriter.SIZE);
+  private offset = 0;
   private readonly chunks: Buffer[] = [];
   samples = 0;
 
+  /** Encodes straight into the current chunk (no intermediate strings to flatten and collect). */
   write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= 65_536) this.flush();
+    // Worst case 3 bytes per UTF-16 unit.
+    if (this.offset + text.length * 3 > ChunkWriter.SIZE) {
+      this.flush();
+      if (text.length * 3 > ChunkWriter.SIZE) {
+        this.chunks.push(Buffer.from(text));
+        return;
+      }
+    }
+    this.offset += this.buffer.write(text, this.offset, 'utf8');
   }
 
   private flush(): void {
-    if (this.pending === '') return;
-    this.chunks.push(Buffer.from(this.pending));
-    this.pending = '';
+    if (this.offset === 0) return;
+    this.chunks.push(this.buffer.subarray(0, this.offset));
+    this.buffer = Buffer.allocUnsafe(ChunkWriter.SIZE);
+    this.offset = 0;
   }
 
   finish(): Buffer[] {
@@ -96,7 +108,7 @@ export class SampleFamily {
   /** `labels` is a prepared label string (see labelString); `extra` more labels, e.g. `status="online"`. */
   add(labels: string, value: number, extra = ''): void {
     const all = joinLabels(labels, extra);
-    this.out.write(all === '' ? `${this.meta.name} ${formatValue(value)}\n` : `${this.meta.name}{${all}} ${formatValue(value)}\n`);
+    this.out.write(all === '' ? this.meta.name + ' ' + formatValue(value) + '\n' : this.meta.name + '{' + all + '} ' + formatValue(value) + '\n');
     this.out.samples++;
   }
 

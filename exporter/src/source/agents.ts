@@ -1,6 +1,6 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalDate, optionalNumber, readAll, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, idString, optionalDate, optionalNumber, readEach, type InvalidSink } from './common.js';
 
 export const AGENT_STATUSES = ['active', 'inactive', 'busy', 'suspended'] as const;
 export const AGENT_TYPES = ['managed', 'autonomous'] as const;
@@ -22,8 +22,8 @@ export type AgentRecord = z.output<typeof agentSchema>;
 // `secret` and `settings` hold credentials: never projected.
 const projection = { name: 1, status: 1, type: 1, deploymentId: 1, nodeId: 1, lastHeartbeatAt: 1, lastConnectedAt: 1, connectionCount: 1, 'owner.orgId': 1 };
 
-export function readAgents(collection: Collection, report: InvalidSink) {
-  return readAll(collection, NOT_DELETED, projection, agentSchema, [(a) => a.status, (a) => a.type], report);
+export function readAgents(collection: Collection, report: InvalidSink, visit: (record: AgentRecord) => void): Promise<number> {
+  return readEach(collection, NOT_DELETED, projection, agentSchema, [(a) => a.status, (a) => a.type], report, visit);
 }
 
 /** The deployment each agent is bound to, for attributing its messages (deleted agents included: their history counts). */

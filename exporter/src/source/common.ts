@@ -80,21 +80,35 @@ export function validate<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** Streams a collection through a projection, validating each document. */
-export async function readAll<S extends z.ZodType>(
+/** Longest stretch of synchronous work between yields to the event loop (scrapes go first). */
+const SLICE_MS = 8;
+
+/**
+ * Streams a collection through a projection, validating each document and handing the valid ones
+ * to `visit` one at a time (nothing accumulates, so large collections stay cheap to collect).
+ * Returns the number of documents read.
+ */
+export async function readEach<S extends z.ZodType>(
   collection: Collection,
   filter: Filter<Document>,
   projection: Document,
   schema: S,
   enumPaths: EnumPaths<z.output<S>>,
   report: InvalidSink,
-): Promise<{ records: z.output<S>[]; read: number }> {
-  const records: z.output<S>[] = [];
+  visit: (record: z.output<S>) => void,
+): Promise<number> {
   let read = 0;
-  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 1000 })) {
+  let sliceStart = performance.now();
+  // Without UTF-8 validation a bad string in one document reads as replacement characters instead of
+  // failing the whole batch (and the poll); it is also cheaper.
+  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 1000, enableUtf8Validation: false })) {
     read++;
     const record = validate(collection.collectionName, schema, enumPaths, raw, report);
-    if (record !== undefined) records.push(record);
+    if (record !== undefined) visit(record);
+    if ((read & 31) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
   }
-  return { records, read };
+  return read;
 }

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, optionalString, readAll, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, optionalString, readEach, type InvalidSink } from './common.js';
 
 export const MODEL_TYPES = ['llm', 'vision', 'embedding', 'voice'] as const;
 export const MODEL_DEPLOYMENT_TYPES = ['self-hosted', 'api-based'] as const;
@@ -27,6 +27,6 @@ export type ModelRecord = z.output<typeof modelSchema>;
 // `apiConfig` holds API keys: it is never in the projection, so it never leaves MongoDB.
 const projection = { name: 1, type: 1, deploymentType: 1, status: 1, fileSize: 1, framework: 1, provider: 1, nodeId: 1, 'owner.orgId': 1 };
 
-export function readModels(collection: Collection, report: InvalidSink) {
-  return readAll(collection, NOT_DELETED, projection, modelSchema, [(m) => m.type, (m) => m.deploymentType, (m) => m.status, (m) => m.framework], report);
+export function readModels(collection: Collection, report: InvalidSink, visit: (record: ModelRecord) => void): Promise<number> {
+  return readEach(collection, NOT_DELETED, projection, modelSchema, [(m) => m.type, (m) => m.deploymentType, (m) => m.status, (m) => m.framework], report, visit);
 }

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, optionalBoolean, optionalDate, optionalNumber, optionalString, readAll, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, optionalBoolean, optionalDate, optionalNumber, optionalString, readEach, type InvalidSink } from './common.js';
 
 export const NODE_STATUSES = ['pending', 'installing', 'online', 'offline', 'maintenance'] as const;
 export const NODE_ROLES = ['controller', 'worker', 'proxy', 'storage'] as const;
@@ -53,6 +53,6 @@ const projection = {
   gpuDevices: 1, 'owner.orgId': 1,
 };
 
-export function readNodes(collection: Collection, report: InvalidSink) {
-  return readAll(collection, NOT_DELETED, projection, nodeSchema, [(n) => n.status, (n) => n.role, (n) => n.gpuDevices?.map((g) => g.status ?? '')], report);
+export function readNodes(collection: Collection, report: InvalidSink, visit: (record: NodeRecord) => void): Promise<number> {
+  return readEach(collection, NOT_DELETED, projection, nodeSchema, [(n) => n.status, (n) => n.role, (n) => n.gpuDevices?.map((g) => g.status ?? '')], report, visit);
 }

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalBoolean, optionalNumber, readAll, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, idString, optionalBoolean, optionalNumber, readEach, type InvalidSink } from './common.js';
 
 export const RESOURCE_TYPES = ['inference-container', 'application-container', 'virtual-machine'] as const;
 export const RESOURCE_STATUSES = ['queued', 'deploying', 'running', 'stopping', 'stopped', 'failed', 'error'] as const;
@@ -37,6 +37,6 @@ const projection = {
   'config.gpuDeviceIds': 1, 'runtime.allocatedGPU': 1, 'runtime.allocatedCPU': 1, 'runtime.allocatedRAM': 1,
 };
 
-export function readResources(collection: Collection, report: InvalidSink) {
-  return readAll(collection, NOT_DELETED, projection, resourceSchema, [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode], report);
+export function readResources(collection: Collection, report: InvalidSink, visit: (record: ResourceRecord) => void): Promise<number> {
+  return readEach(collection, NOT_DELETED, projection, resourceSchema, [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode], report, visit);
 }
