@@ -48,8 +48,9 @@ async function measure(port: number, gzip: boolean, requests: number): Promise<S
 /** The floor: a TCP server that writes a prepared HTTP response with the same body and closes. */
 async function rawServer(body: Buffer, gzip: boolean): Promise<net.Server> {
   const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n${gzip ? 'Content-Encoding: gzip\r\n' : ''}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+  const response = Buffer.concat([head, body]); // prepared once: the floor does no per-request work
   const server = net.createServer((socket) => {
-    socket.once('data', () => socket.end(Buffer.concat([head, body])));
+    socket.once('data', () => socket.end(response));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;

@@ -1,7 +1,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
 import { NOT_DELETED, baseFields, idString, validate, type InvalidSink } from './common.js';
-import { readIncrement, type Increment, type Watermark } from './incremental.js';
+import { idLowerBound, readIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const conversationSchema = z.object({
   ...baseFields,
@@ -21,7 +21,8 @@ export async function readNewConversations(
   limit: number,
   report: InvalidSink,
 ): Promise<Increment & { records: ConversationRecord[] }> {
-  const increment = await readIncrement({ collection, timeField: 'createdAt', filter: NOT_DELETED, projection, watermark, upper, limit });
+  const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
+  const increment = await readIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit });
   const records: ConversationRecord[] = [];
   for (const doc of increment.docs) {
     const record = validate(collection.collectionName, conversationSchema, [], doc, report);

@@ -17,6 +17,17 @@ export function initialWatermark(from: { kind: 'start' } | { kind: 'all' } | { k
   return { time, id: MIN_OBJECT_ID };
 }
 
+/**
+ * An `_id` lower bound for collections whose only createdAt index starts with another field
+ * (messages, conversations): ObjectIds embed their creation second and AIWM creates both fields
+ * together, so MongoDB can walk the primary index instead of scanning history. The slack covers
+ * clock skew between AIWM replicas.
+ */
+export function idLowerBound(watermark: Watermark, slackSeconds = 600): Filter<Document> {
+  const fromSeconds = Math.floor(watermark.time.getTime() / 1000) - slackSeconds;
+  return fromSeconds > 0 ? { _id: { $gte: ObjectId.createFromTime(fromSeconds) } } : {};
+}
+
 export interface IncrementQuery {
   collection: Collection;
   timeField: string;

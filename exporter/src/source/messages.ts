@@ -1,7 +1,7 @@
-import { ObjectId, type Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
 import { z } from 'zod';
 import { NOT_DELETED, baseFields, enumField, optionalNumber, optionalString, validate, type InvalidSink } from './common.js';
-import { readIncrement, type Increment, type Watermark } from './incremental.js';
+import { idLowerBound, readIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 export const MESSAGE_TYPES = ['text', 'thinking', 'tool_call', 'tool_result', 'error', 'system'] as const;
@@ -27,13 +27,6 @@ const projection = {
   conversationId: 1, role: 1, type: 1, status: 1, latency: 1, usage: 1, 'toolResults.success': 1, error: 1, createdAt: 1, 'owner.orgId': 1,
 };
 
-/**
- * The `messages` collection has no createdAt-only index; ObjectIds embed their creation second and
- * AIWM creates both together, so an `_id` lower bound lets MongoDB walk the primary index instead of
- * scanning history. The slack covers clock skew between AIWM replicas.
- */
-const ID_SLACK_SECONDS = 600;
-
 export async function readNewMessages(
   collection: Collection,
   watermark: Watermark,
@@ -41,8 +34,7 @@ export async function readNewMessages(
   limit: number,
   report: InvalidSink,
 ): Promise<Increment & { records: MessageRecord[] }> {
-  const fromSeconds = Math.floor(watermark.time.getTime() / 1000) - ID_SLACK_SECONDS;
-  const filter = fromSeconds > 0 ? { ...NOT_DELETED, _id: { $gte: ObjectId.createFromTime(fromSeconds) } } : NOT_DELETED;
+  const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
   const increment = await readIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit });
   const records: MessageRecord[] = [];
   for (const doc of increment.docs) {
