@@ -6,10 +6,11 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './metrics-doc.js';
+import { alertOutputs } from '../alerts/src/render.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }];
+const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs()];
 
 const check = process.argv.includes('--check');
 let stale = 0;

@@ -1,0 +1,103 @@
+/**
+ * A real Alertmanager (Debian's `prometheus-alertmanager`) on 127.0.0.1, started through the
+ * project's own entrypoint script, plus a webhook receiver that records every notification.
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitFor } from './ports.js';
+
+export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
+const ENTRYPOINT = new URL('../../../alerts/alertmanager-entrypoint.sh', import.meta.url).pathname;
+
+export interface WebhookAlert {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface Notification {
+  path: string;
+  receiver: string;
+  status: string;
+  alerts: WebhookAlert[];
+}
+
+export interface WebhookReceiver {
+  readonly url: string;
+  readonly notifications: Notification[];
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const notifications: Notification[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      try {
+        const payload = JSON.parse(body) as Omit<Notification, 'path'>;
+        notifications.push({ path: req.url ?? '', receiver: payload.receiver, status: payload.status, alerts: payload.alerts });
+        res.writeHead(200).end();
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    notifications,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+export interface RunningAlertmanager {
+  readonly url: string;
+  /** host:port for Prometheus' alerting config. */
+  readonly target: string;
+  alerts(filter?: string[]): Promise<Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[]; silencedBy: string[] } }>>;
+  stop(): Promise<void>;
+  readonly log: () => string;
+}
+
+/** `configYaml` is the Alertmanager configuration as committed (or adjusted for test timings). */
+export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK_URL: string; WATCHDOG_WEBHOOK_URL?: string }): Promise<RunningAlertmanager> {
+  const dir = mkdtempSync(join(tmpdir(), 'aiwm-am-'));
+  writeFileSync(join(dir, 'alertmanager.yml'), configYaml);
+  const port = await freePort();
+  let output = '';
+  const child = spawn('sh', [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug'], {
+    env: { ...process.env, ...env, ALERTMANAGER_CONFIG_SOURCE: join(dir, 'alertmanager.yml'), ALERTMANAGER_BIN, ALERTMANAGER_STORAGE: join(dir, 'data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor('Alertmanager to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${output}`);
+  }
+  return {
+    url,
+    target: `127.0.0.1:${port}`,
+    log: () => output,
+    async alerts(filter = []) {
+      const params = new URLSearchParams();
+      for (const f of filter) params.append('filter', f);
+      return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as Awaited<ReturnType<RunningAlertmanager['alerts']>>;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The end-to-end stack for tests: a fleet in MongoDB (stand-in or TEST_MONGODB_URI) -> the
+ * exporter polling every second -> a real Prometheus with the project's rules (durations
+ * shortened) -> optionally a real Alertmanager with the project's routing -> a webhook receiver.
+ * The alert, dashboard and facade tests all run their checks against it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { AREAS, renderAreaRules, renderRecordingRules } from '../../../alerts/src/render.js';
+import { EXPORTER_JOB } from '../../../alerts/src/monitoring.js';
+import { startExporter, type Exporter } from '../../src/app.js';
+import { createLogger } from '../../src/logger.js';
+import { startAlertmanager, startWebhookReceiver, type RunningAlertmanager, type WebhookReceiver } from './alertmanager.js';
+import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet.js';
+import { openTestDatabase, testConfig, type TestDatabase } from './harness.js';
+import { startPrometheus, type RunningPrometheus } from './prometheus.js';
+
+export interface StackOptions {
+  fleet?: FleetOptions;
+  /** Runs against the loaded fleet before the exporter starts (e.g. to stage a scenario). */
+  prepare?: (db: TestDatabase, fleet: Fleet) => Promise<void>;
+  alertmanager?: boolean;
+  /** `for` of every alert (default 2s). */
+  alertFor?: string;
+}
+
+export interface Stack {
+  fleet: Fleet;
+  db: TestDatabase;
+  exporter: Exporter;
+  prometheus: RunningPrometheus;
+  alertmanager?: RunningAlertmanager;
+  webhook?: WebhookReceiver;
+  stop(): Promise<void>;
+}
+
+/** The committed Alertmanager configuration with notification timings shortened for tests. */
+export function fastAlertmanagerConfig(): string {
+  const config = parse(readFileSync(new URL('../../../alerts/alertmanager.yml', import.meta.url), 'utf8')) as {
+    route: { group_wait: string; group_interval: string; repeat_interval: string; routes: Array<Record<string, unknown>> };
+  };
+  const fast = { group_wait: '1s', group_interval: '1s', repeat_interval: '1m' };
+  Object.assign(config.route, fast);
+  for (const route of config.route.routes) Object.assign(route, fast);
+  return stringify(config);
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const db = await openTestDatabase();
+    cleanup.push(() => db.close());
+    // Timestamps relative to the real clock: the exporter judges heartbeat age against it.
+    const fleet = generateFleet({ now: new Date(), ...options.fleet });
+    await loadFleet(db.db, fleet);
+    await options.prepare?.(db, fleet);
+
+    const config = testConfig(db.uri, { POLL_SCHEDULE: '* * * * * *', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    const exporter = await startExporter(config, createLogger(config.logLevel));
+    cleanup.push(() => exporter.stop());
+
+    let alertmanager: RunningAlertmanager | undefined;
+    let webhook: WebhookReceiver | undefined;
+    if (options.alertmanager) {
+      webhook = await startWebhookReceiver();
+      cleanup.push(() => webhook!.close());
+      alertmanager = await startAlertmanager(fastAlertmanagerConfig(), { ALERT_WEBHOOK_URL: `${webhook.url}/alerts`, WATCHDOG_WEBHOOK_URL: `${webhook.url}/watchdog` });
+      cleanup.push(() => alertmanager!.stop());
+    }
+
+    const rulesDir = mkdtempSync(join(tmpdir(), 'aiwm-rules-'));
+    cleanup.push(async () => rmSync(rulesDir, { recursive: true, force: true }));
+    const render = { forOverride: options.alertFor ?? '2s', intervalOverride: '1s' };
+    writeFileSync(join(rulesDir, 'recording.yml'), renderRecordingRules(render));
+    for (const area of AREAS) writeFileSync(join(rulesDir, `${area.file}.yml`), renderAreaRules(area, render));
+    const prometheus = await startPrometheus({
+      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporter.port}` }],
+      ruleFiles: [join(rulesDir, '*.yml')],
+      alertmanagers: alertmanager ? [alertmanager.target] : undefined,
+      // Alerts that fire before Alertmanager is discovered are dropped; resend them quickly.
+      flags: ['--rules.alert.resend-delay=1s'],
+    });
+    cleanup.push(() => prometheus.stop());
+    await prometheus.waitForScrapes(1);
+    return { fleet, db, exporter, prometheus, alertmanager, webhook, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
