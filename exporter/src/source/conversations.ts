@@ -1,7 +1,7 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, idString, validate, type InvalidSink } from './common.js';
-import { idLowerBound, readIncrement, type Increment, type Watermark } from './incremental.js';
+import { NOT_DELETED, baseFields, idString, type InvalidSink } from './common.js';
+import { idLowerBound, readValidIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const conversationSchema = z.object({
   ...baseFields,
@@ -22,13 +22,7 @@ export async function readNewConversations(
   report: InvalidSink,
 ): Promise<Increment & { records: ConversationRecord[] }> {
   const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
-  const increment = await readIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit });
-  const records: ConversationRecord[] = [];
-  for (const doc of increment.docs) {
-    const record = validate(collection.collectionName, conversationSchema, [], doc, report);
-    if (record) records.push(record);
-  }
-  return { ...increment, records };
+  return readValidIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit }, conversationSchema, [], report);
 }
 
 /** conversationId -> agentId for the given conversations, by primary key. */

@@ -1,7 +1,7 @@
 import type { Collection, Document } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, OTHER, baseFields, enumField, optionalDate, optionalNumber, optionalString, orgOf, validate, type InvalidSink } from './common.js';
-import { readIncrement, type Increment, type Watermark } from './incremental.js';
+import { NOT_DELETED, OTHER, baseFields, enumField, optionalDate, optionalNumber, optionalString, orgOf, type InvalidSink } from './common.js';
+import { readValidIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const EXECUTION_CATEGORIES = ['deployment', 'model', 'agent', 'maintenance', 'batch'] as const;
 export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'] as const;
@@ -38,13 +38,7 @@ export async function readFinishedExecutions(
   // Documents without a usable category are reported by countExecutions, not read here.
   const filter: Document = { ...NOT_DELETED, status: { $in: [...FINISHED_STATUSES] }, category: { $type: 'string' } };
   if (createdFrom > 0) filter.createdAt = { $gte: new Date(createdFrom) };
-  const increment = await readIncrement({ collection, timeField: 'completedAt', filter, projection: finishedProjection, watermark, upper, limit });
-  const records: FinishedExecution[] = [];
-  for (const doc of increment.docs) {
-    const record = validate(collection.collectionName, finishedExecutionSchema, [], doc, report);
-    if (record) records.push(record);
-  }
-  return { ...increment, records };
+  return readValidIncrement({ collection, timeField: 'completedAt', filter, projection: finishedProjection, watermark, upper, limit }, finishedExecutionSchema, [], report);
 }
 
 export interface ExecutionGroup {

@@ -1,4 +1,6 @@
 import { ObjectId, type Collection, type Document, type Filter } from 'mongodb';
+import type { z } from 'zod';
+import { validate, type EnumPaths, type InvalidSink } from './common.js';
 
 /**
  * Position of an incremental reader: every document with (timeField, _id) up to and including
@@ -64,4 +66,20 @@ export async function readIncrement(q: IncrementQuery): Promise<Increment> {
   if (docs.length < q.limit) return { docs, watermark: { time: q.upper, id: MAX_OBJECT_ID }, caughtUp: true };
   const last = docs[docs.length - 1]!;
   return { docs, watermark: { time: last[q.timeField] as Date, id: last._id as ObjectId }, caughtUp: false };
+}
+
+/** readIncrement, then validation: the page's documents plus the valid records among them. */
+export async function readValidIncrement<S extends z.ZodType>(
+  q: IncrementQuery,
+  schema: S,
+  enumPaths: EnumPaths<z.output<S>>,
+  report: InvalidSink,
+): Promise<Increment & { records: z.output<S>[] }> {
+  const increment = await readIncrement(q);
+  const records: z.output<S>[] = [];
+  for (const doc of increment.docs) {
+    const record = validate(q.collection.collectionName, schema, enumPaths, doc, report);
+    if (record !== undefined) records.push(record);
+  }
+  return { ...increment, records };
 }

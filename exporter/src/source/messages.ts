@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, optionalNumber, optionalString, validate, type InvalidSink } from './common.js';
-import { idLowerBound, readIncrement, type Increment, type Watermark } from './incremental.js';
+import { NOT_DELETED, baseFields, enumField, optionalNumber, optionalString, type InvalidSink } from './common.js';
+import { idLowerBound, readValidIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 export const MESSAGE_TYPES = ['text', 'thinking', 'tool_call', 'tool_result', 'error', 'system'] as const;
@@ -35,11 +35,5 @@ export async function readNewMessages(
   report: InvalidSink,
 ): Promise<Increment & { records: MessageRecord[] }> {
   const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
-  const increment = await readIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit });
-  const records: MessageRecord[] = [];
-  for (const doc of increment.docs) {
-    const record = validate(collection.collectionName, messageSchema, [(m) => m.role, (m) => m.type, (m) => m.status], doc, report);
-    if (record) records.push(record);
-  }
-  return { ...increment, records };
+  return readValidIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit }, messageSchema, [(m) => m.role, (m) => m.type, (m) => m.status], report);
 }

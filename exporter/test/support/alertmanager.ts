@@ -2,13 +2,13 @@
  * A real Alertmanager (Debian's `prometheus-alertmanager`) on 127.0.0.1, started through the
  * project's own entrypoint script, plus a webhook receiver that records every notification.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './ports.js';
+import { startDaemon } from './daemon.js';
+import { freePort } from './ports.js';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
 const ENTRYPOINT = new URL('../../../alerts/alertmanager-entrypoint.sh', import.meta.url).pathname;
@@ -69,35 +69,21 @@ export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), configYaml);
   const port = await freePort();
-  let output = '';
-  const child = spawn('sh', [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug'], {
-    env: { ...process.env, ...env, ALERTMANAGER_CONFIG_SOURCE: join(dir, 'alertmanager.yml'), ALERTMANAGER_BIN, ALERTMANAGER_STORAGE: join(dir, 'data') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('Alertmanager to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 30_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${String(error)}\n${output}`);
-  }
+  const daemon = await startDaemon('Alertmanager', 'sh', [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
+    readyUrl: `${url}/-/ready`,
+    dir,
+    env: { ...process.env, ...env, ALERTMANAGER_CONFIG_SOURCE: join(dir, 'alertmanager.yml'), ALERTMANAGER_BIN, ALERTMANAGER_STORAGE: join(dir, 'data') },
+  });
   return {
     url,
     target: `127.0.0.1:${port}`,
-    log: () => output,
+    log: daemon.log,
     async alerts(filter = []) {
       const params = new URLSearchParams();
       for (const f of filter) params.append('filter', f);
       return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as Awaited<ReturnType<RunningAlertmanager['alerts']>>;
     },
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: daemon.stop,
   };
 }

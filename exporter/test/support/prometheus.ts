@@ -2,10 +2,10 @@
  * A real Prometheus (Debian's `prometheus` package) on 127.0.0.1 with a temporary data directory,
  * for tests that need the real scraper, rule evaluator and query engine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDaemon } from './daemon.js';
 import { freePort, waitFor } from './ports.js';
 
 export interface ScrapeTarget {
@@ -67,8 +67,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   };
   // JSON is valid YAML.
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
-  let output = '';
-  const child: ChildProcess = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const daemon = await startDaemon(
+    'Prometheus',
     PROMETHEUS_BIN,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -77,22 +78,12 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       '--web.enable-lifecycle',
       ...(options.flags ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { readyUrl: `${url}/-/ready`, dir },
   );
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 30_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${String(error)}\n${output}`);
-  }
   return {
     url,
     dir,
-    log: () => output,
+    log: daemon.log,
     async query(expr, time) {
       const params = new URLSearchParams({ query: expr });
       if (time !== undefined) params.set('time', String(time));
@@ -116,11 +107,6 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
         return ready ? true : undefined;
       }, 30_000, 200);
     },
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: daemon.stop,
   };
 }
