@@ -7,10 +7,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { alertOutputs } from '../alerts/src/render.js';
+import { dashboardOutputs } from '../dashboards/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs()];
+const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs(), ...dashboardOutputs()];
 
 const check = process.argv.includes('--check');
 let stale = 0;
