@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { renderMetricsDoc } from './metrics-doc.js';
 import { alertOutputs } from '../alerts/src/render.js';
 import { dashboardOutputs } from '../dashboards/index.js';
+import { ROUTES } from '../exporter/src/facade/index.js';
+import { openApiDocument } from '../exporter/src/facade/openapi.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs(), ...dashboardOutputs()];
+const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs(), ...dashboardOutputs(), { path: 'docs/openapi.json', render: () => JSON.stringify(openApiDocument(ROUTES, '/dashboard'), null, 2) + '\n' }];
 
 const check = process.argv.includes('--check');
 let stale = 0;

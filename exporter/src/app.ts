@@ -15,12 +15,15 @@ import { resourcesCollector } from './collectors/resources.js';
 import { SelfMetrics } from './metrics/self.js';
 import { Poller } from './poller.js';
 import { createServer } from './server.js';
+import { mountFacade, type Facade } from './facade/index.js';
 import { VERSION } from './version.js';
 
 export interface Exporter {
   readonly poller: Poller;
   readonly self: SelfMetrics;
   readonly server: http.Server;
+  /** The JSON facade, when PROMETHEUS_URL enables it. */
+  readonly facade: Facade | undefined;
   /** The bound port (useful with PORT=0). */
   readonly port: number;
   /** Stops polling, finishes in-flight responses and the running poll, closes MongoDB. */
@@ -55,7 +58,15 @@ export async function startExporter(config: Config, log: Logger, options: StartO
   });
   const self = new SelfMetrics(VERSION);
   const poller = new Poller(config, client.db(config.mongo.database), createCollectors(config, clock()), self, log, clock);
-  const server = createServer({ source: poller, self, log, ready: () => poller.snapshot !== undefined });
+  const db = client.db(config.mongo.database);
+  let facade: Facade | undefined;
+  const server = createServer({
+    source: poller,
+    self,
+    log,
+    ready: () => poller.snapshot !== undefined,
+    mount: config.facade ? (app) => (facade = mountFacade(app, config, db, log, clock)) : undefined,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.address, () => {
@@ -64,7 +75,10 @@ export async function startExporter(config: Config, log: Logger, options: StartO
     });
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ address: config.listen.address, port, mongodb: config.mongo.redactedUri, database: config.mongo.database, schedule: config.pollSchedule }, 'aiwm exporter listening');
+  log.info(
+    { address: config.listen.address, port, mongodb: config.mongo.redactedUri, database: config.mongo.database, schedule: config.pollSchedule, facade: config.facade ? config.facade.basePath : 'disabled (no PROMETHEUS_URL)' },
+    'aiwm exporter listening',
+  );
 
   let task: ScheduledTask | undefined;
   if (!options.manualPolling) {
@@ -82,5 +96,5 @@ export async function startExporter(config: Config, log: Logger, options: StartO
       await closed;
       await client.close();
     })());
-  return { poller, self, server, port, stop };
+  return { poller, self, server, port, facade, stop };
 }

@@ -84,6 +84,11 @@ const envSchema = z.object({
   EVENT_BATCH_LIMIT: integer(100, 10_000_000).prefault('50000'),
   INGEST_LAG: duration(0).prefault('5s'),
   EXECUTION_MAX_RUNTIME: duration(60_000).prefault('7d'),
+  PROMETHEUS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the Prometheus HTTP API' }).optional(),
+  PROMETHEUS_TIMEOUT: duration(100).prefault('5s'),
+  FACADE_BASE_PATH: z.string().regex(/^\/[a-z0-9/_-]*[a-z0-9_-]$/, 'must be a path like /dashboard').prefault('/dashboard'),
+  FACADE_AUTH: z.enum(['jwt', 'none']).prefault('jwt'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
   COLLECTION_NODES: collectionName('nodes'),
   COLLECTION_RESOURCES: collectionName('resources'),
@@ -109,6 +114,8 @@ export interface Config {
   ingestLagMs: number;
   executionMaxRuntimeMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The JSON facade, enabled when PROMETHEUS_URL is set. */
+  facade: { prometheusUrl: string; timeoutMs: number; basePath: string; auth: { kind: 'jwt'; secret: string } | { kind: 'none' } } | undefined;
   collections: {
     nodes: string;
     resources: string;
@@ -150,6 +157,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  if (e.PROMETHEUS_URL && e.FACADE_AUTH === 'jwt' && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET: required when PROMETHEUS_URL enables the JSON facade (or set FACADE_AUTH=none to run it without authentication)');
+  }
   return {
     mongo: { uri: e.MONGODB_URI.uri, database: e.MONGODB_URI.database, redactedUri: e.MONGODB_URI.redacted, timeoutMs: e.MONGODB_TIMEOUT },
     listen: { address: e.LISTEN_ADDRESS, port: e.PORT },
@@ -162,6 +172,14 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     ingestLagMs: e.INGEST_LAG,
     executionMaxRuntimeMs: e.EXECUTION_MAX_RUNTIME,
     logLevel: e.LOG_LEVEL,
+    facade: e.PROMETHEUS_URL
+      ? {
+          prometheusUrl: e.PROMETHEUS_URL.replace(/\/+$/, ''),
+          timeoutMs: e.PROMETHEUS_TIMEOUT,
+          basePath: e.FACADE_BASE_PATH,
+          auth: e.FACADE_AUTH === 'jwt' ? { kind: 'jwt', secret: e.JWT_SECRET! } : { kind: 'none' },
+        }
+      : undefined,
     collections: {
       nodes: e.COLLECTION_NODES,
       resources: e.COLLECTION_RESOURCES,

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { startAlertmanager, startWebhookReceiver, type RunningAlertmanager, type WebhookReceiver } from './alertmanager.js';
 import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet.js';
 import { openTestDatabase, testConfig, type TestDatabase } from './harness.js';
+import { freePort } from './ports.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus.js';
 
 export interface StackOptions {
@@ -24,7 +25,13 @@ export interface StackOptions {
   alertmanager?: boolean;
   /** `for` of every alert (default 2s). */
   alertFor?: string;
+  /** Serve the JSON facade from the exporter, against this stack's Prometheus (JWT_SECRET = TEST_JWT_SECRET). */
+  facade?: boolean;
+  /** Extra exporter settings. */
+  exporterEnv?: Record<string, string>;
 }
+
+export const TEST_JWT_SECRET = 'test-secret-for-the-aiwm-facade-0123456789';
 
 export interface Stack {
   fleet: Fleet;
@@ -60,10 +67,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await loadFleet(db.db, fleet);
     await options.prepare?.(db, fleet);
 
-    const config = testConfig(db.uri, { POLL_SCHEDULE: '* * * * * *', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
-    const exporter = await startExporter(config, createLogger(config.logLevel));
-    cleanup.push(() => exporter.stop());
-
     let alertmanager: RunningAlertmanager | undefined;
     let webhook: WebhookReceiver | undefined;
     if (options.alertmanager) {
@@ -78,14 +81,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const render = { forOverride: options.alertFor ?? '2s', intervalOverride: '1s' };
     writeFileSync(join(rulesDir, 'recording.yml'), renderRecordingRules(render));
     for (const area of AREAS) writeFileSync(join(rulesDir, `${area.file}.yml`), renderAreaRules(area, render));
+    // Prometheus first, scraping the port the exporter is about to take, so the exporter's facade can know Prometheus.
+    const exporterPort = await freePort();
     const prometheus = await startPrometheus({
-      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporter.port}` }],
+      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporterPort}` }],
       ruleFiles: [join(rulesDir, '*.yml')],
       alertmanagers: alertmanager ? [alertmanager.target] : undefined,
       // Alerts that fire before Alertmanager is discovered are dropped; resend them quickly.
       flags: ['--rules.alert.resend-delay=1s'],
     });
     cleanup.push(() => prometheus.stop());
+    const config = testConfig(db.uri, {
+      POLL_SCHEDULE: '* * * * * *',
+      PORT: String(exporterPort),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...(options.facade ? { PROMETHEUS_URL: prometheus.url, JWT_SECRET: TEST_JWT_SECRET, PROMETHEUS_TIMEOUT: '5s' } : {}),
+      ...options.exporterEnv,
+    });
+    const exporter = await startExporter(config, createLogger(config.logLevel));
+    cleanup.push(() => exporter.stop());
     await prometheus.waitForScrapes(1);
     return { fleet, db, exporter, prometheus, alertmanager, webhook, stop };
   } catch (error) {

@@ -1,0 +1,52 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Scope } from './auth.js';
+import type { PrometheusApi } from './prometheus.js';
+
+export interface FacadeContext {
+  prom: PrometheusApi;
+  db: Db;
+  config: Config;
+  scope: Scope;
+  now: Date;
+}
+
+/** One GET endpoint: its parameters, its response shape and how long a response may be cached. */
+export interface Route<Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  path: string;
+  summary: string;
+  description?: string;
+  params?: Record<string, z.ZodType>;
+  query: Q;
+  response: R;
+  cacheMs: number;
+  /** For `?format=csv`: the rows of the list. */
+  rows?: (response: z.output<R>) => Array<Record<string, unknown>>;
+  handle(ctx: FacadeContext, params: Record<string, string>, query: z.output<Q>): Promise<z.output<R>>;
+}
+
+export const defineRoute = <Q extends z.ZodType, R extends z.ZodType>(route: Route<Q, R>): Route<Q, R> => route;
+
+/** Present in every response: which sources answered and which seed fields AIWM cannot supply. */
+export const metadataSchema = z.object({
+  sources: z.array(z.string()),
+  unavailable: z.array(z.object({ field: z.string(), reason: z.string() })),
+  units: z.record(z.string(), z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+});
+export type Metadata = z.output<typeof metadataSchema>;
+
+export const paginationSchema = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int() });
+
+export const nullableNumber = z.number().nullable();
+
+export function paginate<T>(items: T[], page: number, limit: number): { items: T[]; pagination: z.output<typeof paginationSchema> } {
+  return { items: items.slice((page - 1) * limit, page * limit), pagination: { page, limit, total: items.length } };
+}
+
+/** Rounds for display: percent and milliseconds to 1 decimal, gigabytes to 2. */
+export const round = (v: number | null, digits = 1): number | null => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+export const GIB = 1_073_741_824;
+export const toGB = (bytes: number | null | undefined) => (bytes == null ? null : round(bytes / GIB, 2));
+export const pct = (ratio: number | null | undefined) => (ratio == null ? null : round(ratio * 100));
