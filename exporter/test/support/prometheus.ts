@@ -24,6 +24,8 @@ export interface PrometheusOptions {
   alertmanagers?: string[];
   /** Extra command-line flags. */
   flags?: string[];
+  /** remote_write URLs (e.g. a VictoriaMetrics under test). */
+  remoteWrite?: string[];
 }
 
 export interface PromSample {
@@ -58,6 +60,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: '1s' },
     rule_files: options.ruleFiles ?? [],
     alerting: options.alertmanagers ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
+    remote_write: options.remoteWrite?.map((url) => ({ url, queue_config: { batch_send_deadline: '1s' } })),
     scrape_configs: options.targets.map((t) => ({
       job_name: t.job,
       metrics_path: t.path ?? '/metrics',

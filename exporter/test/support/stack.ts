@@ -15,7 +15,9 @@ import { createLogger } from '../../src/logger.js';
 import { startAlertmanager, startWebhookReceiver, type RunningAlertmanager, type WebhookReceiver } from './alertmanager.js';
 import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet.js';
 import { openTestDatabase, testConfig, type TestDatabase } from './harness.js';
+import { PrometheusApi, type Sample } from '../../src/facade/prometheus.js';
 import { freePort } from './ports.js';
+import { startVictoriaMetrics, type RunningVictoriaMetrics } from './victoriametrics.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus.js';
 
 export interface StackOptions {
@@ -29,6 +31,8 @@ export interface StackOptions {
   facade?: boolean;
   /** Extra exporter settings. */
   exporterEnv?: Record<string, string>;
+  /** Where the facade reads: Prometheus itself, or a VictoriaMetrics that Prometheus remote-writes to. */
+  backend?: 'prometheus' | 'victoriametrics';
 }
 
 export const TEST_JWT_SECRET = 'test-secret-for-the-aiwm-facade-0123456789';
@@ -40,6 +44,8 @@ export interface Stack {
   prometheus: RunningPrometheus;
   alertmanager?: RunningAlertmanager;
   webhook?: WebhookReceiver;
+  /** The store the facade queries (Prometheus, or VictoriaMetrics). */
+  backend: { url: string; query(expr: string): Promise<Sample[]> };
   stop(): Promise<void>;
 }
 
@@ -76,6 +82,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanup.push(() => alertmanager!.stop());
     }
 
+    let victoria: RunningVictoriaMetrics | undefined;
+    if (options.backend === 'victoriametrics') {
+      victoria = await startVictoriaMetrics();
+      cleanup.push(() => victoria!.stop());
+    }
+
     const rulesDir = mkdtempSync(join(tmpdir(), 'aiwm-rules-'));
     cleanup.push(async () => rmSync(rulesDir, { recursive: true, force: true }));
     const render = { forOverride: options.alertFor ?? '2s', intervalOverride: '1s' };
@@ -89,19 +101,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       alertmanagers: alertmanager ? [alertmanager.target] : undefined,
       // Alerts that fire before Alertmanager is discovered are dropped; resend them quickly.
       flags: ['--rules.alert.resend-delay=1s'],
+      remoteWrite: victoria ? [victoria.writeUrl] : undefined,
     });
     cleanup.push(() => prometheus.stop());
+    const backendUrl = victoria ? victoria.url : prometheus.url;
+    const backendApi = new PrometheusApi(backendUrl, 5000);
     const config = testConfig(db.uri, {
       POLL_SCHEDULE: '* * * * * *',
       PORT: String(exporterPort),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      ...(options.facade ? { PROMETHEUS_URL: prometheus.url, JWT_SECRET: TEST_JWT_SECRET, PROMETHEUS_TIMEOUT: '5s' } : {}),
+      ...(options.facade ? { PROMETHEUS_URL: backendUrl, JWT_SECRET: TEST_JWT_SECRET, PROMETHEUS_TIMEOUT: '5s' } : {}),
       ...options.exporterEnv,
     });
     const exporter = await startExporter(config, createLogger(config.logLevel));
     cleanup.push(() => exporter.stop());
     await prometheus.waitForScrapes(1);
-    return { fleet, db, exporter, prometheus, alertmanager, webhook, stop };
+    return { fleet, db, exporter, prometheus, alertmanager, webhook, backend: { url: backendUrl, query: (expr) => backendApi.query(expr) }, stop };
   } catch (error) {
     await stop();
     throw error;
