@@ -57,7 +57,7 @@ export async function startExporter(config: Config, log: Logger, options: StartO
     readPreference: 'secondaryPreferred',
   });
   const self = new SelfMetrics(VERSION);
-  const poller = new Poller(config, client.db(config.mongo.database), createCollectors(config, clock()), self, log, clock);
+  const poller = new Poller(config, client.db(config.mongo.database), config.facadeOnly ? [] : createCollectors(config, clock()), self, log, clock);
   const db = client.db(config.mongo.database);
   let facade: Facade | undefined;
   const server = createServer({

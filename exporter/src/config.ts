@@ -89,6 +89,7 @@ const envSchema = z.object({
   FACADE_BASE_PATH: z.string().regex(/^\/[a-z0-9/_-]*[a-z0-9_-]$/, 'must be a path like /dashboard').prefault('/dashboard'),
   FACADE_AUTH: z.enum(['jwt', 'none']).prefault('jwt'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  FACADE_ONLY: z.enum(['true', 'false']).prefault('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
   COLLECTION_NODES: collectionName('nodes'),
   COLLECTION_RESOURCES: collectionName('resources'),
@@ -116,6 +117,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The JSON facade, enabled when PROMETHEUS_URL is set. */
   facade: { prometheusUrl: string; timeoutMs: number; basePath: string; auth: { kind: 'jwt'; secret: string } | { kind: 'none' } } | undefined;
+  /** Serve the facade only: no collectors (another exporter instance feeds Prometheus). */
+  facadeOnly: boolean;
   collections: {
     nodes: string;
     resources: string;
@@ -157,6 +160,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  if (e.FACADE_ONLY === 'true' && !e.PROMETHEUS_URL) throw new ConfigError('FACADE_ONLY: needs PROMETHEUS_URL (the facade answers from Prometheus)');
   if (e.PROMETHEUS_URL && e.FACADE_AUTH === 'jwt' && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET: required when PROMETHEUS_URL enables the JSON facade (or set FACADE_AUTH=none to run it without authentication)');
   }
@@ -180,6 +184,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
           auth: e.FACADE_AUTH === 'jwt' ? { kind: 'jwt', secret: e.JWT_SECRET! } : { kind: 'none' },
         }
       : undefined,
+    facadeOnly: e.FACADE_ONLY === 'true',
     collections: {
       nodes: e.COLLECTION_NODES,
       resources: e.COLLECTION_RESOURCES,

@@ -43,6 +43,11 @@ describe('configuration', () => {
     [{ COUNT_EVENTS_FROM: 'yesterday' }, /^COUNT_EVENTS_FROM: must be "start", "all" or a look-back duration/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ MAX_ENTITIES_PER_COLLECTION: '0' }, /^MAX_ENTITIES_PER_COLLECTION: /],
+    [{ PROMETHEUS_URL: 'ftp://x' }, /^PROMETHEUS_URL: must be an http\(s\) URL/],
+    [{ PROMETHEUS_URL: 'http://127.0.0.1:9090' }, /^JWT_SECRET: required when PROMETHEUS_URL enables the JSON facade/],
+    [{ PROMETHEUS_URL: 'http://127.0.0.1:9090', JWT_SECRET: 'short' }, /^JWT_SECRET: must be at least 16 characters$/],
+    [{ FACADE_ONLY: 'true' }, /^FACADE_ONLY: needs PROMETHEUS_URL/],
+    [{ FACADE_BASE_PATH: 'dashboard' }, /^FACADE_BASE_PATH: must be a path like \/dashboard$/],
   ])('rejects %j with one line naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -265,6 +265,20 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       expect(api.roundTrips - before).toBe(first);
     });
 
+    it('runs on its own with FACADE_ONLY, reading the same Prometheus', async () => {
+      const config = testConfig(stack.db.uri, { PROMETHEUS_URL: stack.backend.url, JWT_SECRET: TEST_JWT_SECRET, FACADE_ONLY: 'true', FACADE_BASE_PATH: '/api/dashboard' });
+      const standalone = await startExporter(config, createLogger('silent'), { manualPolling: true });
+      try {
+        await standalone.poller.tick();
+        const response = await fetch(`http://127.0.0.1:${standalone.port}/api/dashboard/workload/models`, { headers: { authorization: `Bearer ${await token({ orgId: orgA })}` } });
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as { summary: { total: number } }).summary.total).toBe(live('models', orgA).length);
+        expect(standalone.poller.snapshot!.entityText()).toBe('');
+      } finally {
+        await standalone.stop();
+      }
+    });
+
     it('answers 503 within the timeout when Prometheus is unreachable', async () => {
       const dead = http.createServer(() => undefined); // accepts and never answers
       await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
