@@ -1,0 +1,98 @@
+/**
+ * Facade benchmark (part of `npm run bench`): /dashboard/overview cold (cache miss, every
+ * Prometheus round trip) and warm (cached), the facade's overhead against replaying its own PromQL
+ * round trips, and how the overview grows with fleet size next to the AIWM report code's way
+ * (load every document of six collections from MongoDB per request). One run, same machine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { MongoClient } from 'mongodb';
+import { startExporter } from '../src/app.js';
+import { overviewRoute } from '../src/facade/overview.js';
+import { PrometheusApi, type Sample } from '../src/facade/prometheus.js';
+import type { FacadeContext } from '../src/facade/route.js';
+import { createLogger } from '../src/logger.js';
+import { testConfig } from '../test/support/harness.js';
+import { freePort, waitFor } from '../test/support/ports.js';
+import { startPrometheus } from '../test/support/prometheus.js';
+
+/** Records every query the facade makes, to replay them raw. */
+class RecordingApi extends PrometheusApi {
+  readonly log: string[] = [];
+  override query(expr: string, time?: Date): Promise<Sample[]> {
+    this.log.push(expr);
+    return super.query(expr, time);
+  }
+}
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+async function timeIt(n: number, f: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f();
+    ms.push(performance.now() - t0);
+  }
+  return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
+}
+
+async function standIn(fleet: object): Promise<{ uri: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./standin-server.ts', import.meta.url).pathname, JSON.stringify(fleet)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+  return { uri, child };
+}
+
+/** The existing AIWM report code's approach: every document of six collections, every request. */
+async function reportStyleOverview(client: MongoClient, uri: string) {
+  const db = client.db(new URL(uri).pathname.slice(1));
+  const load = (c: string) => db.collection(c).find({ isDeleted: { $ne: true } }).toArray();
+  const [nodes, resources, models, deployments, agents, executions] = await Promise.all(['nodes', 'resources', 'models', 'deployments', 'agents', 'executions'].map(load));
+  const by = (docs: Array<Record<string, unknown>>, f: string) => docs.reduce<Record<string, number>>((m, d) => ((m[String(d[f])] = (m[String(d[f])] ?? 0) + 1), m), {});
+  return { nodes: by(nodes!, 'status'), resources: by(resources!, 'status'), models: by(models!, 'status'), deployments: by(deployments!, 'status'), agents: by(agents!, 'status'), executions: by(executions!, 'status') };
+}
+
+async function measure(nodes: number, rounds: number): Promise<void> {
+  const { uri, child } = await standIn({ nodes, gpusPerNode: 2, malformed: false, executions: nodes * 4 });
+  const exporterPort = await freePort();
+  const prometheus = await startPrometheus({ targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }], scrapeInterval: '2s' });
+  const config = testConfig(uri, { PORT: String(exporterPort), PROMETHEUS_URL: prometheus.url, FACADE_AUTH: 'none', MAX_ENTITIES_PER_COLLECTION: '10000000', LOG_LEVEL: 'silent' });
+  const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
+  const client = new MongoClient(uri);
+  try {
+    await exporter.poller.tick();
+    await waitFor('Prometheus to hold the fleet', async () => ((await prometheus.query('count(aiwm_node_info)'))[0]?.value[1] === String(nodes) ? true : undefined), 120_000, 500);
+    const api = new RecordingApi(prometheus.url, 30_000);
+    const ctx = (): FacadeContext => ({ prom: api, db: client.db('bench'), config, scope: { kind: 'all' }, now: new Date() });
+    await overviewRoute.handle(ctx(), {}, { period: '24h' }); // warm-up (JIT, connections)
+    api.log.length = 0;
+    const cold = await timeIt(rounds, () => overviewRoute.handle(ctx(), {}, { period: '24h' }));
+    const queries = api.log.slice(0, api.log.length / rounds);
+    // The same round trips, issued raw and concurrently as the facade does.
+    const raw = await timeIt(rounds, () => Promise.all(queries.map((q) => api.query(q))));
+    const url = `http://127.0.0.1:${exporter.port}/dashboard/overview`;
+    await fetch(url);
+    const warm = await timeIt(rounds * 10, async () => (await fetch(url)).arrayBuffer());
+    await client.connect();
+    const baseline = await timeIt(rounds, () => reportStyleOverview(client, uri));
+    console.log(`| ${nodes} | ${queries.length} | ${cold.p50.toFixed(1)} / ${cold.p99.toFixed(1)} | ${raw.p50.toFixed(1)} | ${(cold.p50 / raw.p50).toFixed(2)}x | ${warm.p50.toFixed(2)} / ${warm.p99.toFixed(2)} | ${baseline.p50.toFixed(1)} / ${baseline.p99.toFixed(1)} | ${(baseline.p50 / cold.p50).toFixed(1)}x |`);
+  } finally {
+    await client.close();
+    await exporter.stop();
+    await prometheus.stop();
+    child.kill('SIGTERM');
+  }
+}
+
+const sizes = (process.argv.find((a) => a.startsWith('--nodes='))?.slice(8) ?? '1000,10000').split(',').map(Number);
+console.log(`\n# facade benchmark (${new Date().toISOString()}), ms`);
+console.log('| nodes (2 GPUs each) | PromQL round trips | overview cold p50 / p99 | same queries raw p50 | facade / raw | overview warm (cached, HTTP) p50 / p99 | report-style baseline p50 / p99 | baseline / cold |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const n of sizes) await measure(n, n >= 10_000 ? 5 : 10);
+process.exit(0);
