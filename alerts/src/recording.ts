@@ -54,6 +54,18 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
       { record: 'org:aiwm_agent_tasks:increase24h', expr: 'sum by (org_id) (increase(aiwm_agent_tasks_total[24h]))' },
     ],
   },
+  {
+    // Hourly org-level figures: a 90-day panel reads a few series every 5 minutes instead of every raw series.
+    name: 'aiwm.recording.longterm',
+    interval: '5m',
+    rules: [
+      { record: 'org:aiwm_deployment_requests:rate1h', expr: 'sum by (org_id) (rate(aiwm_deployment_requests_total[1h]))' },
+      { record: 'org:aiwm_agent_tasks:rate1h', expr: 'sum by (org_id) (rate(aiwm_agent_tasks_total[1h]))' },
+      { record: 'org:aiwm_agent_task_failures:rate1h', expr: 'sum by (org_id) (rate(aiwm_agent_task_failures_total[1h]))' },
+      { record: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h', expr: 'avg by (org_id) (avg_over_time(aiwm_gpu_utilization_ratio[1h]))' },
+      { record: 'org:aiwm_node_cpu_usage_ratio:avg_over_time1h', expr: 'avg by (org_id) (avg_over_time(aiwm_node_cpu_usage_ratio[1h]))' },
+    ],
+  },
 ];
 
 /** promtool promql_expr_test cases for the recording rules (1m input interval). */
@@ -89,5 +101,6 @@ export const RECORDING_TESTS = {
     { at: '10m', expr: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m', samples: [{ labels: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m{org_id="org-a",deployment_id="d1"}', value: 0.75 }] },
     { at: '10m', expr: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m', samples: [{ labels: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m{org_id="org-a",deployment_id="d1"}', value: 0.975 }] },
     { at: '35m', expr: 'org_category:aiwm_execution_failures:ratio_30m', samples: [{ labels: 'org_category:aiwm_execution_failures:ratio_30m{org_id="org-a",category="model"}', value: 0.2 }] },
+    { at: '15m', expr: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h', samples: [{ labels: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h{org_id="org-a"}', value: 0.4 }] },
   ],
 };

@@ -11,6 +11,9 @@ export interface MetricsSource {
   wantGzip(openMetrics: boolean): void;
 }
 
+/** The per-scrape tail is a few hundred bytes: a small zlib window and memory level make compressing it cheap. */
+const TAIL_GZIP = { level: 1, memLevel: 1, windowBits: 9 } as const;
+
 function wantsOpenMetrics(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('application/openmetrics-text');
 }
@@ -44,7 +47,7 @@ export async function serveMetrics(req: http.IncomingMessage, res: http.ServerRe
     body = [gzip ? gzipSync(text) : text];
   } else if (gzip) {
     source.wantGzip(openMetrics);
-    body = [await snapshot.gzipped(openMetrics), gzipSync(tail)];
+    body = [await snapshot.gzipped(openMetrics), gzipSync(tail, TAIL_GZIP)];
   } else {
     body = [...snapshot.parts(openMetrics), Buffer.from(tail)];
   }

@@ -65,10 +65,10 @@ export interface RunningAlertmanager {
 }
 
 /** `configYaml` is the Alertmanager configuration as committed (or adjusted for test timings). */
-export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK_URL: string; WATCHDOG_WEBHOOK_URL?: string }): Promise<RunningAlertmanager> {
+export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK_URL: string; WATCHDOG_WEBHOOK_URL?: string }, port?: number): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), configYaml);
-  const port = await freePort();
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const daemon = await startDaemon('Alertmanager', 'sh', [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
     readyUrl: `${url}/-/ready`,

@@ -26,6 +26,8 @@ export interface PrometheusOptions {
   flags?: string[];
   /** remote_write URLs (e.g. a VictoriaMetrics under test). */
   remoteWrite?: string[];
+  /** Listen port (default: a free one). */
+  port?: number;
 }
 
 export interface PromSample {
@@ -55,7 +57,7 @@ async function api<T>(url: string): Promise<T> {
 
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-prom-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = {
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: '1s' },
     rule_files: options.ruleFiles ?? [],

@@ -1,0 +1,103 @@
+/**
+ * docker-compose.yml cannot be run here (no Docker engine), so it is checked as data: it parses,
+ * every mounted path exists, every service the configurations name exists, ports do not clash,
+ * health checks gate the start order, and the exporter reads with a read-only user.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = new URL('../../', import.meta.url).pathname;
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const services = compose.services;
+/** Compose defaults (`${VAR:-default}`) as the stack runs without an .env file. */
+const resolve = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+describe('docker-compose.yml', () => {
+  it('has the whole stack from official images plus the exporter built here', () => {
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'exporter', 'grafana', 'mongodb', 'prometheus', 'seeder']);
+    expect(services.mongodb!.image).toMatch(/^mongo:7/);
+    expect(services.prometheus!.image).toMatch(/^prom\/prometheus:/);
+    expect(services.alertmanager!.image).toMatch(/^prom\/alertmanager:/);
+    expect(services.grafana!.image).toMatch(/^grafana\/grafana:/);
+    expect(services.exporter!.build).toBe('.');
+  });
+
+  it('mounts only paths that exist, read-only for configuration', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const volume of s.volumes ?? []) {
+        const [source, target, mode] = volume.split(':');
+        if (!source!.startsWith('./')) {
+          expect(compose.volumes, `${name}: named volume ${source}`).toHaveProperty(source!);
+          continue;
+        }
+        expect(existsSync(`${root}${source!.slice(2)}`), `${name}: ${source}`).toBe(true);
+        expect(mode, `${name}: ${source} -> ${target}`).toBe('ro');
+      }
+    }
+  });
+
+  it('publishes ports on 127.0.0.1 only, without clashes', () => {
+    const host = Object.values(services).flatMap((s) => s.ports ?? []);
+    for (const p of host) expect(p).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    expect(new Set(host.map((p) => p.split(':')[1])).size).toBe(host.length);
+  });
+
+  it('names only services that exist, in every configuration', () => {
+    const hostsIn = (text: string) => [...text.matchAll(/(?:https?|mongodb):\/\/(?:[^@/\s]+@)?([a-z][a-z0-9-]*):\d+/g)].map((m) => m[1]!);
+    const configs = [
+      readFileSync(`${root}prometheus.yml`, 'utf8'),
+      readFileSync(`${root}provisioning/datasources/aiwm.yml`, 'utf8'),
+      ...Object.values(services).map((s) => resolve(JSON.stringify(s.environment ?? {}))),
+    ];
+    const named = configs.flatMap(hostsIn);
+    const targets = [...readFileSync(`${root}prometheus.yml`, 'utf8').matchAll(/'([a-z][a-z0-9-]*):\d+'/g)].map((m) => m[1]!);
+    expect(named.length + targets.length).toBeGreaterThan(4);
+    for (const host of [...named, ...targets]) expect(Object.keys(services), host).toContain(host);
+  });
+
+  it('gates start order on health checks', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect(condition, `${name} -> ${dependency}`).toBe('service_healthy');
+        expect(services[dependency]!.healthcheck, `${dependency} needs a healthcheck`).toBeDefined();
+      }
+    }
+    for (const name of ['mongodb', 'exporter', 'prometheus', 'alertmanager', 'grafana']) expect(services[name]!.healthcheck, name).toBeDefined();
+  });
+
+  it('keeps at least 7 days of Prometheus data and embeds Grafana', () => {
+    const retention = services.prometheus!.command!.find((c) => c.startsWith('--storage.tsdb.retention.time='))!;
+    const days = Number(/=(\d+)d$/.exec(retention)![1]);
+    expect(days).toBeGreaterThanOrEqual(7);
+    expect(services.grafana!.environment!.GF_SECURITY_ALLOW_EMBEDDING).toBe('true');
+  });
+
+  it('lets the exporter read AIWM with a read-only user created at init', () => {
+    const uri = new URL(resolve(services.exporter!.environment!.MONGODB_URI!));
+    const init = readFileSync(`${root}deploy/mongo/init-users.js`, 'utf8');
+    expect(init).toContain(`process.env.EXPORTER_MONGO_USER || '${uri.username}'`);
+    expect(init).toMatch(/roles: \[\{ role: 'read', db: database \}\]/);
+    expect(resolve(services.mongodb!.environment!.EXPORTER_MONGO_PASSWORD!)).toBe(uri.password);
+  });
+
+  it('builds a non-root image with production dependencies only', () => {
+    const dockerfile = readFileSync(`${root}Dockerfile`, 'utf8');
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    const final = dockerfile.split(/^FROM /m).at(-1)!;
+    expect(final).toMatch(/^USER node$/m);
+    expect(final).not.toMatch(/npm (ci|install)/);
+    expect(services.seeder!.command).toEqual(['node', 'dist/demo/seeder.js']);
+    expect(existsSync(`${root}demo/seeder.ts`)).toBe(true);
+  });
+});
