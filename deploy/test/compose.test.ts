@@ -3,6 +3,7 @@
  * every mounted path exists, every service the configurations name exists, ports do not clash,
  * health checks gate the start order, and the exporter reads with a read-only user.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -23,7 +24,15 @@ const services = compose.services;
 /** Compose defaults (`${VAR:-default}`) as the stack runs without an .env file. */
 const resolve = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
+const hasDockerCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
+
 describe('docker-compose.yml', () => {
+  it.skipIf(!hasDockerCompose)('passes `docker-compose config` (Debian\'s docker-compose, no daemon needed)', () => {
+    const result = spawnSync('docker-compose', ['-f', `${root}docker-compose.yml`, 'config', '-q'], { encoding: 'utf8', cwd: root });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it('has the whole stack from official images plus the exporter built here', () => {
     expect(Object.keys(services).sort()).toEqual(['alertmanager', 'exporter', 'grafana', 'mongodb', 'prometheus', 'seeder']);
     expect(services.mongodb!.image).toMatch(/^mongo:7/);
