@@ -17,6 +17,9 @@ export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', u
 /** Every AIWM selector is scoped to the chosen orgs. */
 export const ORG = 'org_id=~"$org"';
 
+/** A counter's increase over the dashboard's time range, summed over the chosen orgs. */
+export const overRange = (counter: string, match = '') => `sum(increase(${counter}{${ORG}${match}}[$__range]))`;
+
 export const UID = {
   overview: 'aiwm-overview',
   nodes: 'aiwm-nodes',

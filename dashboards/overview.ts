@@ -1,7 +1,6 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, ORG, UID, drillDown, onOff } from './lib.js';
+import { Board, ORG, overRange, UID, drillDown, onOff } from './lib.js';
 
-const range = (counter: string) => `sum(increase(${counter}{${ORG}}[$__range]))`;
 
 /** Level 1: the whole platform at a glance. */
 export function overview() {
@@ -21,10 +20,10 @@ export function overview() {
     .bars({ id: 11, title: 'Agents by status', description: 'AI agents by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_agents{${ORG}})`, legend: '{{status}}' }], link: { title: 'Agents', url: drillDown(UID.agents) } })
     .bars({ id: 12, title: 'Executions by status', description: 'Workflow executions by status (counted in MongoDB).', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }], link: { title: 'Executions', url: drillDown(UID.executions) } })
     .row(102, 'Activity over the selected range')
-    .stat({ id: 13, title: 'Inference requests', description: 'Requests served by all deployments (AIWM\'s cumulative requestCount).', unit: 'short', targets: [{ expr: range('aiwm_deployment_requests_total') }] })
-    .stat({ id: 14, title: 'Agent tasks', description: 'Assistant responses produced by agents.', unit: 'short', targets: [{ expr: range('aiwm_agent_tasks_total') }] })
-    .stat({ id: 15, title: 'Average response time', description: 'Mean latency of agent responses.', unit: 's', targets: [{ expr: `${range('aiwm_agent_response_latency_seconds_sum')} / ${range('aiwm_agent_response_latency_seconds_count')}` }], steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }] })
-    .stat({ id: 16, title: 'Task success rate', description: 'Share of agent tasks that did not fail.', unit: 'percentunit', targets: [{ expr: `1 - ${range('aiwm_agent_task_failures_total')} / ${range('aiwm_agent_tasks_total')}` }], base: 'red', steps: [{ value: 1 - T.agentErrors.ratio, color: 'orange' }, { value: 0.99, color: 'green' }], min: 0, max: 1 })
+    .stat({ id: 13, title: 'Inference requests', description: 'Requests served by all deployments (AIWM\'s cumulative requestCount).', unit: 'short', targets: [{ expr: overRange('aiwm_deployment_requests_total') }] })
+    .stat({ id: 14, title: 'Agent tasks', description: 'Assistant responses produced by agents.', unit: 'short', targets: [{ expr: overRange('aiwm_agent_tasks_total') }] })
+    .stat({ id: 15, title: 'Average response time', description: 'Mean latency of agent responses.', unit: 's', targets: [{ expr: `${overRange('aiwm_agent_response_latency_seconds_sum')} / ${overRange('aiwm_agent_response_latency_seconds_count')}` }], steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }] })
+    .stat({ id: 16, title: 'Task success rate', description: 'Share of agent tasks that did not fail.', unit: 'percentunit', targets: [{ expr: `1 - ${overRange('aiwm_agent_task_failures_total')} / ${overRange('aiwm_agent_tasks_total')}` }], base: 'red', steps: [{ value: 1 - T.agentErrors.ratio, color: 'orange' }, { value: 0.99, color: 'green' }], min: 0, max: 1 })
     .timeseries({ id: 17, title: 'Requests and tasks per second', description: 'Inference requests and agent tasks per second.', unit: 'reqps', targets: [{ expr: `sum(rate(aiwm_deployment_requests_total{${ORG}}[$__rate_interval]))`, legend: 'inference requests' }, { expr: `sum(rate(aiwm_agent_tasks_total{${ORG}}[$__rate_interval]))`, legend: 'agent tasks' }], w: 12 })
     .row(103, 'Alerts and health')
     .bars({ id: 18, title: 'Firing alerts by severity', description: 'Alerts firing now (the Watchdog heartbeat excluded).', unit: 'none', targets: [{ expr: 'count by (severity) (ALERTS{alertstate="firing", severity!="none"})', legend: '{{severity}}' }], steps: [{ value: 1, color: 'orange' }] })

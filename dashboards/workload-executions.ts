@@ -1,6 +1,5 @@
-import { Board, ORG, UID } from './lib.js';
+import { Board, ORG, overRange, UID } from './lib.js';
 
-const range = (counter: string, match = '') => `sum(increase(${counter}{${ORG}${match}}[$__range]))`;
 
 /** Level 3: workflow executions. */
 export function executions() {
@@ -9,9 +8,9 @@ export function executions() {
     .bars({ id: 1, title: 'By status', description: 'All executions by status (counted in MongoDB).', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }] })
     .bars({ id: 2, title: 'By category', description: 'deployment, model, agent, maintenance, batch.', unit: 'none', targets: [{ expr: `sum by (category) (aiwm_executions{${ORG}})`, legend: '{{category}}' }] })
     .bars({ id: 3, title: 'By type', description: 'Free-text types, capped by the exporter (the rest read "other").', unit: 'none', targets: [{ expr: `sum by (type) (aiwm_executions{${ORG}})`, legend: '{{type}}' }] })
-    .stat({ id: 4, title: 'Success rate', description: 'Completed share of the executions that finished over the range.', unit: 'percentunit', targets: [{ expr: `${range('aiwm_execution_completions_total', ', outcome="completed"')} / ${range('aiwm_execution_completions_total')}` }], base: 'red', steps: [{ value: 0.8, color: 'green' }], min: 0, max: 1, w: 2 })
-    .stat({ id: 5, title: 'Retry rate', description: 'Share of finished executions that needed a retry.', unit: 'percentunit', targets: [{ expr: `${range('aiwm_execution_retried_total')} / ${range('aiwm_execution_completions_total')}` }], steps: [{ value: 0.2, color: 'orange' }], min: 0, max: 1, w: 2 })
-    .stat({ id: 6, title: 'Average duration', description: 'Mean run time of executions finished over the range.', unit: 's', targets: [{ expr: `${range('aiwm_execution_duration_seconds_sum')} / ${range('aiwm_execution_duration_seconds_count')}` }], w: 2 })
+    .stat({ id: 4, title: 'Success rate', description: 'Completed share of the executions that finished over the range.', unit: 'percentunit', targets: [{ expr: `${overRange('aiwm_execution_completions_total', ', outcome="completed"')} / ${overRange('aiwm_execution_completions_total')}` }], base: 'red', steps: [{ value: 0.8, color: 'green' }], min: 0, max: 1, w: 2 })
+    .stat({ id: 5, title: 'Retry rate', description: 'Share of finished executions that needed a retry.', unit: 'percentunit', targets: [{ expr: `${overRange('aiwm_execution_retried_total')} / ${overRange('aiwm_execution_completions_total')}` }], steps: [{ value: 0.2, color: 'orange' }], min: 0, max: 1, w: 2 })
+    .stat({ id: 6, title: 'Average duration', description: 'Mean run time of executions finished over the range.', unit: 's', targets: [{ expr: `${overRange('aiwm_execution_duration_seconds_sum')} / ${overRange('aiwm_execution_duration_seconds_count')}` }], w: 2 })
     .row(101, 'Over time')
     .timeseries({ id: 7, title: 'Finished per second by outcome', description: 'Executions finishing, by outcome.', unit: 'ops', targets: [{ expr: `sum by (outcome) (rate(aiwm_execution_completions_total{${ORG}}[$__rate_interval]))`, legend: '{{outcome}}' }] })
     .timeseries({ id: 8, title: 'Duration p95 by category', description: '95th percentile run time of finished executions.', unit: 's', targets: [{ expr: `histogram_quantile(0.95, sum by (category, le) (rate(aiwm_execution_duration_seconds_bucket{${ORG}}[$__rate_interval])))`, legend: '{{category}}' }] })

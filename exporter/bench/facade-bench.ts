@@ -4,7 +4,6 @@
  * round trips, and how the overview grows with fleet size next to the AIWM report code's way
  * (load every document of six collections from MongoDB per request). One run, same machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { MongoClient } from 'mongodb';
 import { startExporter } from '../src/app.js';
 import { overviewRoute } from '../src/facade/overview.js';
@@ -14,6 +13,7 @@ import { createLogger } from '../src/logger.js';
 import { testConfig } from '../test/support/harness.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { startPrometheus } from '../test/support/prometheus.js';
+import { startStandInProcess, stats, type Stats } from './support.js';
 
 /** Records every query the facade makes, to replay them raw. */
 class RecordingApi extends PrometheusApi {
@@ -24,29 +24,14 @@ class RecordingApi extends PrometheusApi {
   }
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-async function timeIt(n: number, f: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+async function timeIt(n: number, f: () => Promise<unknown>): Promise<Stats> {
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     await f();
     ms.push(performance.now() - t0);
   }
-  return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
-}
-
-async function standIn(fleet: object): Promise<{ uri: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./standin-server.ts', import.meta.url).pathname, JSON.stringify(fleet)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const uri = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
-  });
-  return { uri, child };
+  return stats(ms);
 }
 
 /** The existing AIWM report code's approach: every document of six collections, every request. */
@@ -59,10 +44,10 @@ async function reportStyleOverview(client: MongoClient, uri: string) {
 }
 
 async function measure(nodes: number, rounds: number): Promise<void> {
-  const { uri, child } = await standIn({ nodes, gpusPerNode: 2, malformed: false, executions: nodes * 4 });
+  const { uri, child } = await startStandInProcess({ nodes, gpusPerNode: 2, malformed: false, executions: nodes * 4 });
   const exporterPort = await freePort();
-  const prometheus = await startPrometheus({ targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }], scrapeInterval: '2s' });
-  const config = testConfig(uri, { PORT: String(exporterPort), PROMETHEUS_URL: prometheus.url, FACADE_AUTH: 'none', MAX_ENTITIES_PER_COLLECTION: '10000000', LOG_LEVEL: 'silent' });
+  const prometheus = await startPrometheus({ targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }], scrapeInterval: '5s', scrapeTimeout: '5s' });
+  const config = testConfig(uri, { PORT: String(exporterPort), PROMETHEUS_URL: prometheus.url, FACADE_AUTH: 'none', MAX_ENTITIES_PER_COLLECTION: '10000000', LOG_LEVEL: 'silent', MONGODB_TIMEOUT: '60s' });
   const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
   const client = new MongoClient(uri);
   try {

@@ -279,6 +279,20 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       }
     });
 
+    it('answers 503 within the timeout when MongoDB is unreachable for record-level reads', async () => {
+      const config = testConfig('mongodb://127.0.0.1:1/hydra-aiwm', { PROMETHEUS_URL: stack.backend.url, FACADE_AUTH: 'none', MONGODB_TIMEOUT: '500ms' });
+      const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
+      try {
+        const started = Date.now();
+        const response = await fetch(`http://127.0.0.1:${exporter.port}/dashboard/workload/executions/123e4567-e89b-42d3-a456-426614174000`);
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { error: string }).error).toBe('MongoDB is unavailable');
+        expect(Date.now() - started).toBeLessThan(3000);
+      } finally {
+        await exporter.stop();
+      }
+    });
+
     it('answers 503 within the timeout when Prometheus is unreachable', async () => {
       const dead = http.createServer(() => undefined); // accepts and never answers
       await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { ObjectId } from 'mongodb';
 import { NODE_ROLES } from '../source/nodes.js';
 import { RESOURCE_STATUSES } from '../source/resources.js';
-import { forbidden, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import { nodesQuery, objectId, resourcesQuery, seriesQuery, rangeOf } from './params.js';
 import { byLabel, scalar, type Sample } from './prometheus.js';
-import { GIB, defineRoute, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
+import { GIB, defineRoute, ownedEntity, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher } from './scope.js';
 
 const key = (m: Record<string, string>, id: string) => m[id] ?? '';
@@ -102,13 +102,6 @@ async function loadNodes(ctx: FacadeContext, nodeId?: string): Promise<NodeItem[
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** 404 when no org has the entity, 403 when another org does. */
-async function checkOwner(ctx: FacadeContext, infoMetric: string, idLabel: string, id: string, what: string): Promise<void> {
-  const any = await ctx.prom.query(`${infoMetric}{${idLabel}="${escapePromQL(id)}"}`);
-  if (any.length === 0) throw notFound(what);
-  if (ctx.scope.kind === 'org' && !any.some((s) => s.metric.org_id === (ctx.scope as { orgId: string }).orgId)) throw forbidden();
-}
-
 export const nodesRoute = defineRoute({
   path: '/infrastructure/nodes',
   summary: 'Nodes overview and list (seed 2.1)',
@@ -174,7 +167,7 @@ export const nodeRoute = defineRoute({
   }),
   cacheMs: 30_000,
   async handle(ctx, params, query) {
-    await checkOwner(ctx, 'aiwm_node_info', 'node_id', params.id!, 'node');
+    await ownedEntity(ctx, 'aiwm_node_info', 'node_id', params.id!, 'node');
     const [node] = await loadNodes(ctx, params.id);
     if (!node) throw notFound('node');
     const S = `${orgMatcher(ctx.scope)},node_id="${params.id}"`;
@@ -315,7 +308,7 @@ export const resourceRoute = defineRoute({
   }),
   cacheMs: 30_000,
   async handle(ctx, params) {
-    await checkOwner(ctx, 'aiwm_resource_info', 'resource_id', params.id!, 'resource');
+    await ownedEntity(ctx, 'aiwm_resource_info', 'resource_id', params.id!, 'resource');
     const [resource] = await loadResources(ctx, params.id);
     if (!resource) throw notFound('resource');
     // Record-level details (not metrics) come from MongoDB by primary key, scoped to the org.

@@ -2,7 +2,9 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Scope } from './auth.js';
-import type { PrometheusApi } from './prometheus.js';
+import { forbidden, notFound } from './errors.js';
+import type { PrometheusApi, Sample } from './prometheus.js';
+import { escapePromQL } from './scope.js';
 
 export interface FacadeContext {
   prom: PrometheusApi;
@@ -50,3 +52,16 @@ export const round = (v: number | null, digits = 1): number | null => (v === nul
 export const GIB = 1_073_741_824;
 export const toGB = (bytes: number | null | undefined) => (bytes == null ? null : round(bytes / GIB, 2));
 export const pct = (ratio: number | null | undefined) => (ratio == null ? null : round(ratio * 100));
+
+/**
+ * The `_info` series of an entity the caller may see: 404 when no org has it, 403 when only
+ * another org does (platform administrators see every org's).
+ */
+export async function ownedEntity(ctx: FacadeContext, infoMetric: string, idLabel: string, id: string, what: string): Promise<Sample> {
+  const any = await ctx.prom.query(`${infoMetric}{${idLabel}="${escapePromQL(id)}"}`);
+  if (any.length === 0) throw notFound(what);
+  const scope = ctx.scope;
+  const mine = scope.kind === 'all' ? any[0] : any.find((s) => s.metric.org_id === scope.orgId);
+  if (!mine) throw forbidden();
+  return mine;
+}

@@ -5,20 +5,12 @@ import { forbidden, notFound } from './errors.js';
 import { activity } from './overview.js';
 import { executionRef, executionsQuery, listQuery, objectId, periodQuery, rangeOf, seriesQuery, type Interval, type Period } from './params.js';
 import { byLabel, scalar, type Sample } from './prometheus.js';
-import { defineRoute, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
+import { defineRoute, ownedEntity, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher } from './scope.js';
 
 const index = (samples: Sample[], id: string) => new Map(samples.map((s) => [s.metric[id] ?? '', s]));
 const statusOf = (samples: Sample[], id: string) => new Map(samples.map((s) => [s.metric[id] ?? '', s.metric.status ?? 'unknown']));
 const sortByName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
-async function checkOwner(ctx: FacadeContext, infoMetric: string, idLabel: string, id: string, what: string): Promise<Sample> {
-  const any = await ctx.prom.query(`${infoMetric}{${idLabel}="${escapePromQL(id)}"}`);
-  if (any.length === 0) throw notFound(what);
-  const mine = ctx.scope.kind === 'all' ? any[0] : any.find((s) => s.metric.org_id === (ctx.scope as { orgId: string }).orgId);
-  if (!mine) throw forbidden();
-  return mine;
-}
 
 // ---- models --------------------------------------------------------------------------------------
 
@@ -207,7 +199,7 @@ export const deploymentMetricsRoute = defineRoute({
   }),
   cacheMs: 30_000,
   async handle(ctx, params, query) {
-    const info = await checkOwner(ctx, 'aiwm_deployment_info', 'deployment_id', params.id!, 'deployment');
+    const info = await ownedEntity(ctx, 'aiwm_deployment_info', 'deployment_id', params.id!, 'deployment');
     const D = `${orgMatcher(ctx.scope)},deployment_id="${params.id}"`;
     const node = info.metric.node_id ? `${orgMatcher(ctx.scope)},node_id="${escapePromQL(info.metric.node_id)}"` : undefined;
     const { start, end, step, timestamps } = stepsOf(query.period, query.interval, ctx.now);
@@ -388,7 +380,7 @@ export const agentPerformanceRoute = defineRoute({
   }),
   cacheMs: 30_000,
   async handle(ctx, params, query) {
-    const info = await checkOwner(ctx, 'aiwm_agent_info', 'agent_id', params.id!, 'agent');
+    const info = await ownedEntity(ctx, 'aiwm_agent_info', 'agent_id', params.id!, 'agent');
     const A = `${orgMatcher(ctx.scope)},agent_id="${params.id}"`;
     const { start, end, step, timestamps } = stepsOf(query.period, query.interval, ctx.now);
     const window = async (w: string | null) => {

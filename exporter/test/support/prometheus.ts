@@ -19,6 +19,8 @@ export interface ScrapeTarget {
 export interface PrometheusOptions {
   targets: ScrapeTarget[];
   scrapeInterval?: string;
+  /** At most the scrape interval (default 1s). */
+  scrapeTimeout?: string;
   evaluationInterval?: string;
   ruleFiles?: string[];
   alertmanagers?: string[];
@@ -59,7 +61,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-prom-'));
   const port = options.port ?? (await freePort());
   const config = {
-    global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: '1s' },
+    global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: options.scrapeTimeout ?? '1s' },
     rule_files: options.ruleFiles ?? [],
     alerting: options.alertmanagers ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
     remote_write: options.remoteWrite?.map((url) => ({ url, queue_config: { batch_send_deadline: '1s' } })),

@@ -1,0 +1,31 @@
+/** Shared by the benchmarks: the MongoDB stand-in in its own process, and latency statistics. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { FleetOptions } from '../test/support/fleet.js';
+
+export interface Stats {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+export function stats(ms: readonly number[]): Stats {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), n: ms.length };
+}
+
+/** The stand-in loaded with a generated fleet, in a child process: the exporter's CPU and memory are measured without it. */
+export async function startStandInProcess(fleet: FleetOptions): Promise<{ uri: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./standin-server.ts', import.meta.url).pathname, JSON.stringify(fleet)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const uri = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+  return { uri, child };
+}
