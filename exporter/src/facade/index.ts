@@ -4,7 +4,6 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Db } from 'mongodb';
-import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { scopeFromToken, type Scope } from './auth.js';
@@ -101,4 +100,3 @@ export function mountFacade(app: Express, config: Config, db: Db, log: Logger, c
   return { prometheus };
 }
 
-export type { z };
