@@ -20,6 +20,25 @@ export function gzipParts(parts: readonly Buffer[]): Promise<Buffer> {
   });
 }
 
+const COALESCED_SIZE = 1_048_576;
+
+function coalesce(parts: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let group: Buffer[] = [];
+  let size = 0;
+  for (const part of parts) {
+    group.push(part);
+    size += part.length;
+    if (size >= COALESCED_SIZE) {
+      out.push(group.length === 1 ? group[0]! : Buffer.concat(group, size));
+      group = [];
+      size = 0;
+    }
+  }
+  if (group.length > 0) out.push(group.length === 1 ? group[0]! : Buffer.concat(group, size));
+  return out;
+}
+
 /**
  * Everything one poll produced, in the form scrapes need it: the entity families plus the
  * exporter's own metrics as of the end of the poll. Each format is assembled, and compressed,
@@ -39,11 +58,14 @@ export class Snapshot {
     this.series = families.reduce((n, f) => n + f.samples, 0);
   }
 
-  /** The exposition as a list of buffers (no `# EOF`: the scrape appends its own tail). */
+  /**
+   * The exposition as a list of buffers (no `# EOF`: the scrape appends its own tail), coalesced
+   * into pieces of about 1 MiB so a scrape writes a few large buffers instead of thousands of small ones.
+   */
   parts(openMetrics: boolean): Buffer[] {
     let parts = this.partsCache.get(openMetrics);
     if (!parts) {
-      parts = [...expositionParts(this.families, openMetrics), Buffer.from(openMetrics ? this.selfOpenMetrics : this.selfText)];
+      parts = coalesce([...expositionParts(this.families, openMetrics), Buffer.from(openMetrics ? this.selfOpenMetrics : this.selfText)]);
       this.partsCache.set(openMetrics, parts);
     }
     return parts;
