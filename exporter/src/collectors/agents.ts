@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readAgents } from '../source/agents.js';
-import { EntityCap, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
+import { EntityCap, StatusCounts, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = { info: M.agentInfo, status: M.agentStatus, heartbeat: M.agentHeartbeat, connections: M.agentConnections, agents: M.agents };
 
@@ -13,13 +13,11 @@ export const agentsCollector: Collector = {
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.agents);
     const f = families(defs);
-    const counts = new Tally();
-    const orgs = new Set<string>();
+    const counts = new StatusCounts(f.agents, M.agentStatus.states!);
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readAgents(collection, ctx.report, (a) => {
       const org = orgOf(a);
-      orgs.add(org);
-      counts.add(labelString(M.agents.labels, [org, a.status]));
+      counts.add(org, a.status);
       if (!cap.admit()) return;
       const base = labelString(['org_id', 'agent_id'], [org, a._id.toHexString()]);
       f.info.add(base, 1, labelString(M.agentInfo.labels.slice(2), [a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? '']));
@@ -28,8 +26,7 @@ export const agentsCollector: Collector = {
       if (a.connectionCount != null) f.connections.add(base, a.connectionCount);
     });
     cap.done(read);
-    counts.zeroFill(orgs, M.agentStatus.states!, (org, state) => labelString(M.agents.labels, [org, state]));
-    counts.writeTo(f.agents);
+    counts.write();
     return rendered(f);
   },
 };

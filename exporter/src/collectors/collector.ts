@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
-import { SampleFamily, type RenderedFamily } from '../metrics/exposition.js';
+import { SampleFamily, labelString, type RenderedFamily } from '../metrics/exposition.js';
 import type { MetricDef } from '../metrics/catalog.js';
 import type { InvalidSink } from '../source/common.js';
 
@@ -54,17 +54,32 @@ export class Tally {
   add(labels: string, by = 1): void {
     this.counts.set(labels, (this.counts.get(labels) ?? 0) + by);
   }
-  /** Makes sure every state of every org has a series (zero when nothing was counted). */
-  zeroFill(orgs: Iterable<string>, states: readonly string[], labels: (org: string, state: string) => string): void {
-    for (const org of orgs) {
-      for (const state of states) {
-        const key = labels(org, state);
-        if (!this.counts.has(key)) this.counts.set(key, 0);
-      }
-    }
+  /** Makes sure a series exists (zero when nothing was counted). */
+  touch(labels: string): void {
+    if (!this.counts.has(labels)) this.counts.set(labels, 0);
   }
   writeTo(family: SampleFamily): void {
     for (const [labels, count] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) family.add(labels, count);
+  }
+}
+
+/** Entities by org and status, with a zero series for every state of every org met (`aiwm_nodes`, `aiwm_agents`, ...). */
+export class StatusCounts {
+  private readonly tally = new Tally();
+  private readonly orgs = new Set<string>();
+  constructor(
+    private readonly family: SampleFamily,
+    private readonly states: readonly string[],
+  ) {}
+
+  add(org: string, status: string): void {
+    this.orgs.add(org);
+    this.tally.add(labelString(['org_id', 'status'], [org, status]));
+  }
+
+  write(): void {
+    for (const org of this.orgs) for (const state of this.states) this.tally.touch(labelString(['org_id', 'status'], [org, state]));
+    this.tally.writeTo(this.family);
   }
 }
 

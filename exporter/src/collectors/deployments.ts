@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readDeployments } from '../source/deployments.js';
-import { EntityCap, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
+import { EntityCap, StatusCounts, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = { info: M.deploymentInfo, status: M.deploymentStatus, requests: M.deploymentRequests, tokens: M.deploymentTokens, cost: M.deploymentCost, deployments: M.deployments };
 
@@ -13,13 +13,11 @@ export const deploymentsCollector: Collector = {
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.deployments);
     const f = families(defs);
-    const counts = new Tally();
-    const orgs = new Set<string>();
+    const counts = new StatusCounts(f.deployments, M.deploymentStatus.states!);
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readDeployments(collection, ctx.report, (d) => {
       const org = orgOf(d);
-      orgs.add(org);
-      counts.add(labelString(M.deployments.labels, [org, d.status]));
+      counts.add(org, d.status);
       if (!cap.admit()) return;
       const base = labelString(['org_id', 'deployment_id'], [org, d._id.toHexString()]);
       f.info.add(base, 1, labelString(M.deploymentInfo.labels.slice(2), [d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? '']));
@@ -29,8 +27,7 @@ export const deploymentsCollector: Collector = {
       if (d.totalCost != null) f.cost.add(base, d.totalCost);
     });
     cap.done(read);
-    counts.zeroFill(orgs, M.deploymentStatus.states!, (org, state) => labelString(M.deployments.labels, [org, state]));
-    counts.writeTo(f.deployments);
+    counts.write();
     return rendered(f);
   },
 };

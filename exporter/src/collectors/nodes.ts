@@ -2,7 +2,7 @@ import { M } from '../metrics/catalog.js';
 import { labelString } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readNodes } from '../source/nodes.js';
-import { EntityCap, MIB, Tally, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
+import { EntityCap, MIB, StatusCounts, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
 
 const defs = {
   info: M.nodeInfo, role: M.nodeRole, status: M.nodeStatus, heartbeat: M.nodeHeartbeat, stale: M.nodeHeartbeatStale,
@@ -19,15 +19,13 @@ export const nodesCollector: Collector = {
   async collect(ctx: CollectContext) {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
     const f = families(defs);
-    const byStatus = new Tally();
-    const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const states = M.nodeStatus.states!;
-    const orgs = new Set<string>();
+    const byStatus = new StatusCounts(f.nodes, states);
+    const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readNodes(collection, ctx.report, (node) => {
       const org = orgOf(node);
-      orgs.add(org);
-      byStatus.add(labelString(M.nodes.labels, [org, node.status]));
+      byStatus.add(org, node.status);
       if (!cap.admit()) return;
       const id = node._id.toHexString();
       const base = labelString(['org_id', 'node_id'], [org, id]);
@@ -65,8 +63,7 @@ export const nodesCollector: Collector = {
       });
     });
     cap.done(read);
-    byStatus.zeroFill(orgs, states, (org, state) => labelString(M.nodes.labels, [org, state]));
-    byStatus.writeTo(f.nodes);
+    byStatus.write();
     return rendered(f);
   },
 };
