@@ -4,12 +4,11 @@ import { NODE_ROLES } from '../source/nodes.js';
 import { RESOURCE_STATUSES } from '../source/resources.js';
 import { notFound } from './errors.js';
 import { nodesQuery, objectId, resourcesQuery, seriesQuery, rangeOf } from './params.js';
-import { byLabel, scalar, type Sample } from './prometheus.js';
+import { alignTo, byLabel, indexBy, scalar, statusBy, type Sample } from './prometheus.js';
 import { GIB, defineRoute, ownedEntity, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher } from './scope.js';
 
 const key = (m: Record<string, string>, id: string) => m[id] ?? '';
-const index = (samples: Sample[], id: string) => new Map(samples.map((s) => [key(s.metric, id), s]));
 
 const gpuSchema = z.object({ deviceId: z.string(), model: z.string(), memoryTotal: nullableNumber, memoryFree: nullableNumber, utilization: nullableNumber, temperature: nullableNumber });
 const nodeSchema = z.object({
@@ -54,7 +53,7 @@ async function loadNodes(ctx: FacadeContext, nodeId?: string): Promise<NodeItem[
     ctx.prom.query(`sum by (node_id, resource_type) (aiwm_resources{${S}})`),
     ctx.prom.query(`count by (node_id) (aiwm_deployment_info{${S}})`),
   ]);
-  const byNode = (x: Sample[]) => index(x, 'node_id');
+  const byNode = (x: Sample[]) => indexBy(x, 'node_id');
   const [st, hb, w, c, co, r, rt, d, up] = [byNode(status), byNode(heartbeat), byNode(ws), byNode(cpu), byNode(cores), byNode(ram), byNode(ramTotal), byNode(disk), byNode(uptime)] as const;
   const gpuKey = (m: Record<string, string>) => `${m.node_id}/${m.gpu}`;
   const byGpu = (x: Sample[]) => new Map(x.map((s) => [gpuKey(s.metric), s.value]));
@@ -171,7 +170,7 @@ export const nodeRoute = defineRoute({
     const [node] = await loadNodes(ctx, params.id);
     if (!node) throw notFound('node');
     const S = `${orgMatcher(ctx.scope)},node_id="${params.id}"`;
-    const { start, end, step } = rangeOf(query.period, query.interval, ctx.now);
+    const { start, end, step, timestamps } = rangeOf(query.period, query.interval, ctx.now);
     const [resInfo, resStatus, depInfo, depStatus, gpuAvg, vram, cpuH, ramH, gpuH] = await Promise.all([
       ctx.prom.query(`aiwm_resource_info{${S}}`),
       ctx.prom.query(`aiwm_resource_status{${orgMatcher(ctx.scope)}} == 1`),
@@ -183,15 +182,9 @@ export const nodeRoute = defineRoute({
       ctx.prom.queryRange(`avg(aiwm_node_memory_usage_ratio{${S}} * on (org_id, node_id) aiwm_node_memory_total_bytes{${S}})`, start, end, step),
       ctx.prom.queryRange(`avg(aiwm_gpu_utilization_ratio{${S}})`, start, end, step),
     ]);
-    const rs = index(resStatus, 'resource_id');
-    const ds = index(depStatus, 'deployment_id');
-    const resources = resInfo.map((r) => ({ _id: r.metric.resource_id!, name: r.metric.resource_name ?? '', type: r.metric.resource_type, status: rs.get(r.metric.resource_id!)?.metric.status ?? 'unknown', cpuUsage: null, ramUsage: null }));
-    const timestamps: number[] = [];
-    for (let t = start.getTime() / 1000; t <= end.getTime() / 1000; t += step) timestamps.push(Math.round(t));
-    const series = (s: typeof cpuH, f: (v: number) => number | null) => {
-      const values = new Map((s[0]?.values ?? []).map(([t, v]) => [Math.round(t), v]));
-      return timestamps.map((t) => (values.has(t) ? f(values.get(t)!) : null));
-    };
+    const rs = statusBy(resStatus, 'resource_id');
+    const ds = statusBy(depStatus, 'deployment_id');
+    const resources = resInfo.map((r) => ({ _id: r.metric.resource_id!, name: r.metric.resource_name ?? '', type: r.metric.resource_type, status: rs.get(r.metric.resource_id!) ?? 'unknown', cpuUsage: null, ramUsage: null }));
     const { resources: _counts, ...rest } = node;
     return {
       ...rest,
@@ -200,9 +193,9 @@ export const nodeRoute = defineRoute({
       resources: {
         vms: resources.filter((r) => r.type === 'virtual-machine').map(({ type: _t, ...r }) => r),
         containers: resources.filter((r) => r.type !== 'virtual-machine').map(({ type: _t, ...r }) => r),
-        deployments: depInfo.map((d) => ({ _id: d.metric.deployment_id!, name: d.metric.deployment_name ?? '', status: ds.get(d.metric.deployment_id!)?.metric.status ?? 'unknown', gpuUsage: pct(scalar(gpuAvg)), vramUsage: toGB(scalar(vram)) })),
+        deployments: depInfo.map((d) => ({ _id: d.metric.deployment_id!, name: d.metric.deployment_name ?? '', status: ds.get(d.metric.deployment_id!) ?? 'unknown', gpuUsage: pct(scalar(gpuAvg)), vramUsage: toGB(scalar(vram)) })),
       },
-      metrics: { period: query.period, interval: query.interval, timestamps: timestamps.map((t) => new Date(t * 1000).toISOString()), cpuHistory: series(cpuH, (v) => pct(v)), ramHistory: series(ramH, (v) => round(v / GIB, 2)), gpuHistory: series(gpuH, (v) => pct(v)), networkIn: null, networkOut: null },
+      metrics: { period: query.period, interval: query.interval, timestamps: timestamps.map((t) => new Date(t * 1000).toISOString()), cpuHistory: alignTo(cpuH, timestamps, (v) => pct(v)), ramHistory: alignTo(ramH, timestamps, (v) => round(v / GIB, 2)), gpuHistory: alignTo(gpuH, timestamps, (v) => pct(v)), networkIn: null, networkOut: null },
       metadata: {
         sources: ['prometheus'],
         unavailable: [
@@ -231,7 +224,7 @@ async function loadResources(ctx: FacadeContext, resourceId?: string): Promise<R
     ctx.prom.query(`aiwm_resource_allocated_disk_bytes{${S}}`),
     ctx.prom.query(`sum by (resource_id) (aiwm_resource_allocated_gpus{${S}})`),
   ]);
-  const byResource = (x: Sample[]) => index(x, 'resource_id');
+  const byResource = (x: Sample[]) => indexBy(x, 'resource_id');
   const [st, vc, rm, dk, gp] = [byResource(status), byResource(vcpus), byResource(ram), byResource(disk), byResource(gpus)] as const;
   return info
     .map((i) => {

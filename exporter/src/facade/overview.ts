@@ -193,7 +193,9 @@ export const alertHistoryRoute = defineRoute({
   rows: (r) => r.alerts.map(({ labels: _l, ...rest }) => rest),
   async handle(ctx, _params, query) {
     const { start, end, step } = rangeOf(query.period, query.interval, ctx.now);
-    const series = await ctx.prom.queryRange(`ALERTS{alertstate="firing", alertname!="Watchdog", ${orgMatcher(ctx.scope).replace('org_id=~".+"', 'alertname=~".+"')}}`, start, end, step);
+    // Platform-wide alerts carry no org_id: administrators see them, an org sees only its own.
+    const org = ctx.scope.kind === 'all' ? '' : `, ${orgMatcher(ctx.scope)}`;
+    const series = await ctx.prom.queryRange(`ALERTS{alertstate="firing", alertname!="Watchdog"${org}}`, start, end, step);
     return {
       timestamp: ctx.now.toISOString(),
       period: query.period,

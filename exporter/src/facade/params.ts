@@ -53,9 +53,15 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where: str
   throw badRequest(field, message);
 }
 
-/** A range query's step never yields more than 1100 points (Prometheus caps a query at 11000). */
-export function rangeOf(p: Period, i: Interval, now: Date): { start: Date; end: Date; step: number } {
+/**
+ * The range of a `period`/`interval` query and the timestamps (Unix seconds) of its points. The
+ * step never yields more than 1100 points (Prometheus caps a query at 11000).
+ */
+export function rangeOf(p: Period, i: Interval, now: Date): { start: Date; end: Date; step: number; timestamps: number[] } {
   const seconds = PERIODS[p];
   const step = Math.max(INTERVALS[i], Math.ceil(seconds / 1100));
-  return { start: new Date(now.getTime() - seconds * 1000), end: now, step };
+  const start = new Date(now.getTime() - seconds * 1000);
+  const timestamps: number[] = [];
+  for (let t = start.getTime() / 1000; t <= now.getTime() / 1000 + 1e-6; t += step) timestamps.push(Math.round(t));
+  return { start, end: now, step, timestamps };
 }

@@ -73,3 +73,22 @@ export function byLabel(samples: Sample[], label: string): Map<string, number> {
   for (const s of samples) out.set(s.metric[label] ?? '', (out.get(s.metric[label] ?? '') ?? 0) + (Number.isFinite(s.value) ? s.value : 0));
   return out;
 }
+
+/** `label value -> sample` for a vector with one sample per entity. */
+export function indexBy(samples: Sample[], label: string): Map<string, Sample> {
+  return new Map(samples.map((s) => [s.metric[label] ?? '', s]));
+}
+
+/** `entity id -> status` from a state set filtered to its current state (`x == 1`). */
+export function statusBy(samples: Sample[], label: string): Map<string, string> {
+  return new Map(samples.map((s) => [s.metric[label] ?? '', s.metric.status ?? 'unknown']));
+}
+
+/** The first series' values at `timestamps` (null where missing or not finite), mapped by `f`. */
+export function alignTo(series: Series[], timestamps: readonly number[], f: (v: number) => number | null = (v) => v): Array<number | null> {
+  const values = new Map((series[0]?.values ?? []).map(([t, v]) => [Math.round(t), v]));
+  return timestamps.map((t) => {
+    const v = values.get(t);
+    return v !== undefined && Number.isFinite(v) ? f(v) : null;
+  });
+}

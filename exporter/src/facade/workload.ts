@@ -3,13 +3,11 @@ import { ObjectId, type Document } from 'mongodb';
 import { FINISHED_STATUSES } from '../source/executions.js';
 import { forbidden, notFound } from './errors.js';
 import { activity } from './overview.js';
-import { executionRef, executionsQuery, listQuery, objectId, periodQuery, rangeOf, seriesQuery, type Interval, type Period } from './params.js';
-import { byLabel, scalar, type Sample } from './prometheus.js';
+import { executionRef, executionsQuery, listQuery, objectId, periodQuery, rangeOf, seriesQuery } from './params.js';
+import { alignTo, byLabel, indexBy, scalar, statusBy } from './prometheus.js';
 import { defineRoute, ownedEntity, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round, toGB, type FacadeContext } from './route.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher } from './scope.js';
 
-const index = (samples: Sample[], id: string) => new Map(samples.map((s) => [s.metric[id] ?? '', s]));
-const statusOf = (samples: Sample[], id: string) => new Map(samples.map((s) => [s.metric[id] ?? '', s.metric.status ?? 'unknown']));
 const sortByName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 // ---- models --------------------------------------------------------------------------------------
@@ -42,8 +40,8 @@ export const modelsRoute = defineRoute({
       ctx.prom.query(`aiwm_model_size_bytes{${S}}`),
       ctx.prom.query(`count by (model_id) (aiwm_deployment_info{${S}})`),
     ]);
-    const st = statusOf(status, 'model_id');
-    const sz = index(size, 'model_id');
+    const st = statusBy(status, 'model_id');
+    const sz = indexBy(size, 'model_id');
     const dep = byLabel(deployments, 'model_id');
     const all = sortByName(info.map((i) => ({ _id: i.metric.model_id!, name: i.metric.model_name ?? '', type: i.metric.model_type ?? '', deploymentType: i.metric.deployment_type ?? '', status: st.get(i.metric.model_id!) ?? 'unknown', size: toGB(sz.get(i.metric.model_id!)?.value), deployments: dep.get(i.metric.model_id!) ?? 0, lastUsed: null })));
     const count = (f: (m: (typeof all)[number]) => boolean) => all.filter(f).length;
@@ -110,10 +108,10 @@ export const deploymentsRoute = defineRoute({
       ctx.prom.query(`sum by (node_id) (aiwm_gpu_memory_used_bytes{${S}})`),
       ctx.prom.query(`sum by (deployment_id) (increase(aiwm_deployment_requests_total{${S}}[24h]))`),
     ]);
-    const st = statusOf(status, 'deployment_id');
+    const st = statusBy(status, 'deployment_id');
     const modelName = new Map(models.map((m) => [m.metric.model_id!, m.metric.model_name ?? '']));
     const nodeName = new Map(nodes.map((n) => [n.metric.node_id!, n.metric.node_name ?? '']));
-    const [ls, lc, ng, nv, r24] = [index(latSum, 'deployment_id'), index(latCount, 'deployment_id'), index(nodeGpu, 'node_id'), index(nodeVram, 'node_id'), index(req24, 'deployment_id')] as const;
+    const [ls, lc, ng, nv, r24] = [indexBy(latSum, 'deployment_id'), indexBy(latCount, 'deployment_id'), indexBy(nodeGpu, 'node_id'), indexBy(nodeVram, 'node_id'), indexBy(req24, 'deployment_id')] as const;
     const items = sortByName(
       info.map((i) => {
         const id = i.metric.deployment_id!;
@@ -164,18 +162,6 @@ export const deploymentsRoute = defineRoute({
   },
 });
 
-const history = (series: Awaited<ReturnType<FacadeContext['prom']['queryRange']>>, timestamps: number[], f: (v: number) => number | null = (v) => v) => {
-  const values = new Map((series[0]?.values ?? []).map(([t, v]) => [Math.round(t), v]));
-  return timestamps.map((t) => (values.has(t) && Number.isFinite(values.get(t)!) ? f(values.get(t)!) : null));
-};
-
-function stepsOf(period: Period, interval: Interval, now: Date) {
-  const range = rangeOf(period, interval, now);
-  const timestamps: number[] = [];
-  for (let t = range.start.getTime() / 1000; t <= range.end.getTime() / 1000 + 1e-6; t += range.step) timestamps.push(Math.round(t));
-  return { ...range, timestamps };
-}
-
 export const deploymentMetricsRoute = defineRoute({
   path: '/workload/deployments/:id/metrics',
   summary: 'One deployment\'s metrics over time (seed 3.3)',
@@ -202,7 +188,7 @@ export const deploymentMetricsRoute = defineRoute({
     const info = await ownedEntity(ctx, 'aiwm_deployment_info', 'deployment_id', params.id!, 'deployment');
     const D = `${orgMatcher(ctx.scope)},deployment_id="${params.id}"`;
     const node = info.metric.node_id ? `${orgMatcher(ctx.scope)},node_id="${escapePromQL(info.metric.node_id)}"` : undefined;
-    const { start, end, step, timestamps } = stepsOf(query.period, query.interval, ctx.now);
+    const { start, end, step, timestamps } = rangeOf(query.period, query.interval, ctx.now);
     const w = query.period;
     const q = (e: string) => ctx.prom.query(e);
     const r = (e: string) => ctx.prom.queryRange(e, start, end, step);
@@ -242,14 +228,14 @@ export const deploymentMetricsRoute = defineRoute({
       interval: query.interval,
       timestamps: timestamps.map((t) => new Date(t * 1000).toISOString()),
       metrics: {
-        requests: { total: round(scalar(total), 0), successful: round(scalar(ok), 0), failed: round(scalar(failed), 0), history: history(reqH, timestamps, (v) => round(v, 0)) },
-        latency: { avg: ls !== null && lc ? round((ls / lc) * 1000) : null, p50: ms(scalar(p50)), p95: ms(scalar(p95)), p99: ms(scalar(p99)), history: history(latH, timestamps, (v) => round(v * 1000)) },
-        throughput: { requestsPerSecond: round(scalar(rps), 3), tokensPerSecond: round(scalar(tps), 2), history: history(rpsH, timestamps, (v) => round(v, 3)) },
+        requests: { total: round(scalar(total), 0), successful: round(scalar(ok), 0), failed: round(scalar(failed), 0), history: alignTo(reqH, timestamps, (v) => round(v, 0)) },
+        latency: { avg: ls !== null && lc ? round((ls / lc) * 1000) : null, p50: ms(scalar(p50)), p95: ms(scalar(p95)), p99: ms(scalar(p99)), history: alignTo(latH, timestamps, (v) => round(v * 1000)) },
+        throughput: { requestsPerSecond: round(scalar(rps), 3), tokensPerSecond: round(scalar(tps), 2), history: alignTo(rpsH, timestamps, (v) => round(v, 3)) },
         gpu: {
           utilization: pct(scalar(gpuU)),
           vramUsage: toGB(scalar(gpuV)),
           temperature: scalar(gpuT),
-          history: { utilization: history(gpuUH, timestamps, (v) => pct(v)), vramUsage: history(gpuVH, timestamps, (v) => toGB(v)), temperature: history(gpuTH, timestamps) },
+          history: { utilization: alignTo(gpuUH, timestamps, (v) => pct(v)), vramUsage: alignTo(gpuVH, timestamps, (v) => toGB(v)), temperature: alignTo(gpuTH, timestamps) },
         },
         errors,
       },
@@ -325,8 +311,8 @@ export const agentsRoute = defineRoute({
       ctx.prom.query(`sum(increase(aiwm_agent_messages_total{${S}}[24h]))`),
       activity(ctx, '24h'),
     ]);
-    const st = statusOf(status, 'agent_id');
-    const [t, f, ls, lc] = [index(tasks, 'agent_id'), index(failures, 'agent_id'), index(latSum, 'agent_id'), index(latCount, 'agent_id')] as const;
+    const st = statusBy(status, 'agent_id');
+    const [t, f, ls, lc] = [indexBy(tasks, 'agent_id'), indexBy(failures, 'agent_id'), indexBy(latSum, 'agent_id'), indexBy(latCount, 'agent_id')] as const;
     const agents = sortByName(
       info.map((i) => {
         const id = i.metric.agent_id!;
@@ -382,7 +368,7 @@ export const agentPerformanceRoute = defineRoute({
   async handle(ctx, params, query) {
     const info = await ownedEntity(ctx, 'aiwm_agent_info', 'agent_id', params.id!, 'agent');
     const A = `${orgMatcher(ctx.scope)},agent_id="${params.id}"`;
-    const { start, end, step, timestamps } = stepsOf(query.period, query.interval, ctx.now);
+    const { start, end, step, timestamps } = rangeOf(query.period, query.interval, ctx.now);
     const window = async (w: string | null) => {
       const f = (m: string) => (w ? `sum(increase(${m}{${A}}[${w}]))` : `sum(${m}{${A}})`);
       const [t, fl, ls, lc] = await Promise.all([f('aiwm_agent_tasks_total'), f('aiwm_agent_task_failures_total'), f('aiwm_agent_response_latency_seconds_sum'), f('aiwm_agent_response_latency_seconds_count')].map((e) => ctx.prom.query(e)));
@@ -404,7 +390,7 @@ export const agentPerformanceRoute = defineRoute({
       agentId: params.id!,
       name: info.metric.agent_name ?? '',
       performance: { allTime: { ...allTime, successRate: allTime.tasks ? round(100 * (1 - (allTime.failed ?? 0) / allTime.tasks)) : null }, last24h, last7d },
-      timeline: { period: query.period, interval: query.interval, timestamps: timestamps.map((t) => new Date(t * 1000).toISOString()), tasks: history(tasksH, timestamps, (v) => round(v, 0)), responseTime: history(latH, timestamps, (v) => round(v * 1000)) },
+      timeline: { period: query.period, interval: query.interval, timestamps: timestamps.map((t) => new Date(t * 1000).toISOString()), tasks: alignTo(tasksH, timestamps, (v) => round(v, 0)), responseTime: alignTo(latH, timestamps, (v) => round(v * 1000)) },
       recentTasks: recent,
       metadata: {
         sources: ['prometheus', 'mongodb:conversations {agentId, status, createdAt}, messages {conversationId, createdAt} (last 10 tasks)'],
