@@ -122,13 +122,13 @@ export const nodesRoute = defineRoute({
   cacheMs: 60_000,
   rows: (r) => r.nodes.map((n) => ({ _id: n._id, name: n.name, role: n.role.join('|'), status: n.status, lastHeartbeat: n.lastHeartbeat, cpuUsage: n.hardware.cpuUsage, ramTotal: n.hardware.ramTotal, ramUsage: n.hardware.ramUsage, gpus: n.hardware.gpus?.length ?? null })),
   async handle(ctx, _params, query) {
-    const all = await loadNodes(ctx);
+    const [all, gpuAvg] = await Promise.all([loadNodes(ctx), ctx.prom.query(`avg(aiwm_gpu_utilization_ratio{${orgMatcher(ctx.scope)}})`)]);
     const online = all.filter((n) => n.status === 'online');
     const avg = (xs: Array<number | null>) => {
       const v = xs.filter((x): x is number => x !== null);
       return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
     };
-    const gpu = scalar(await ctx.prom.query(`avg(aiwm_gpu_utilization_ratio{${orgMatcher(ctx.scope)}})`));
+    const gpu = scalar(gpuAvg);
     const filtered = all.filter((n) => (!query.status || n.status === query.status) && (!query.role || n.role.includes(query.role)));
     const { items, pagination } = paginate(filtered, query.page, query.limit);
     return {
