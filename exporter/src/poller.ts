@@ -5,7 +5,7 @@ import type { Collector, CollectContext } from './collectors/collector.js';
 import type { RenderedFamily } from './metrics/exposition.js';
 import type { SelfMetrics } from './metrics/self.js';
 import { Snapshot } from './snapshot.js';
-import type { InvalidSink } from './source/common.js';
+import type { InvalidReason, InvalidSink } from './source/common.js';
 
 /** Remembered ids of logged malformed documents, so a lasting one is logged once, not every poll. */
 const LOGGED_IDS_LIMIT = 10_000;
@@ -64,12 +64,13 @@ export class Poller {
   }
 
   private readonly report: InvalidSink = (collection, id, reason, field, count = 1) => {
-    this.self.invalidDocuments.inc({ collection, reason }, count);
-    const key = `${collection}/${id ?? 'group'}/${reason}`;
+    if (reason === 'bad_field') this.self.invalidFields.inc({ collection, field }, count);
+    else this.self.invalidDocuments.inc({ collection, reason }, count);
+    const key = `${collection}/${id ?? 'group'}/${reason}/${reason === 'bad_field' ? field : ''}`;
     if (this.loggedInvalid.has(key)) return;
     if (this.loggedInvalid.size < LOGGED_IDS_LIMIT) this.loggedInvalid.add(key);
     // Only the id and the field name: document contents may hold user data.
-    this.log.warn({ collection, id, reason, field, count }, id ? 'malformed document skipped or kept as "other"' : 'malformed documents in an aggregation');
+    this.log.warn({ collection, id, reason, field, count }, messageFor(reason, id));
   };
 
   private async poll(): Promise<void> {
@@ -146,4 +147,9 @@ export class Poller {
 /** Error text without passwords (the driver can echo the URI). */
 export function messageOf(error: unknown): string {
   return redactUri(error instanceof Error ? error.message : String(error));
+}
+
+function messageFor(reason: InvalidReason, id: string | null): string {
+  if (reason === 'bad_field') return 'field of the wrong type dropped; the document and its other series are kept';
+  return id ? 'malformed document skipped or kept as "other"' : 'malformed documents in an aggregation';
 }

@@ -71,9 +71,12 @@ describe('exporter against a fixed fleet', () => {
 
   it('flags the stale node even though AIWM still says online, and not the healthy one', () => {
     const body = exporter.poller.snapshot!.entityText();
-    expect(sumOf(body, 'aiwm_node_heartbeat_stale', { node_id: fleet.scenario.staleNodeId })).toBe(1);
-    expect(sumOf(body, 'aiwm_node_status', { node_id: fleet.scenario.staleNodeId, status: 'online' })).toBe(1);
-    expect(sumOf(body, 'aiwm_node_heartbeat_stale', { node_id: fleet.scenario.healthyNodeId })).toBe(0);
+    const stale = fleet.scenario.staleNodeId;
+    expect(sumOf(body, 'aiwm_node_heartbeat_state', { node_id: stale, state: 'stale' })).toBe(1);
+    expect(sumOf(body, 'aiwm_node_status', { node_id: stale, status: 'online', class: 'up' })).toBe(1);
+    expect(sumOf(body, 'aiwm_node_availability', { node_id: stale, availability: 'offline' })).toBe(1);
+    expect(sumOf(body, 'aiwm_node_heartbeat_state', { node_id: fleet.scenario.healthyNodeId, state: 'fresh' })).toBe(1);
+    expect(sumOf(body, 'aiwm_node_availability', { node_id: fleet.scenario.healthyNodeId, availability: 'online' })).toBe(1);
     expect(sumOf(body, 'aiwm_gpu_temperature_celsius', { node_id: fleet.scenario.hotGpuNodeId, gpu: '0' })).toBe(92);
   });
 
@@ -119,8 +122,18 @@ describe('exporter against a fixed fleet', () => {
     // - conversations.totalTokens is not a field the exporter uses.
     const invisible = (m: Fleet['malformed'][number]) => (m.collection === 'messages' && m.description.includes('createdAt')) || (m.collection === 'conversations' && m.description.includes('totalTokens'));
     const expected = new Map<string, number>();
-    for (const m of fleet.malformed) if (!invisible(m)) expected.set(`${m.collection}/${m.reason}`, (expected.get(`${m.collection}/${m.reason}`) ?? 0) + 1);
+    for (const m of fleet.malformed) if (!invisible(m) && m.reason !== 'bad_field') expected.set(`${m.collection}/${m.reason}`, (expected.get(`${m.collection}/${m.reason}`) ?? 0) + 1);
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
+  });
+
+  it('keeps a node whose informational field has the wrong type, and counts the field', async () => {
+    const body = exporter.poller.snapshot!.entityText();
+    const kept = fleet.malformed.filter((m) => m.reason === 'bad_field');
+    expect(kept.map((m) => m.collection)).toEqual(['nodes', 'nodes']);
+    for (const m of kept) expect(sumOf(body, 'aiwm_node_info', { node_id: m._id.toHexString() })).toBe(1);
+    const fields = await exporter.self.invalidFields.get();
+    const got = Object.fromEntries(fields.values.map((v) => [`${v.labels.collection}/${v.labels.field}`, v.value]));
+    expect(got).toEqual({ 'nodes/cpuUsage': 1, 'nodes/hostname': 1 });
   });
 });
 

@@ -24,6 +24,8 @@ interface AgentActivity {
   toolSuccess: number;
   toolFailed: number;
   conversations: number;
+  /** createdAt (ms) of the newest assistant message counted; 0 when none yet. */
+  lastTask: number;
 }
 
 interface DeploymentActivity {
@@ -42,7 +44,7 @@ const isFailure = (m: MessageRecord) => m.status === 'failed' || m.type === 'err
 export class ActivityCollector implements Collector {
   readonly name = 'activity';
   readonly families = [
-    M.agentTasks, M.agentTaskFailures, M.agentLatency, M.agentTokens, M.agentMessages, M.agentToolCalls, M.agentConversations,
+    M.agentTasks, M.agentLastTask, M.agentTaskFailures, M.agentLatency, M.agentTokens, M.agentMessages, M.agentToolCalls, M.agentConversations,
     M.deploymentLatency, M.deploymentResponses,
   ];
   private readonly agents = new Map<string, AgentActivity>();
@@ -98,7 +100,7 @@ export class ActivityCollector implements Collector {
     let a = this.agents.get(key);
     if (!a) {
       const labels = labelString(['org_id', 'agent_id'], [org, agentId]);
-      a = { labels, tasks: 0, failures: 0, latency: new HistogramSeries(labels, M.agentLatency.buckets!), promptTokens: 0, completionTokens: 0, messagesByRole: new Map(), toolSuccess: 0, toolFailed: 0, conversations: 0 };
+      a = { labels, tasks: 0, failures: 0, latency: new HistogramSeries(labels, M.agentLatency.buckets!), promptTokens: 0, completionTokens: 0, messagesByRole: new Map(), toolSuccess: 0, toolFailed: 0, conversations: 0, lastTask: 0 };
       this.agents.set(key, a);
     }
     return a;
@@ -146,6 +148,7 @@ export class ActivityCollector implements Collector {
       const failed = isFailure(m);
       a.tasks++;
       if (failed) a.failures++;
+      a.lastTask = Math.max(a.lastTask, m.createdAt.getTime());
       const seconds = m.latency != null && m.latency >= 0 ? m.latency / 1000 : undefined;
       if (seconds !== undefined) a.latency.observe(seconds);
       const deploymentId = this.bindings.get(agentId);
@@ -159,6 +162,7 @@ export class ActivityCollector implements Collector {
 
   private render(): RenderedFamily[] {
     const tasks = new SampleFamily(M.agentTasks);
+    const lastTask = new SampleFamily(M.agentLastTask);
     const failures = new SampleFamily(M.agentTaskFailures);
     const tokens = new SampleFamily(M.agentTokens);
     const messages = new SampleFamily(M.agentMessages);
@@ -169,6 +173,7 @@ export class ActivityCollector implements Collector {
     const deployments = [...this.deployments.values()].sort((x, y) => (x.labels < y.labels ? -1 : 1));
     for (const a of agents) {
       tasks.add(a.labels, a.tasks);
+      if (a.lastTask > 0) lastTask.add(a.labels, a.lastTask / 1000);
       failures.add(a.labels, a.failures);
       tokens.add(a.labels, a.promptTokens, 'kind="prompt"');
       tokens.add(a.labels, a.completionTokens, 'kind="completion"');
@@ -183,6 +188,7 @@ export class ActivityCollector implements Collector {
     }
     return [
       tasks.rendered(),
+      lastTask.rendered(),
       failures.rendered(),
       renderHistogram(M.agentLatency, agents.map((a) => a.latency)),
       ...[tokens, messages, tools, conversations].map((f) => f.rendered()),

@@ -36,14 +36,16 @@ export function rendered(fams: Record<string, SampleFamily>): RenderedFamily[] {
   return Object.values(fams).map((f) => f.rendered());
 }
 
-const stateLabels = new Map<readonly string[], readonly string[]>();
+const stateLabels = new Map<string, Map<readonly string[], readonly string[]>>();
 
-/** Adds one series per state, 1 for the current one. */
-export function addStateSet(family: SampleFamily, labels: string, states: readonly string[], current: string): void {
-  let extras = stateLabels.get(states);
+/** Adds one series per state, 1 for the current one; `label` names the state (`status` by default). */
+export function addStateSet(family: SampleFamily, labels: string, states: readonly string[], current: string, label = 'status'): void {
+  let byStates = stateLabels.get(label);
+  if (!byStates) stateLabels.set(label, (byStates = new Map()));
+  let extras = byStates.get(states);
   if (!extras) {
-    extras = states.map((state) => `status="${state}"`);
-    stateLabels.set(states, extras);
+    extras = states.map((state) => `${label}="${state}"`);
+    byStates.set(states, extras);
   }
   for (let i = 0; i < states.length; i++) family.add(labels, states[i] === current ? 1 : 0, extras[i]);
 }

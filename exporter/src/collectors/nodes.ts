@@ -1,16 +1,55 @@
 import { M } from '../metrics/catalog.js';
-import { labelString } from '../metrics/exposition.js';
+import { labelString, type SampleFamily } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
-import { readNodes } from '../source/nodes.js';
-import { EntityCap, MIB, StatusCounts, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
+import {
+  HEARTBEAT_STATES,
+  NODE_AVAILABILITIES,
+  NODE_STATUS_CLASSES,
+  availabilityOf,
+  heartbeatStateOf,
+  normalizeHostname,
+  readNodes,
+  statusClassOf,
+  type GpuRecord,
+  type NodeRecord,
+} from '../source/nodes.js';
+import { EntityCap, MIB, Tally, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
 
 const defs = {
-  info: M.nodeInfo, role: M.nodeRole, status: M.nodeStatus, heartbeat: M.nodeHeartbeat, stale: M.nodeHeartbeatStale,
-  websocket: M.nodeWebsocket, cpu: M.nodeCpuUsage, ram: M.nodeRamUsage, cores: M.nodeCpuCores, ramTotal: M.nodeRamTotal,
-  ramFree: M.nodeRamFree, diskTotal: M.nodeDiskTotal, uptime: M.nodeUptime, gpuKnown: M.nodeGpuDataKnown, gpus: M.nodeGpus,
-  nodes: M.nodes, gpuInfo: M.gpuInfo, gpuStatus: M.gpuStatus, gpuUtil: M.gpuUtilization, gpuMemTotal: M.gpuMemoryTotal,
-  gpuMemUsed: M.gpuMemoryUsed, gpuTemp: M.gpuTemperature, gpuPower: M.gpuPower, gpuPowerLimit: M.gpuPowerLimit,
+  info: M.nodeInfo,
+  role: M.nodeRole,
+  status: M.nodeStatus,
+  heartbeatState: M.nodeHeartbeatState,
+  availability: M.nodeAvailability,
+  heartbeat: M.nodeHeartbeat,
+  hostname: M.nodeHostname,
+  implausible: M.nodeImplausibleValue,
+  cpu: M.nodeCpuUsage,
+  ram: M.nodeRamUsage,
+  cores: M.nodeCpuCores,
+  ramTotal: M.nodeRamTotal,
+  ramFree: M.nodeRamFree,
+  diskTotal: M.nodeDiskTotal,
+  uptime: M.nodeUptime,
+  gpuKnown: M.nodeGpuDataKnown,
+  gpus: M.nodeGpus,
+  nodes: M.nodes,
+  gpuInfo: M.gpuInfo,
+  gpuStatus: M.gpuStatus,
+  gpuUtil: M.gpuUtilization,
+  gpuMemTotal: M.gpuMemoryTotal,
+  gpuMemUsed: M.gpuMemoryUsed,
+  gpuTemp: M.gpuTemperature,
+  gpuPower: M.gpuPower,
+  gpuPowerLimit: M.gpuPowerLimit,
 };
+type Families = Record<keyof typeof defs, SampleFamily>;
+
+/**
+ * Below these, a size field reads as GB written where MB (MiB) is expected: AIWM's REST API and seed
+ * scripts write GB, the node agent MB. The value is kept as MB and flagged (docs/metrics.md, "Units").
+ */
+export const IMPLAUSIBLE_BELOW = { ramTotal: 4096, diskTotal: 16384, gpuMemoryTotal: 1024 } as const;
 
 /** Nodes and their GPUs. */
 export const nodesCollector: Collector = {
@@ -19,51 +58,132 @@ export const nodesCollector: Collector = {
   async collect(ctx: CollectContext) {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
     const f = families(defs);
-    const states = M.nodeStatus.states!;
-    const byStatus = new StatusCounts(f.nodes, states);
+    const counts = new NodeCounts();
+    const hosts = new HostnameIndex();
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readNodes(collection, ctx.report, (node) => {
       const org = orgOf(node);
-      byStatus.add(org, node.status);
+      const statusClass = statusClassOf(node.status);
+      const heartbeat = heartbeatStateOf(node, staleBefore);
+      const availability = availabilityOf(statusClass, heartbeat);
+      counts.add(org, availability, statusClass, node.status);
       if (!cap.admit()) return;
       const id = node._id.toHexString();
       const base = labelString(['org_id', 'node_id'], [org, id]);
-      const roles = node.role ?? [];
-      f.info.add(labelString(M.nodeInfo.labels, [org, id, node.name, node.hostname ?? '', roles.join(','), node.cpuModel ?? '', node.os ?? '', node.daemonVersion ?? '']), 1);
-      for (const role of new Set(roles)) f.role.add(base, 1, `role="${role}"`);
-      addStateSet(f.status, base, states, node.status);
-      const heartbeat = node.lastHeartbeat?.getTime();
-      if (heartbeat !== undefined) f.heartbeat.add(base, heartbeat / 1000);
-      f.stale.add(base, heartbeat === undefined || heartbeat < staleBefore ? 1 : 0);
-      if (node.websocketConnected != null) f.websocket.add(base, node.websocketConnected ? 1 : 0);
-      if (node.cpuUsage != null) f.cpu.add(base, node.cpuUsage / 100);
-      if (node.ramUsage != null) f.ram.add(base, node.ramUsage / 100);
-      if (node.cpuCores != null) f.cores.add(base, node.cpuCores);
-      if (node.ramTotal != null) f.ramTotal.add(base, node.ramTotal * MIB);
-      if (node.ramFree != null) f.ramFree.add(base, node.ramFree * MIB);
-      if (node.diskTotal != null) f.diskTotal.add(base, node.diskTotal * MIB);
-      if (node.uptimeSeconds != null) f.uptime.add(base, node.uptimeSeconds);
-      const gpus = node.gpuDevices ?? [];
-      // Missing or empty gpuDevices means AIWM could not detect GPUs (see the H200 fixture), not zero GPUs.
-      f.gpuKnown.add(base, gpus.length > 0 ? 1 : 0);
-      if (gpus.length === 0) return;
-      f.gpus.add(base, gpus.length);
-      gpus.forEach((gpu, index) => {
-        const g = `${base},gpu="${index}"`;
-        f.gpuInfo.add(g, 1, labelString(['device_id', 'model'], [gpu.deviceId ?? String(index), gpu.model ?? '']));
-        if (gpu.status != null) addStateSet(f.gpuStatus, g, M.gpuStatus.states!, gpu.status);
-        if (gpu.utilization != null) f.gpuUtil.add(g, gpu.utilization / 100);
-        if (gpu.memoryTotal != null) f.gpuMemTotal.add(g, gpu.memoryTotal * MIB);
-        const used = gpu.memoryUsed ?? (gpu.memoryTotal != null && gpu.memoryFree != null ? gpu.memoryTotal - gpu.memoryFree : null);
-        if (used != null) f.gpuMemUsed.add(g, used * MIB);
-        if (gpu.temperature != null) f.gpuTemp.add(g, gpu.temperature);
-        if (gpu.powerDraw != null) f.gpuPower.add(g, gpu.powerDraw);
-        if (gpu.powerLimit != null) f.gpuPowerLimit.add(g, gpu.powerLimit);
-      });
+      if (node.hostname) hosts.add(base, node.hostname);
+      addNodeInfo(f, org, id, node);
+      for (const role of new Set(node.role ?? [])) f.role.add(base, 1, `role="${role}"`);
+      addStateSet(f.status, `${base},status="${node.status}"`, NODE_STATUS_CLASSES, statusClass, 'class');
+      addStateSet(f.heartbeatState, base, HEARTBEAT_STATES, heartbeat, 'state');
+      addStateSet(f.availability, base, NODE_AVAILABILITIES, availability, 'availability');
+      // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
+      if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
+      addResources(f, base, node);
+      addGpus(f, base, node.gpuDevices ?? []);
     });
     cap.done(read);
-    byStatus.write();
+    counts.writeTo(f.nodes);
+    hosts.writeTo(f.hostname);
     return rendered(f);
   },
 };
+
+function addNodeInfo(f: Families, org: string, id: string, node: NodeRecord): void {
+  const roles = (node.role ?? []).join(',');
+  const values = [org, id, node.name, node.hostname ?? '', roles, node.cpuModel ?? '', node.os ?? '', node.daemonVersion ?? ''];
+  f.info.add(labelString(M.nodeInfo.labels, values), 1);
+}
+
+function addResources(f: Families, base: string, node: NodeRecord): void {
+  if (node.cpuUsage != null) f.cpu.add(base, node.cpuUsage / 100);
+  if (node.ramUsage != null) f.ram.add(base, node.ramUsage / 100);
+  if (node.cpuCores != null) f.cores.add(base, node.cpuCores);
+  if (node.ramTotal != null) f.ramTotal.add(base, node.ramTotal * MIB);
+  if (node.ramFree != null) f.ramFree.add(base, node.ramFree * MIB);
+  if (node.diskTotal != null) f.diskTotal.add(base, node.diskTotal * MIB);
+  if (node.uptimeSeconds != null) f.uptime.add(base, node.uptimeSeconds);
+  const gpuTotals = (node.gpuDevices ?? []).map((g) => g.memoryTotal);
+  const implausible = {
+    ramTotal: node.ramTotal != null && node.ramTotal > 0 && node.ramTotal < IMPLAUSIBLE_BELOW.ramTotal,
+    diskTotal: node.diskTotal != null && node.diskTotal > 0 && node.diskTotal < IMPLAUSIBLE_BELOW.diskTotal,
+    gpuMemoryTotal: gpuTotals.some((t) => t != null && t > 0 && t < IMPLAUSIBLE_BELOW.gpuMemoryTotal),
+  };
+  for (const [field, flagged] of Object.entries(implausible)) if (flagged) f.implausible.add(base, 1, `field="${field}"`);
+}
+
+function addGpus(f: Families, base: string, gpus: readonly GpuRecord[]): void {
+  // Missing or empty gpuDevices means AIWM could not detect GPUs (see the H200 fixture), not zero GPUs.
+  f.gpuKnown.add(base, gpus.length > 0 ? 1 : 0);
+  if (gpus.length === 0) return;
+  f.gpus.add(base, gpus.length);
+  gpus.forEach((gpu, index) => {
+    const g = `${base},gpu="${index}"`;
+    f.gpuInfo.add(g, 1, labelString(['device_id', 'model'], [gpu.deviceId ?? String(index), gpu.model ?? '']));
+    if (gpu.status != null) addStateSet(f.gpuStatus, g, M.gpuStatus.states!, gpu.status);
+    if (gpu.utilization != null) f.gpuUtil.add(g, gpu.utilization / 100);
+    if (gpu.memoryTotal != null) f.gpuMemTotal.add(g, gpu.memoryTotal * MIB);
+    const used = gpu.memoryUsed ?? (gpu.memoryTotal != null && gpu.memoryFree != null ? gpu.memoryTotal - gpu.memoryFree : null);
+    if (used != null) f.gpuMemUsed.add(g, used * MIB);
+    if (gpu.temperature != null) f.gpuTemp.add(g, gpu.temperature);
+    if (gpu.powerDraw != null) f.gpuPower.add(g, gpu.powerDraw);
+    if (gpu.powerLimit != null) f.gpuPowerLimit.add(g, gpu.powerLimit);
+  });
+}
+
+/**
+ * `aiwm_nodes`: counts by org, availability, class and raw status. An availability an org has no node
+ * in gets a zero series (without class and status), so `sum by (availability)` always has every one.
+ */
+class NodeCounts {
+  private readonly tally = new Tally();
+  private readonly seen = new Map<string, Set<string>>();
+
+  add(org: string, availability: string, statusClass: string, status: string): void {
+    let availabilities = this.seen.get(org);
+    if (!availabilities) this.seen.set(org, (availabilities = new Set()));
+    availabilities.add(availability);
+    this.tally.add(labelString(M.nodes.labels, [org, availability, statusClass, status]));
+  }
+
+  writeTo(family: SampleFamily): void {
+    for (const [org, availabilities] of this.seen) {
+      for (const availability of NODE_AVAILABILITIES) {
+        if (!availabilities.has(availability)) this.tally.touch(labelString(['org_id', 'availability'], [org, availability]));
+      }
+    }
+    this.tally.writeTo(family);
+  }
+}
+
+/**
+ * `aiwm_node_hostname`: the keys GPU exporters join on. A full name belongs to the one node that has it
+ * (a name two nodes share is left out: a join on it would be wrong for one of them). A node's short name
+ * (first DNS label) is added when it is nobody's full name and no other node's short name.
+ */
+class HostnameIndex {
+  private readonly full = new Map<string, Set<string>>();
+  private readonly short = new Map<string, Set<string>>();
+
+  add(node: string, hostname: string): void {
+    const name = normalizeHostname(hostname);
+    if (name === '') return;
+    claim(this.full, name, node);
+    const first = name.split('.')[0]!;
+    if (first !== name && first !== '') claim(this.short, first, node);
+  }
+
+  writeTo(family: SampleFamily): void {
+    const keys: Array<[string, string]> = [];
+    for (const [name, nodes] of this.full) if (nodes.size === 1) keys.push([name, [...nodes][0]!]);
+    for (const [name, nodes] of this.short) if (nodes.size === 1 && !this.full.has(name)) keys.push([name, [...nodes][0]!]);
+    keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, node] of keys) family.add(node, 1, labelString(['hostname'], [name]));
+  }
+}
+
+function claim(index: Map<string, Set<string>>, name: string, node: string): void {
+  let nodes = index.get(name);
+  if (!nodes) index.set(name, (nodes = new Set()));
+  nodes.add(node);
+}

@@ -7,7 +7,7 @@ import { AGENT_STATUSES } from '../source/agents.js';
 import { DEPLOYMENT_STATUSES } from '../source/deployments.js';
 import { EXECUTION_STATUSES } from '../source/executions.js';
 import { MODEL_STATUSES } from '../source/models.js';
-import { GPU_STATUSES, NODE_STATUSES } from '../source/nodes.js';
+import { GPU_STATUSES, HEARTBEAT_STATES, NODE_AVAILABILITIES, NODE_STATUS_CLASSES } from '../source/nodes.js';
 import { RESOURCE_STATUSES } from '../source/resources.js';
 import { OTHER } from '../source/common.js';
 
@@ -18,6 +18,8 @@ export interface MetricDef extends FamilyMeta {
   /** How to read it: `info` series are always 1; a `stateset` has one series per state, 1 for the current one. */
   readonly semantics: MetricType | 'info' | 'stateset';
   readonly states?: readonly string[];
+  /** The label that carries a state set's state (`status` unless said otherwise). */
+  readonly stateLabel?: string;
   /** AIWM collection fields it is computed from. */
   readonly source: string;
   /** Seed (proposal) fields it serves. */
@@ -46,10 +48,64 @@ export const M = {
   // ---- nodes -------------------------------------------------------------------------------
   nodeInfo: def({ area: 'nodes', name: 'aiwm_node_info', type: 'gauge', semantics: 'info', unit: '', labels: [...NODE, 'node_name', 'hostname', 'roles', 'cpu_model', 'os', 'daemon_version'], help: 'Static properties of an AIWM node; always 1.', source: 'nodes: name, hostname, role[] (joined with ","), cpuModel, os, daemonVersion', seed: 'nodes[].name, role, hardware.cpuModel' }),
   nodeRole: def({ area: 'nodes', name: 'aiwm_node_role', type: 'gauge', semantics: 'info', unit: '', labels: [...NODE, 'role'], help: 'One series per role a node has; always 1.', source: 'nodes.role[]', seed: 'byRole' }),
-  nodeStatus: def({ area: 'nodes', name: 'aiwm_node_status', type: 'gauge', semantics: 'stateset', states: withOther(NODE_STATUSES), unit: '', labels: [...NODE, 'status'], help: 'Node status as AIWM records it: 1 for the current status, 0 for the others.', source: 'nodes.status', seed: 'nodes.online/offline/maintenance, nodes[].status' }),
+  nodeStatus: def({
+    area: 'nodes',
+    name: 'aiwm_node_status',
+    type: 'gauge',
+    semantics: 'stateset',
+    states: NODE_STATUS_CLASSES,
+    stateLabel: 'class',
+    unit: '',
+    labels: [...NODE, 'status', 'class'],
+    help: 'Status class of the node (up, degraded, down, maintenance, provisioning, unknown): 1 for the current class; `status` is the raw value AIWM stored.',
+    source: 'nodes.status (raw value mapped to a class, docs/metrics.md "Node status")',
+    seed: 'nodes[].status',
+  }),
+  nodeHeartbeatState: def({
+    area: 'nodes',
+    name: 'aiwm_node_heartbeat_state',
+    type: 'gauge',
+    semantics: 'stateset',
+    states: HEARTBEAT_STATES,
+    stateLabel: 'state',
+    unit: '',
+    labels: [...NODE, 'state'],
+    help: 'Heartbeat evidence: fresh (within HEARTBEAT_STALE_AFTER), stale, or never (lastHeartbeat still AIWM\'s default, its creation time); 1 for the current state.',
+    source: 'nodes.lastHeartbeat, lastSeenAt, lastMetricsAt, createdAt; exporter setting HEARTBEAT_STALE_AFTER',
+  }),
+  nodeAvailability: def({
+    area: 'nodes',
+    name: 'aiwm_node_availability',
+    type: 'gauge',
+    semantics: 'stateset',
+    states: NODE_AVAILABILITIES,
+    stateLabel: 'availability',
+    unit: '',
+    labels: [...NODE, 'availability'],
+    help: 'The node as the seed counts it: online (class up or degraded with a fresh heartbeat), offline (class down, or a stale or missing heartbeat), maintenance, provisioning or unknown; 1 for the current one.',
+    source: 'aiwm_node_status class + aiwm_node_heartbeat_state',
+    seed: 'nodes.online/offline/maintenance, nodes[].status, every online-only figure',
+  }),
   nodeHeartbeat: def({ area: 'nodes', name: 'aiwm_node_last_heartbeat_timestamp_seconds', type: 'gauge', unit: 'seconds', labels: NODE, help: 'Unix time of the last heartbeat AIWM received from the node.', source: 'nodes.lastHeartbeat', seed: 'nodes[].lastHeartbeat' }),
-  nodeHeartbeatStale: def({ area: 'nodes', name: 'aiwm_node_heartbeat_stale', type: 'gauge', unit: '', labels: NODE, help: '1 when the last heartbeat is older than HEARTBEAT_STALE_AFTER (or missing), whatever the recorded status says.', source: 'nodes.lastHeartbeat, exporter setting HEARTBEAT_STALE_AFTER' }),
-  nodeWebsocket: def({ area: 'nodes', name: 'aiwm_node_websocket_connected', type: 'gauge', unit: '', labels: NODE, help: '1 when the node agent holds its websocket to AIWM.', source: 'nodes.websocketConnected', seed: 'nodes[].websocketConnected' }),
+  nodeHostname: def({
+    area: 'nodes',
+    name: 'aiwm_node_hostname',
+    type: 'gauge',
+    semantics: 'info',
+    unit: '',
+    labels: [...NODE, 'hostname'],
+    help: 'Host names GPU exporters join on (lower case, no trailing dot): the full name, and the first DNS label when no other node claims it; a name two nodes share is left out; always 1.',
+    source: 'nodes.hostname (normalised)',
+  }),
+  nodeImplausibleValue: def({
+    area: 'nodes',
+    name: 'aiwm_node_implausible_value',
+    type: 'gauge',
+    unit: '',
+    labels: [...NODE, 'field'],
+    help: 'Present (1) for a size field whose value reads as GB where the node agent writes MB (ramTotal, diskTotal, gpuMemoryTotal); the value is still read as MB.',
+    source: 'nodes.ramTotal < 4096, diskTotal < 16384, gpuDevices[].memoryTotal < 1024',
+  }),
   nodeCpuUsage: def({ area: 'nodes', name: 'aiwm_node_cpu_usage_ratio', type: 'gauge', unit: 'ratio', labels: NODE, help: 'CPU usage reported by the last heartbeat (0-1).', source: 'nodes.cpuUsage (percent / 100)', seed: 'hardware.cpuUsage, resources.cpuUtilization' }),
   nodeRamUsage: def({ area: 'nodes', name: 'aiwm_node_memory_usage_ratio', type: 'gauge', unit: 'ratio', labels: NODE, help: 'RAM usage reported by the last heartbeat (0-1).', source: 'nodes.ramUsage (percent / 100)', seed: 'hardware.ramUsage, resources.ramUtilization' }),
   nodeCpuCores: def({ area: 'nodes', name: 'aiwm_node_cpu_cores', type: 'gauge', unit: '', labels: NODE, help: 'CPU cores the node registered with.', source: 'nodes.cpuCores', seed: 'hardware.cpuCores' }),
@@ -59,7 +115,16 @@ export const M = {
   nodeUptime: def({ area: 'nodes', name: 'aiwm_node_uptime_seconds', type: 'gauge', unit: 'seconds', labels: NODE, help: 'Host uptime reported by the node agent.', source: 'nodes.uptimeSeconds', seed: 'nodes[].uptime' }),
   nodeGpuDataKnown: def({ area: 'nodes', name: 'aiwm_node_gpu_data_known', type: 'gauge', unit: '', labels: NODE, help: '1 when AIWM holds GPU data for the node; 0 when gpuDevices is missing or empty, which on real drivers means unknown, not "no GPUs".', source: 'nodes.gpuDevices' }),
   nodeGpus: def({ area: 'nodes', name: 'aiwm_node_gpus', type: 'gauge', unit: '', labels: NODE, help: 'GPUs AIWM knows on the node; absent when the GPU data is unknown.', source: 'nodes.gpuDevices (length)', seed: 'gpusTotal' }),
-  nodes: def({ area: 'nodes', name: 'aiwm_nodes', type: 'gauge', unit: '', labels: ['org_id', 'status'], help: 'Nodes by recorded status.', source: 'nodes.status, owner.orgId', seed: 'nodes.total/online/offline/maintenance' }),
+  nodes: def({
+    area: 'nodes',
+    name: 'aiwm_nodes',
+    type: 'gauge',
+    unit: '',
+    labels: ['org_id', 'availability', 'class', 'status'],
+    help: 'Nodes by availability, status class and raw status; every org has a zero series per availability (without class and status).',
+    source: 'nodes.status, lastHeartbeat, owner.orgId',
+    seed: 'nodes.total/online/offline/maintenance',
+  }),
 
   // ---- GPUs --------------------------------------------------------------------------------
   gpuInfo: def({ area: 'gpus', name: 'aiwm_gpu_info', type: 'gauge', semantics: 'info', unit: '', labels: [...GPU, 'device_id', 'model'], help: 'A GPU AIWM knows on a node; `gpu` is its index in gpuDevices; always 1.', source: 'nodes.gpuDevices[].deviceId, model', seed: 'hardware.gpus[].deviceId, model' }),
@@ -102,6 +167,16 @@ export const M = {
   agentHeartbeat: def({ area: 'agents', name: 'aiwm_agent_last_heartbeat_timestamp_seconds', type: 'gauge', unit: 'seconds', labels: AGENT, help: 'Unix time of the agent\'s last heartbeat.', source: 'agents.lastHeartbeatAt' }),
   agentConnections: def({ area: 'agents', name: 'aiwm_agent_connections', type: 'gauge', unit: '', labels: AGENT, help: 'Connection count AIWM records for the agent.', source: 'agents.connectionCount' }),
   agentTasks: def({ area: 'agents', name: 'aiwm_agent_tasks_total', type: 'counter', unit: '', labels: AGENT, help: 'Tasks: assistant responses the agent produced.', source: 'messages role=assistant (conversation -> agent)', seed: 'agentTasks, performance.totalTasks, tasksExecuted, agents[].totalTasks' }),
+  agentLastTask: def({
+    area: 'agents',
+    name: 'aiwm_agent_last_task_timestamp_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    labels: AGENT,
+    help: 'Unix time of the newest task (assistant message) counted for the agent; absent until the exporter has counted one (COUNT_EVENTS_FROM sets how far back it reads).',
+    source: 'messages.createdAt of role=assistant (conversation -> agent)',
+    seed: 'agents[].lastTask',
+  }),
   agentTaskFailures: def({ area: 'agents', name: 'aiwm_agent_task_failures_total', type: 'counter', unit: '', labels: AGENT, help: 'Assistant responses that failed (status failed, type error, or an error set).', source: 'messages role=assistant with status=failed, type=error or error', seed: 'performance.failed, failedTasks, successRate' }),
   agentLatency: def({ area: 'agents', name: 'aiwm_agent_response_latency_seconds', type: 'histogram', unit: 'seconds', labels: AGENT, buckets: LATENCY_BUCKETS, help: 'Response latency of the agent\'s assistant messages.', source: 'messages.latency (ms) of role=assistant', seed: 'avgResponseTime, responseTime timeline' }),
   agentTokens: def({ area: 'agents', name: 'aiwm_agent_tokens_total', type: 'counter', unit: '', labels: [...AGENT, 'kind'], help: 'Tokens used by the agent\'s messages, by kind (prompt, completion).', source: 'messages.usage.promptTokens, completionTokens' }),

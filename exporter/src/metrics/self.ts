@@ -18,6 +18,7 @@ export class SelfMetrics {
   readonly pollDuration: client.Histogram;
   readonly documentsRead: client.Counter<'collection'>;
   readonly invalidDocuments: client.Counter<'collection' | 'reason'>;
+  readonly invalidFields: client.Counter<'collection' | 'field'>;
   readonly entitiesOverLimit: client.Gauge<'collection'>;
   readonly watermark: client.Gauge<'collection'>;
   readonly renderDuration: client.Gauge;
@@ -40,6 +41,12 @@ export class SelfMetrics {
     this.pollDuration = new client.Histogram({ name: 'aiwm_exporter_poll_duration_seconds', help: 'Wall time of a whole poll, rendering included.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
     this.documentsRead = new client.Counter({ name: 'aiwm_exporter_documents_read_total', help: 'Documents read from MongoDB, by collection.', labelNames: ['collection'], registers });
     this.invalidDocuments = new client.Counter({ name: 'aiwm_exporter_invalid_documents_total', help: 'Malformed documents met (skipped, or kept with an unknown enum read as "other"), by collection and reason. State collections are re-read every poll, so a lasting bad document counts once per poll.', labelNames: ['collection', 'reason'], registers });
+    this.invalidFields = new client.Counter({
+      name: 'aiwm_exporter_invalid_fields_total',
+      help: 'Fields of the wrong type that were dropped while their document was kept (informational fields such as os, hostname, cpuModel), by collection and field. Counted once per poll while the document stays bad.',
+      labelNames: ['collection', 'field'],
+      registers,
+    });
     this.entitiesOverLimit = new client.Gauge({ name: 'aiwm_exporter_entities_over_limit', help: 'Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series in the last poll.', labelNames: ['collection'], registers });
     this.watermark = new client.Gauge({ name: 'aiwm_exporter_event_watermark_timestamp_seconds', help: 'How far the incremental reader of an event collection has counted (Unix time).', labelNames: ['collection'], registers });
     this.renderDuration = new client.Gauge({ name: 'aiwm_exporter_render_duration_seconds', help: 'Time the last poll spent rendering and compressing the exposition.', registers });

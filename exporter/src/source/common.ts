@@ -6,7 +6,11 @@ export const OTHER = 'other';
 /** `owner.orgId` missing or '' (old AIWM documents). */
 export const UNASSIGNED_ORG = 'unassigned';
 
-export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum';
+/**
+ * `bad_field` is a field of the wrong type that only feeds a label or one series: the field is dropped
+ * and counted, the document is kept (an informational field must never cost us an entity).
+ */
+export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum' | 'bad_field';
 
 /**
  * Receives every malformed document a source module meets; the poller counts and logs them.
@@ -42,6 +46,24 @@ export function orgOf(doc: { owner?: { orgId?: string | null } | null }): string
   return org ? org : UNASSIGNED_ORG;
 }
 
+/**
+ * Fields that `lenient` dropped while parsing the current document. Parsing is synchronous, so one
+ * module-level list is enough; validate() empties it before each document.
+ */
+const droppedFields: string[] = [];
+
+/**
+ * A field that is dropped, not fatal, when its value has the wrong type: it parses as undefined and is
+ * reported as `bad_field`. `field` names it in the report (bounded: a path, never a value).
+ */
+export function lenient<S extends z.ZodType>(schema: S, field: string): z.ZodType<z.output<S> | undefined> {
+  const dropped = (): z.output<S> => {
+    droppedFields.push(field);
+    return undefined as z.output<S>;
+  };
+  return schema.catch(dropped) as unknown as z.ZodType<z.output<S> | undefined>;
+}
+
 /** `missing_field` when the document has nothing at the failing path, else `wrong_type`. */
 function reasonOf(raw: Document, issue: z.core.$ZodIssue): InvalidReason {
   let value: unknown = raw;
@@ -63,6 +85,7 @@ export function validate<S extends z.ZodType>(
   raw: Document,
   report: InvalidSink,
 ): z.output<S> | undefined {
+  droppedFields.length = 0;
   const parsed = schema.safeParse(raw);
   const id = raw._id instanceof ObjectId ? raw._id.toHexString() : String(raw._id);
   if (!parsed.success) {
@@ -70,6 +93,7 @@ export function validate<S extends z.ZodType>(
     report(collection, id, reasonOf(raw, issue), issue.path.join('.'));
     return undefined;
   }
+  for (const field of new Set(droppedFields)) report(collection, id, 'bad_field', field);
   for (const pick of enumPaths) {
     const value = pick(parsed.data);
     if (value === OTHER || (Array.isArray(value) && value.includes(OTHER))) {

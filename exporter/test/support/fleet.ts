@@ -12,6 +12,7 @@
  */
 import { ObjectId } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
+import { toWritePaths } from './fleet-write-paths.js';
 
 export const COLLECTIONS = [
   'nodes',
@@ -74,12 +75,15 @@ export interface FleetOptions {
   executions?: number;
   malformed?: boolean;
   scenarios?: boolean;
+  /** Documents as AIWM's write paths store them, not as its schemas declare them (fleet-write-paths.ts). */
+  writePaths?: boolean;
 }
 
 export interface MalformedDoc {
   collection: CollectionName;
   _id: ObjectId;
-  reason: 'missing_field' | 'wrong_type' | 'unknown_enum';
+  /** `bad_field`: an informational field of the wrong type; the document is kept without it. */
+  reason: 'missing_field' | 'wrong_type' | 'unknown_enum' | 'bad_field';
   skipped: boolean;
   description: string;
 }
@@ -90,6 +94,14 @@ export interface FleetScenario {
   healthyNodeId: string;
   noGpuDataNodeId: string;
   offlineNodeId: string;
+  /** writePaths only ('' otherwise): the node whose host name matches the H100 dcgm-exporter fixture. */
+  dcgmH100NodeId: string;
+  /** writePaths only: FQDN host name joining the A100 fixture through its short name. */
+  dcgmA100NodeId: string;
+  /** writePaths only: status online, lastHeartbeat still AIWM's default (createdAt), no lastSeenAt. */
+  neverHeartbeatNodeId: string;
+  /** writePaths only: ramTotal and diskTotal written in GB. */
+  gbUnitsNodeId: string;
 }
 
 export interface Fleet {
@@ -519,7 +531,17 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     conversations: [],
     messages: [],
   };
-  const scenario: FleetScenario = { hotGpuNodeId: '', staleNodeId: '', healthyNodeId: '', noGpuDataNodeId: '', offlineNodeId: '' };
+  const scenario: FleetScenario = {
+    hotGpuNodeId: '',
+    staleNodeId: '',
+    healthyNodeId: '',
+    noGpuDataNodeId: '',
+    offlineNodeId: '',
+    dcgmH100NodeId: '',
+    dcgmA100NodeId: '',
+    neverHeartbeatNodeId: '',
+    gbUnitsNodeId: '',
+  };
 
   // ---------------- nodes
   const nameCounters = new Map<string, number>();
@@ -1338,7 +1360,8 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         doc.deletedAt = null;
       }
       collections[collection].push(doc);
-      malformed.push({ collection, _id: doc._id as ObjectId, reason, skipped: reason !== 'unknown_enum', description });
+      const skipped = reason !== 'unknown_enum' && reason !== 'bad_field';
+      malformed.push({ collection, _id: doc._id as ObjectId, reason, skipped, description });
     };
     const org0 = ctx.orgIds[0] as string;
     const cpuSpec = (status: string): NodeSpec => ({ roles: ['worker'], status, gpu: null, gpuData: 'empty', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: fresh(), websocket: true });
@@ -1350,7 +1373,10 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       add('nodes', a, 'missing_field', 'node without name');
       const b = makeNode(cpuSpec('online'), org0).doc;
       b.cpuUsage = 'high';
-      add('nodes', b, 'wrong_type', "node with cpuUsage: 'high' (string instead of number)");
+      add('nodes', b, 'bad_field', "node with cpuUsage: 'high' (string instead of number): kept without it");
+      const d = makeNode(cpuSpec('online'), org0).doc;
+      d.hostname = 42;
+      add('nodes', d, 'bad_field', 'node with hostname: 42 (number instead of string): kept without it');
       const c = makeNode(cpuSpec('online'), org0).doc;
       c.status = 'rebooting';
       add('nodes', c, 'unknown_enum', "node with status 'rebooting'");
@@ -1451,7 +1477,9 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     }
   }
 
-  return { now: nowDate, orgIds: [...ctx.orgIds], collections, malformed, scenario };
+  const fleet: Fleet = { now: nowDate, orgIds: [...ctx.orgIds], collections, malformed, scenario };
+  if (options.writePaths) toWritePaths(fleet);
+  return fleet;
 }
 
 /** insertMany into each collection (ordered: false), in batches of at most 5000 documents. */
@@ -1528,9 +1556,9 @@ export class LiveFleet {
     const c = fleet.collections;
 
     for (const n of c.nodes) {
-      if (!ok(n) || n.status !== 'online') continue;
+      if (!ok(n) || (n.status !== 'online' && n.status !== 'healthy')) continue;
       const id = idOf(n);
-      if (id !== fleet.scenario.staleNodeId) {
+      if (id !== fleet.scenario.staleNodeId && id !== fleet.scenario.neverHeartbeatNodeId) {
         this.nodes.push({ _id: n._id as ObjectId, cpuUsage: n.cpuUsage as number, ramUsage: n.ramUsage as number, uptimeSeconds: (n.uptimeSeconds as number) ?? 0 });
       }
       if (orgOf(n) !== '') this.execNodeIds.push({ nodeId: id, orgId: orgOf(n) });
