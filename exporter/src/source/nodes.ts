@@ -38,7 +38,7 @@ export type NodeStatus = (typeof NODE_STATUSES)[number] | typeof OTHER;
 export const NODE_STATUS_CLASSES = ['up', 'degraded', 'down', 'maintenance', 'provisioning', 'unknown'] as const;
 export type NodeStatusClass = (typeof NODE_STATUS_CLASSES)[number];
 
-const CLASS_OF: Record<NodeStatus, NodeStatusClass> = {
+export const NODE_STATUS_CLASS_OF: Readonly<Record<NodeStatus, NodeStatusClass>> = {
   online: 'up',
   healthy: 'up',
   ready: 'up',
@@ -56,7 +56,7 @@ const CLASS_OF: Record<NodeStatus, NodeStatusClass> = {
 };
 
 export function statusClassOf(status: NodeStatus): NodeStatusClass {
-  return CLASS_OF[status];
+  return NODE_STATUS_CLASS_OF[status];
 }
 
 /** Heartbeat evidence: `never` when AIWM's default (the creation time) was never overwritten. */
