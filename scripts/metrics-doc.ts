@@ -27,7 +27,7 @@ function nodeStatusSection(): string[] {
     '| --- | --- |',
     ...byClass,
     '',
-    '`websocketConnected` is not exported: no AIWM code writes it, so it is `false` on every real node. Liveness comes from evidence instead. `aiwm_node_heartbeat_state` is `fresh` when the last heartbeat is younger than `HEARTBEAT_STALE_AFTER` (default 5m), `stale` when older, and `never` when the node never sent one: AIWM defaults `lastHeartbeat` to the creation time, and a heartbeat also writes `lastSeenAt`, so a `lastHeartbeat` within 10 s of `createdAt` with no `lastSeenAt` and no `lastMetricsAt` means never. A never-heartbeated node has no `aiwm_node_last_heartbeat_timestamp_seconds`.',
+    '`websocketConnected` is not exported: no AIWM code writes it, so it is `false` on every real node. Liveness comes from evidence instead. `aiwm_node_heartbeat_state` is `fresh` when the last heartbeat is younger than `HEARTBEAT_STALE_AFTER` (default 2m), `stale` when older, and `never` when the node never sent one: AIWM defaults `lastHeartbeat` to the creation time, and a heartbeat also writes `lastSeenAt`, so a `lastHeartbeat` within 10 s of `createdAt` with no `lastSeenAt` and no `lastMetricsAt` means never. A never-heartbeated node has no `aiwm_node_last_heartbeat_timestamp_seconds`.',
     '',
     '`aiwm_node_availability` is the node as the seed counts it, and every online/offline figure, filter, online-only average, dashboard and alert reads it:',
     '',
