@@ -10,6 +10,9 @@ const HOUR = 60 * MIN;
 
 // ------------------------------------------------------------------ helpers
 
+/** The document's shape defect: a kept `bad_field` document has a field of the wrong type. */
+const asShape = (reason: MalformedDoc['reason']) => (reason === 'bad_field' ? 'wrong_type' : reason);
+
 function malformedIds(fleet: Fleet): Set<string> {
   return new Set(fleet.malformed.map((m) => m._id.toHexString()));
 }
@@ -64,7 +67,7 @@ const REQUIRED: Record<CollectionName, string[]> = {
 };
 /** Fields an exporter reads, with their types (checked when present). */
 const TYPED: Record<CollectionName, Record<string, Kind>> = {
-  nodes: { name: 'string', status: 'string', cpuUsage: 'number', ramUsage: 'number', cpuCores: 'number', ramTotal: 'number', ramFree: 'number', diskTotal: 'number', uptimeSeconds: 'number', lastHeartbeat: 'date', websocketConnected: 'boolean' },
+  nodes: { name: 'string', status: 'string', cpuUsage: 'number', ramUsage: 'number', cpuCores: 'number', ramTotal: 'number', ramFree: 'number', diskTotal: 'number', uptimeSeconds: 'number', lastHeartbeat: 'date', websocketConnected: 'boolean', hostname: 'string' },
   resources: { name: 'string', resourceType: 'string', status: 'string' },
   models: { name: 'string', type: 'string', deploymentType: 'string', status: 'string', fileSize: 'number', framework: 'string' },
   deployments: { name: 'string', status: 'string', modelId: 'string', nodeId: 'string', resourceId: 'string', requestCount: 'number', totalTokens: 'number', totalCost: 'number' },
@@ -154,8 +157,11 @@ describe('generateFleet', () => {
   it('creates the scenario nodes', () => {
     const nodes = byId(fleet.collections.nodes);
     const s = fleet.scenario;
-    for (const id of Object.values(s)) expect(id).toMatch(/^[0-9a-f]{24}$/);
-    expect(new Set(Object.values(s)).size).toBe(5);
+    const { dcgmH100NodeId, dcgmA100NodeId, neverHeartbeatNodeId, gbUnitsNodeId, ...schemaShape } = s;
+    for (const id of Object.values(schemaShape)) expect(id).toMatch(/^[0-9a-f]{24}$/);
+    expect(new Set(Object.values(schemaShape)).size).toBe(5);
+    // The write-path scenarios exist only with writePaths: true.
+    expect([dcgmH100NodeId, dcgmA100NodeId, neverHeartbeatNodeId, gbUnitsNodeId]).toEqual(['', '', '', '']);
 
     const hot = nodes.get(s.hotGpuNodeId) as Document;
     expect(hot.status).toBe('online');
@@ -206,7 +212,7 @@ describe('generateFleet', () => {
 
   it('scenarios: false leaves the scenario ids empty', () => {
     const f = generateFleet({ scenarios: false, malformed: false });
-    expect(Object.values(f.scenario)).toEqual(['', '', '', '', '']);
+    expect(Object.values(f.scenario)).toEqual(Array(9).fill(''));
     expect(f.malformed).toEqual([]);
     expect(live(f, 'nodes')).toHaveLength(12);
   });
@@ -233,8 +239,8 @@ describe('generateFleet', () => {
       const doc = matches[0] as Document;
       expect(doc.isDeleted).toBe(false);
       expect(fleet.orgIds).toContain(doc.owner.orgId);
-      expect(classify(m.collection, doc), m.description).toBe(m.reason);
-      expect(m.skipped).toBe(m.reason !== 'unknown_enum');
+      expect(classify(m.collection, doc), m.description).toBe(asShape(m.reason));
+      expect(m.skipped).toBe(m.reason !== 'unknown_enum' && m.reason !== 'bad_field');
     }
     // every other document is well-formed
     for (const name of COLLECTIONS) {
@@ -244,7 +250,7 @@ describe('generateFleet', () => {
       }
     }
     const reasons = new Set(fleet.malformed.map((m) => `${m.collection}:${m.reason}`));
-    for (const r of ['nodes:missing_field', 'nodes:wrong_type', 'models:unknown_enum', 'deployments:wrong_type', 'messages:wrong_type', 'messages:missing_field', 'executions:unknown_enum']) {
+    for (const r of ['nodes:missing_field', 'nodes:bad_field', 'models:unknown_enum', 'deployments:wrong_type', 'messages:wrong_type', 'messages:missing_field', 'executions:unknown_enum']) {
       expect(reasons.has(r), r).toBe(true);
     }
     expect(fleet.collections.messages.some((d) => d.latency === 'fast')).toBe(true);
@@ -369,7 +375,8 @@ describe('generateFleet', () => {
         for (const d of f.collections[name]) {
           const hex = (d._id as ObjectId).toHexString();
           ids.add(hex);
-          const expected = f.malformed.find((m) => m._id.toHexString() === hex)?.reason ?? 'ok';
+          const reason = f.malformed.find((m) => m._id.toHexString() === hex)?.reason;
+          const expected = reason ? asShape(reason) : 'ok';
           expect(classify(name, d), `seed ${seed}: ${name} ${hex}`).toBe(bad.has(hex) ? expected : 'ok');
         }
       }
@@ -412,6 +419,49 @@ function recordingDb(): { db: Db; calls: Array<{ collection: string; op: string;
   } as unknown as Db;
   return { db, calls };
 }
+
+describe('generateFleet({ writePaths: true }): documents as AIWM writes them', () => {
+  const fleet = generateFleet({ now: NOW, writePaths: true });
+  const nodes = live(fleet, 'nodes');
+  const node = (id: string) => nodes.find((n) => (n._id as ObjectId).toHexString() === id)!;
+
+  it('stores the agent\'s statuses, os objects and no websocketConnected', () => {
+    const statuses = new Set(nodes.map((n) => n.status));
+    for (const s of ['healthy', 'online', 'offline', 'pending', 'installing', 'maintenance']) expect(statuses, s).toContain(s);
+    for (const n of nodes) {
+      expect(n).not.toHaveProperty('websocketConnected');
+      expect(n.os).toMatchObject({ platform: 'linux', distro: expect.any(String), version: expect.any(String) });
+    }
+  });
+
+  it('has the write-path scenario nodes', () => {
+    const s = fleet.scenario;
+    expect(node(s.dcgmH100NodeId).hostname).toBe('GPU-NODE-01');
+    expect(node(s.dcgmH100NodeId).gpuDevices).toHaveLength(8);
+    expect(s.hotGpuNodeId).toBe(s.dcgmH100NodeId);
+    expect(node(s.dcgmA100NodeId)).toMatchObject({ hostname: 'gpu-node-02.cluster.local.', gpuDevices: [] });
+    const never = node(s.neverHeartbeatNodeId);
+    expect(never.lastHeartbeat).toEqual(never.createdAt);
+    expect(never).not.toHaveProperty('lastSeenAt');
+    expect(node(s.gbUnitsNodeId)).toMatchObject({ ramTotal: 512, diskTotal: 3725 });
+  });
+
+  it('keeps GPU inventory on few nodes and never persists GPU telemetry', () => {
+    const gpus = nodes.flatMap((n) => (n.gpuDevices as Document[] | undefined) ?? []);
+    expect(gpus.length).toBeGreaterThan(0);
+    for (const g of gpus) for (const field of ['memoryUsed', 'powerDraw', 'powerLimit', 'status']) expect(g).not.toHaveProperty(field);
+    expect(nodes.filter((n) => Array.isArray(n.gpuDevices) && n.gpuDevices.length === 0).length).toBeGreaterThan(3);
+  });
+
+  it('leaves latency out of some responses and stores step errors as objects', () => {
+    const assistant = live(fleet, 'messages').filter((m) => m.role === 'assistant');
+    expect(assistant.some((m) => m.latency === undefined)).toBe(true);
+    expect(assistant.some((m) => typeof m.latency === 'number')).toBe(true);
+    const errors = live(fleet, 'executions').flatMap((e) => (e.steps as Document[]).map((st) => st.error).filter(Boolean));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) expect(e).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+  });
+});
 
 describe('LiveFleet (no server)', () => {
   it('is deterministic and keeps the generated fleet untouched', async () => {
