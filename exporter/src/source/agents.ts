@@ -1,6 +1,6 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalDate, optionalNumber, readEach, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, idString, optionalDate, optionalNumber, readEach, type InvalidSink, lenient } from './common.js';
 
 export const AGENT_STATUSES = ['active', 'inactive', 'busy', 'suspended'] as const;
 export const AGENT_TYPES = ['managed', 'autonomous'] as const;
@@ -9,7 +9,8 @@ export const agentSchema = z.object({
   ...baseFields,
   name: z.string(),
   status: enumField(AGENT_STATUSES),
-  type: enumField(AGENT_TYPES).nullish(),
+  // Label-only: a wrong type drops the field, not the agent.
+  type: lenient(enumField(AGENT_TYPES).nullish(), 'type'),
   deploymentId: idString.nullish(),
   nodeId: idString.nullish(),
   lastHeartbeatAt: optionalDate,

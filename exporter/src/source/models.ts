@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, optionalString, readEach, type InvalidSink } from './common.js';
+import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, optionalString, readEach, type InvalidSink, lenient } from './common.js';
 
 export const MODEL_TYPES = ['llm', 'vision', 'embedding', 'voice'] as const;
 export const MODEL_DEPLOYMENT_TYPES = ['self-hosted', 'api-based'] as const;
@@ -17,8 +17,9 @@ export const modelSchema = z.object({
   deploymentType: enumField(MODEL_DEPLOYMENT_TYPES),
   status: enumField(MODEL_STATUSES),
   fileSize: optionalNumber,
-  framework: enumField(MODEL_FRAMEWORKS).nullish(),
-  provider: optionalString,
+  // Label-only fields: a wrong type drops the field, not the model.
+  framework: lenient(enumField(MODEL_FRAMEWORKS).nullish(), 'framework'),
+  provider: lenient(optionalString, 'provider'),
   nodeId: idString.nullish(),
 });
 
