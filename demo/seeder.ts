@@ -10,7 +10,8 @@ const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/hydra-aiwm';
 const client = new MongoClient(uri);
 await client.connect();
 const db = client.db();
-const fleet = generateFleet({ now: new Date(), nodes: Number(process.env.DEMO_NODES ?? 12) });
+// Documents as AIWM's write paths store them (healthy nodes, os objects, empty gpuDevices, ...).
+const fleet = generateFleet({ now: new Date(), nodes: Number(process.env.DEMO_NODES ?? 12), writePaths: true });
 // A fresh fleet on every start: its ids and timestamps derive from the start time.
 for (const name of COLLECTIONS) await db.collection(name).deleteMany({});
 await loadFleet(db, fleet);
