@@ -10,6 +10,7 @@ import { nodeDetail } from './infrastructure-node-detail.js';
 import { nodes } from './infrastructure-nodes.js';
 import { overview } from './overview.js';
 import { resources } from './infrastructure-resources.js';
+import { RETIRED } from './lib.js';
 
 export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [overview, nodes, nodeDetail, resources, models, deployments, deploymentDetail, agents, agentDetail, executions];
 
@@ -38,14 +39,38 @@ export function renderPanelTable(): string {
   ];
   for (const make of DASHBOARDS) {
     const d = make();
-    const entity = (d.templating?.list ?? []).map((v) => v.name).filter((n) => n !== 'datasource' && n !== 'org');
+    const entity = entityVariables(d);
     const extra = entity.map((n) => `&var-${n}=<${n}_id>`).join('');
     for (const p of panelsOf(d)) {
       if (p.type === 'row') continue;
       lines.push(`| ${d.title} | ${p.title} | \`/d-solo/${d.uid}?orgId=1&panelId=${p.id}${extra}\` |`);
     }
   }
+  lines.push(...retiredSection());
   return lines.join('\n') + '\n';
+}
+
+/** The variables an embed URL must name: not the datasource, not the filters that default to All. */
+function entityVariables(d: Dashboard): string[] {
+  const list = d.templating?.list ?? [];
+  return list.filter((v) => v.type === 'query' && !v.includeAll).map((v) => v.name);
+}
+
+function retiredSection(): string[] {
+  const rows = Object.entries(RETIRED).flatMap(([uid, panels]) =>
+    panels.map((p) => `| \`${uid}\` | ${p.id} | ${p.title} | ${p.why} |`),
+  );
+  return [
+    '',
+    '## Retired panel ids',
+    '',
+    'These ids were embeddable once. They are never given to another panel, so an old embed URL shows',
+    '"panel not found" rather than a different figure.',
+    '',
+    '| dashboard | panel id | was | why |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ];
 }
 
 export function dashboardOutputs(): Array<{ path: string; render: () => string }> {

@@ -1,28 +1,234 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, UID, drillDown, namedEntityVariable, onOff } from './lib.js';
+import { clockEventReasons, perGpu, unified } from './gpu.js';
+import { Board, UID, drillDown, holds, namedEntityVariable, onOff } from './lib.js';
 
 const NODE = 'node_id="$node"';
+const NAME = common.BigValueTextMode.Name;
+const VALUE_AND_NAME = common.BigValueTextMode.ValueAndName;
+const TEMPERATURE_STEPS = [
+  { value: T.gpuTemperature.warningCelsius, color: 'orange' },
+  { value: T.gpuTemperature.criticalCelsius, color: 'red' },
+];
+
+/** A label of the node that is always there: `or on ()` adds `<label>="none"` only when the query is empty. */
+const orNone = (expr: string, label: string) => `${expr} or on () label_replace(vector(0), "${label}", "none", "", "")`;
+
+/** The last XID code is the value; 0 means none since the exporter started. */
+const XID_NONE: dashboard.ValueMapping[] = [
+  { type: dashboard.MappingType.ValueToText, options: { '0': { text: 'none', color: 'green', index: 0 } } },
+];
 
 /** Level 2: one node, down to each GPU. */
 export function nodeDetail() {
-  return new Board(UID.nodeDetail, 'AIWM / Infrastructure / Node detail', 'One node: hardware, heartbeat, per-GPU utilization, memory, temperature and power, and what runs on it.', {
+  const description = 'One node: status class and heartbeat, hardware, every GPU with its telemetry source, '
+    + 'utilization, memory, temperature, power and health, and what runs on it.';
+  return new Board(UID.nodeDetail, 'AIWM / Infrastructure / Node detail', description, {
     entity: namedEntityVariable('node', 'Node', 'aiwm_node_info', 'node_id', 'node_name'),
   })
     .row(100, 'Node')
-    .stat({ id: 1, title: 'Status', description: 'Status AIWM records for the node.', unit: 'none', targets: [{ expr: `aiwm_node_status{${NODE}} == 1`, legend: '{{status}}' }] }, { textMode: common.BigValueTextMode.Name })
-    .stat({ id: 2, title: 'Heartbeat age', description: 'Seconds since the node\'s last heartbeat.', unit: 's', targets: [{ expr: `time() - aiwm_node_last_heartbeat_timestamp_seconds{${NODE}}` }], steps: [{ value: 120, color: 'red' }] })
-    .stat({ id: 3, title: 'Websocket', description: 'Whether the node agent holds its websocket to AIWM.', unit: 'none', targets: [{ expr: `aiwm_node_websocket_connected{${NODE}}` }], mappings: onOff('disconnected', 'connected'), base: 'red', steps: [{ value: 1, color: 'green' }] })
-    .stat({ id: 4, title: 'CPU cores', description: 'Cores the node registered with.', unit: 'none', targets: [{ expr: `aiwm_node_cpu_cores{${NODE}}` }] })
-    .stat({ id: 5, title: 'RAM', description: 'RAM the node registered with.', unit: 'bytes', targets: [{ expr: `aiwm_node_memory_total_bytes{${NODE}}` }] })
-    .stat({ id: 6, title: 'Uptime', description: 'Host uptime reported by the node agent.', unit: 's', targets: [{ expr: `aiwm_node_uptime_seconds{${NODE}}` }] })
+    .stat({
+      id: 1,
+      title: 'Recorded status',
+      description: 'The status AIWM stores for the node, with its class in brackets (up, degraded, down, '
+        + 'maintenance, provisioning, unknown).',
+      unit: 'none',
+      targets: [{ expr: holds('aiwm_node_status', NODE), legend: '{{status}} ({{class}})' }],
+      w: 4,
+    }, { textMode: NAME })
+    .stat({
+      id: 16,
+      title: 'Availability',
+      description: 'online = up or degraded with a fresh heartbeat; offline = down, or a stale heartbeat or none '
+        + 'ever; else maintenance, provisioning or unknown.',
+      unit: 'none',
+      targets: [{ expr: holds('aiwm_node_availability', NODE), legend: '{{availability}}' }],
+      w: 3,
+    }, { textMode: NAME })
+    .stat({
+      id: 15,
+      title: 'Heartbeat',
+      description: 'fresh, stale (older than the exporter\'s HEARTBEAT_STALE_AFTER) or never (no heartbeat since '
+        + 'the node registered).',
+      unit: 'none',
+      targets: [{ expr: holds('aiwm_node_heartbeat_state', NODE), legend: '{{state}}' }],
+      w: 3,
+    }, { textMode: NAME })
+    .stat({
+      id: 2,
+      title: 'Heartbeat age',
+      description: 'Seconds since the node\'s last heartbeat; "never" when it has not sent one.',
+      unit: 's',
+      targets: [{ expr: `time() - aiwm_node_last_heartbeat_timestamp_seconds{${NODE}}` }],
+      steps: [{ value: 120, color: 'red' }],
+      noValue: 'never',
+      w: 3,
+    })
+    .stat({
+      id: 4,
+      title: 'CPU cores',
+      description: 'Cores the node registered with.',
+      unit: 'none',
+      targets: [{ expr: `aiwm_node_cpu_cores{${NODE}}` }],
+      w: 3,
+    })
+    .stat({
+      id: 5,
+      title: 'RAM',
+      description: 'RAM the node registered with (AIWM stores MB; see "Implausible sizes" for GB written as MB).',
+      unit: 'bytes',
+      targets: [{ expr: `aiwm_node_memory_total_bytes{${NODE}}` }],
+      w: 4,
+    })
+    .stat({
+      id: 6,
+      title: 'Uptime',
+      description: 'Host uptime reported by the node agent.',
+      unit: 's',
+      targets: [{ expr: `aiwm_node_uptime_seconds{${NODE}}` }],
+      w: 4,
+    })
     .timeseries({ id: 7, title: 'CPU and RAM usage', description: 'From the node\'s heartbeats.', unit: 'percentunit', targets: [{ expr: `aiwm_node_cpu_usage_ratio{${NODE}}`, legend: 'CPU' }, { expr: `aiwm_node_memory_usage_ratio{${NODE}}`, legend: 'RAM' }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
-    .stat({ id: 8, title: 'GPU data', description: 'Known when AIWM holds GPU data for the node; unknown when gpuDevices is missing or empty (the AIWM worker\'s GPU query fails on real drivers).', unit: 'none', targets: [{ expr: `aiwm_node_gpu_data_known{${NODE}}` }], mappings: onOff('unknown', 'known', 'orange'), base: 'orange', steps: [{ value: 1, color: 'green' }], w: 4, h: 8 })
+    .stat({
+      id: 17,
+      title: 'GPU telemetry source',
+      description: 'Where the node\'s GPU data comes from: dcgm (dcgm-exporter on the node, joined by host name), '
+        + 'aiwm (AIWM\'s gpuDevices, often stale or empty), or none.',
+      unit: 'none',
+      targets: [{ expr: orNone(`count by (source) (${unified('info', NODE)})`, 'source'), legend: '{{source}}' }],
+      w: 4,
+      h: 8,
+    }, { textMode: VALUE_AND_NAME })
+    .stat({
+      id: 18,
+      title: 'Implausible sizes',
+      description: 'Sizes that read as GB written where AIWM expects MB (ramTotal, diskTotal, gpuMemoryTotal), so '
+        + 'they show about 1024 times too small; "none" when all look plausible.',
+      unit: 'none',
+      targets: [{ expr: orNone(`aiwm_node_implausible_value{${NODE}}`, 'field'), legend: '{{field}}' }],
+      steps: [{ value: 1, color: 'orange' }],
+      w: 4,
+      h: 8,
+    }, { textMode: NAME })
+    .stat({
+      id: 19,
+      title: 'GPUs',
+      description: 'GPUs dcgm-exporter or AIWM reports on the node; "unknown" when neither does.',
+      unit: 'none',
+      targets: [{ expr: `count(${unified('info', NODE)})` }],
+      noValue: 'unknown',
+      w: 4,
+      h: 8,
+    })
     .row(101, 'GPUs')
-    .timeseries({ id: 9, title: 'GPU utilization', description: 'Per GPU; current AIWM writes it at registration only.', unit: 'percentunit', targets: [{ expr: `aiwm_gpu_utilization_ratio{${NODE}}`, legend: 'GPU {{gpu}}' }], min: 0, max: 1 })
-    .timeseries({ id: 10, title: 'GPU memory used', description: 'Per GPU, against its size.', unit: 'bytes', targets: [{ expr: `aiwm_gpu_memory_used_bytes{${NODE}}`, legend: 'GPU {{gpu}} used' }, { expr: `aiwm_gpu_memory_total_bytes{${NODE}}`, legend: 'GPU {{gpu}} total' }] })
-    .timeseries({ id: 11, title: 'GPU temperature', description: `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, ${T.gpuTemperature.criticalCelsius} °C critical.`, unit: 'celsius', targets: [{ expr: `aiwm_gpu_temperature_celsius{${NODE}}`, legend: 'GPU {{gpu}}' }], steps: [{ value: T.gpuTemperature.warningCelsius, color: 'orange' }, { value: T.gpuTemperature.criticalCelsius, color: 'red' }] })
-    .timeseries({ id: 12, title: 'GPU power', description: 'Power draw and limit per GPU, when AIWM persists GPU telemetry.', unit: 'watt', targets: [{ expr: `aiwm_gpu_power_usage_watts{${NODE}}`, legend: 'GPU {{gpu}} draw' }, { expr: `aiwm_gpu_power_limit_watts{${NODE}}`, legend: 'GPU {{gpu}} limit' }] })
+    .table({
+      id: 20,
+      title: 'GPUs',
+      description: 'Every GPU of the node as reported now. uuid is dcgm-exporter\'s UUID, or AIWM\'s deviceId '
+        + 'when the source is aiwm.',
+      unit: 'none',
+      targets: [
+        { expr: `max by (org_id, node_id, gpu, uuid, model, source) (${unified('info', NODE)})`, table: true },
+        ...['utilization_ratio', 'temperature_celsius', 'memory_used_bytes', 'memory_total_bytes', 'power_usage_watts']
+          .map((name) => ({ expr: perGpu(name, NODE), table: true })),
+      ],
+      columns: {
+        gpu: 'GPU',
+        uuid: 'UUID',
+        model: 'Model',
+        source: 'Source',
+        'Value #B': 'Utilization',
+        'Value #C': 'Temperature',
+        'Value #D': 'Memory used',
+        'Value #E': 'Memory total',
+        'Value #F': 'Power',
+      },
+      units: {
+        'Value #B': 'percentunit', 'Value #C': 'celsius', 'Value #D': 'bytes', 'Value #E': 'bytes', 'Value #F': 'watt',
+      },
+      h: 8,
+    })
+    .timeseries({
+      id: 9,
+      title: 'GPU utilization',
+      description: 'Per GPU, from dcgm-exporter or AIWM (AIWM writes it at registration only).',
+      unit: 'percentunit',
+      targets: [{ expr: unified('utilization_ratio', NODE), legend: 'GPU {{gpu}} ({{source}})' }],
+      min: 0,
+      max: 1,
+    })
+    .timeseries({
+      id: 10,
+      title: 'GPU memory used',
+      description: 'Per GPU, against its size.',
+      unit: 'bytes',
+      targets: [
+        { expr: unified('memory_used_bytes', NODE), legend: 'GPU {{gpu}} used' },
+        { expr: unified('memory_total_bytes', NODE), legend: 'GPU {{gpu}} total' },
+      ],
+    })
+    .timeseries({
+      id: 11,
+      title: 'GPU temperature',
+      description: `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, `
+        + `${T.gpuTemperature.criticalCelsius} °C critical.`,
+      unit: 'celsius',
+      targets: [{ expr: unified('temperature_celsius', NODE), legend: 'GPU {{gpu}}' }],
+      steps: TEMPERATURE_STEPS,
+    })
+    .timeseries({
+      id: 12,
+      title: 'GPU power',
+      description: 'Power draw per GPU (neither dcgm-exporter\'s default counters nor current AIWM give the limit).',
+      unit: 'watt',
+      targets: [{ expr: unified('power_usage_watts', NODE), legend: 'GPU {{gpu}}' }],
+    })
+    .row(103, 'GPU health (dcgm-exporter)')
+    .stat({
+      id: 21,
+      title: 'Last XID',
+      description: 'Code of each GPU\'s last XID error (dcgm-exporter keeps it until it restarts); none = 0. '
+        + 'Empty when the node has no dcgm-exporter.',
+      unit: 'none',
+      targets: [{ expr: `max by (gpu) (${unified('xid_last', NODE)})`, legend: 'GPU {{gpu}}' }],
+      mappings: XID_NONE,
+      steps: [{ value: 1, color: 'red' }],
+      w: 8,
+      h: 5,
+    })
+    .stat({
+      id: 22,
+      title: 'Row-remap failure',
+      description: 'Whether remapping a faulty memory row failed on the GPU: the GPU needs service.',
+      unit: 'none',
+      targets: [{ expr: `max by (gpu) (${unified('row_remap_failure', NODE)})`, legend: 'GPU {{gpu}}' }],
+      mappings: onOff('ok', 'failed', 'green', 'red'),
+      steps: [{ value: 1, color: 'red' }],
+      w: 8,
+      h: 5,
+    })
+    .stat({
+      id: 23,
+      title: 'Uncorrectable remapped rows',
+      description: 'Memory rows remapped after uncorrectable ECC errors, per GPU.',
+      unit: 'none',
+      targets: [{ expr: `max by (gpu) (${unified('uncorrectable_remapped_rows', NODE)})`, legend: 'GPU {{gpu}}' }],
+      steps: [{ value: 1, color: 'orange' }],
+      w: 8,
+      h: 5,
+    })
+    .table({
+      id: 24,
+      title: 'Clock event reasons',
+      description: 'Why each GPU\'s clocks are held down now (gpu_idle is benign; sw_thermal, hw_thermal, '
+        + 'hw_slowdown and sw_power_cap mean throttling). Only where the operator enabled '
+        + 'DCGM_FI_DEV_CLOCKS_EVENT_REASONS in dcgm-exporter\'s counters.',
+      unit: 'none',
+      targets: [{ expr: clockEventReasons(NODE), table: true }],
+      columns: { gpu: 'GPU', reason: 'Reason' },
+      h: 6,
+    })
     .row(102, 'On this node')
     .table({
       id: 13,

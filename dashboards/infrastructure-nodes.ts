@@ -1,37 +1,147 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, ORG, UID, drillDown } from './lib.js';
+import { unified } from './gpu.js';
+import { Board, ORG, UID, drillDown, filterVariable, holds } from './lib.js';
+
+/** Node counts in one availability (absent label sets read 0). */
+const byAvailability = (availability: string) =>
+  `sum(aiwm_nodes{${ORG}, availability="${availability}"}) or vector(0)`;
+
+const AVAILABILITIES = `label_values(aiwm_node_availability{${ORG}}, availability)`;
+
+/** The node list shows only nodes in the chosen availabilities (every column, or merge adds blank rows). */
+const listed = (expr: string) =>
+  `${expr} and on (org_id, node_id) (${holds('aiwm_node_availability', `${ORG}, availability=~"$availability"`)})`;
 
 const withName = (expr: string) => `${expr} * on (org_id, node_id) group_left (node_name) aiwm_node_info{${ORG}}`;
 
 /** Level 2: the node fleet. */
 export function nodes() {
-  return new Board(UID.nodes, 'AIWM / Infrastructure / Nodes', 'Every node: status, roles, utilization and heartbeat age. Click a node for its detail.')
+  const availability = filterVariable('availability', 'Availability', AVAILABILITIES);
+  const description = 'Every node: availability, recorded status, heartbeat, roles, utilization and GPUs. '
+    + 'Click a node for its detail.';
+  return new Board(UID.nodes, 'AIWM / Infrastructure / Nodes', description, { filters: [availability] })
     .row(100, 'Fleet')
     .stat({ id: 1, title: 'Nodes', description: 'Nodes AIWM manages.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }] })
-    .stat({ id: 2, title: 'Online', description: 'Recorded online.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}, status="online"})` }] })
-    .stat({ id: 3, title: 'Offline', description: 'Recorded offline.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}, status="offline"})` }], steps: [{ value: 1, color: 'red' }] })
-    .stat({ id: 4, title: 'Maintenance', description: 'Recorded in maintenance.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}, status="maintenance"})` }], steps: [{ value: 1, color: 'blue' }] })
+    .stat({
+      id: 2,
+      title: 'Online',
+      description: 'Up or degraded with a fresh heartbeat (a heartbeating "healthy" node counts).',
+      unit: 'none',
+      targets: [{ expr: byAvailability('online') }],
+    })
+    .stat({
+      id: 3,
+      title: 'Offline',
+      description: 'Recorded down, or recorded up or degraded with a stale heartbeat or none ever.',
+      unit: 'none',
+      targets: [{ expr: byAvailability('offline') }],
+      steps: [{ value: 1, color: 'red' }],
+    })
+    .stat({
+      id: 4,
+      title: 'Maintenance',
+      description: 'Recorded in maintenance.',
+      unit: 'none',
+      targets: [{ expr: byAvailability('maintenance') }],
+      steps: [{ value: 1, color: 'blue' }],
+    })
     .bars({ id: 5, title: 'Nodes by role', description: 'A node with several roles counts in each.', unit: 'none', targets: [{ expr: `count by (role) (aiwm_node_role{${ORG}})`, legend: '{{role}}' }], w: 8, h: 4 })
     .row(101, 'Utilization (online nodes)')
     .stat({ id: 6, title: 'CPU', description: 'Average CPU usage of online nodes.', unit: 'percentunit', targets: [{ expr: `avg(org:aiwm_node_cpu_usage_ratio:avg_online{${ORG}})` }], min: 0, max: 1, steps: [{ value: 0.8, color: 'orange' }] })
     .stat({ id: 7, title: 'RAM', description: 'Average RAM usage of online nodes.', unit: 'percentunit', targets: [{ expr: `avg(org:aiwm_node_memory_usage_ratio:avg_online{${ORG}})` }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
-    .stat({ id: 8, title: 'GPU', description: 'Average utilization of the GPUs AIWM knows.', unit: 'percentunit', targets: [{ expr: `avg(aiwm_gpu_utilization_ratio{${ORG}})` }], min: 0, max: 1 })
+    .stat({
+      id: 8,
+      title: 'GPU',
+      description: 'Average utilization of the GPUs on online nodes (dcgm-exporter where it runs, else AIWM).',
+      unit: 'percentunit',
+      targets: [{ expr: `avg(org:aiwm_gpu_utilization_ratio:avg_online{${ORG}})` }],
+      min: 0,
+      max: 1,
+    })
     .stat({ id: 9, title: 'Disk', description: 'AIWM records disk sizes but no disk usage, so no utilization can be shown; this is the total disk size.', unit: 'bytes', targets: [{ expr: `sum(aiwm_node_disk_total_bytes{${ORG}})` }] })
     .timeseries({ id: 10, title: 'CPU usage by node', description: 'CPU usage reported by each node\'s heartbeat.', unit: 'percentunit', targets: [{ expr: withName('aiwm_node_cpu_usage_ratio'), legend: '{{node_name}}' }], min: 0, max: 1 })
     .timeseries({ id: 11, title: 'RAM usage by node', description: 'RAM usage reported by each node\'s heartbeat.', unit: 'percentunit', targets: [{ expr: withName('aiwm_node_memory_usage_ratio'), legend: '{{node_name}}' }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
+    .row(103, 'Status and heartbeat')
+    .bars({
+      id: 13,
+      title: 'By availability',
+      description: 'online, offline, maintenance, provisioning, unknown: recorded status class and heartbeat together.',
+      unit: 'none',
+      targets: [{ expr: `sum by (availability) (aiwm_nodes{${ORG}})`, legend: '{{availability}}' }],
+      w: 6,
+    })
+    .bars({
+      id: 14,
+      title: 'By recorded status class',
+      description: 'The class of the status AIWM stores: up (online, healthy, ready, busy), degraded, down, '
+        + 'maintenance, provisioning, unknown.',
+      unit: 'none',
+      targets: [{ expr: `sum by (class) (aiwm_nodes{${ORG}})`, legend: '{{class}}' }],
+      w: 6,
+    })
+    .bars({
+      id: 15,
+      title: 'By heartbeat',
+      description: 'fresh, stale (older than HEARTBEAT_STALE_AFTER) or never (no heartbeat since registration).',
+      unit: 'none',
+      targets: [{ expr: `count by (state) (${holds('aiwm_node_heartbeat_state', ORG)})`, legend: '{{state}}' }],
+      w: 6,
+    })
+    .stat({
+      id: 16,
+      title: 'Implausible sizes',
+      description: 'Nodes with a RAM, disk or GPU memory size that reads as GB written where AIWM expects MB, so '
+        + 'it shows about 1024 times too small.',
+      unit: 'none',
+      targets: [{ expr: `count(count by (org_id, node_id) (aiwm_node_implausible_value{${ORG}})) or vector(0)` }],
+      steps: [{ value: 1, color: 'orange' }],
+      w: 3,
+      h: 6,
+    })
+    .stat({
+      id: 17,
+      title: 'dcgm GPUs matching no node',
+      description: 'GPUs dcgm-exporter reports under a host name that matches no AIWM node (all orgs): set the '
+        + 'exporter\'s NODE_NAME to the node\'s hostname in AIWM. Their telemetry shows nowhere else.',
+      unit: 'none',
+      targets: [{ expr: 'sum(cluster:aiwm_dcgm_gpus_unmatched:count)' }],
+      steps: [{ value: 1, color: 'orange' }],
+      w: 3,
+      h: 6,
+    })
     .row(102, 'Nodes')
     .table({
       id: 12,
       title: 'Nodes',
-      description: 'One row per node. Heartbeat age in seconds; GPUs is empty when AIWM has no GPU data for the node (unknown, not zero).',
+      description: 'One row per node. Recorded status is the raw value AIWM stores, class its status class. '
+        + 'Heartbeat age is empty for a node that never sent one. GPUs and GPU source are empty when neither '
+        + 'dcgm-exporter nor AIWM reports the node\'s GPUs (unknown, not zero).',
       unit: 'none',
       targets: [
-        { expr: `aiwm_node_info{${ORG}}`, table: true },
-        { expr: `label_replace(aiwm_node_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
-        { expr: `time() - aiwm_node_last_heartbeat_timestamp_seconds{${ORG}}`, table: true },
-        { expr: `aiwm_node_gpus{${ORG}}`, table: true },
-      ],
-      columns: { node_name: 'Node', node_id: 'Id', state: 'Status', roles: 'Roles', 'Value #C': 'Heartbeat age (s)', 'Value #D': 'GPUs', cpu_model: 'CPU', org_id: 'Org' },
+        `aiwm_node_info{${ORG}}`,
+        `max by (org_id, node_id, availability) (${holds('aiwm_node_availability', ORG)})`,
+        `max by (org_id, node_id, class, status) (${holds('aiwm_node_status', ORG)})`,
+        `max by (org_id, node_id, state) (${holds('aiwm_node_heartbeat_state', ORG)})`,
+        `time() - aiwm_node_last_heartbeat_timestamp_seconds{${ORG}}`,
+        `count by (org_id, node_id, source) (${unified('info', ORG)})`,
+        `node:aiwm_gpu_utilization_ratio:avg{${ORG}}`,
+      ].map((expr) => ({ expr: listed(expr), table: true })),
+      columns: {
+        node_name: 'Node',
+        node_id: 'Id',
+        availability: 'Availability',
+        status: 'Recorded status',
+        class: 'Class',
+        state: 'Heartbeat',
+        'Value #E': 'Heartbeat age',
+        'Value #F': 'GPUs',
+        source: 'GPU source',
+        'Value #G': 'GPU utilization',
+        roles: 'Roles',
+        cpu_model: 'CPU',
+        org_id: 'Org',
+      },
+      units: { 'Value #E': 's', 'Value #G': 'percentunit' },
       link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.Id}' }) },
       steps: [{ value: T.pollsStale.maxAgeSeconds, color: 'red' }],
     })

@@ -17,6 +17,20 @@ export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', u
 /** Every AIWM selector is scoped to the chosen orgs. */
 export const ORG = 'org_id=~"$org"';
 
+/** Selects the series of a state set that holds now (`aiwm_node_availability{...} == 1`). */
+export const holds = (metric: string, selector: string) => `${metric}{${selector}} == 1`;
+
+/**
+ * Panel ids that were embeddable once and were removed: an id is never given to another panel,
+ * so an old embed URL shows "panel not found" instead of a different figure.
+ */
+export const RETIRED: Record<string, Array<{ id: number; title: string; why: string }>> = {
+  'aiwm-node-detail': [
+    { id: 3, title: 'Websocket', why: 'AIWM never writes websocketConnected; see "Heartbeat" (id 15)' },
+    { id: 8, title: 'GPU data', why: 'replaced by "GPU telemetry source" (id 17), which covers dcgm-exporter too' },
+  ],
+};
+
 /** A counter's increase over the dashboard's time range, summed over the chosen orgs. */
 export const overRange = (counter: string, match = '') => `sum(increase(${counter}{${ORG}${match}}[$__range]))`;
 
@@ -64,6 +78,10 @@ export interface PanelSpec {
   mappings?: dashboard.ValueMapping[];
   /** Table panels: column renames and order. */
   columns?: Record<string, string>;
+  /** Table panels: a unit per column (keyed like `columns`, by the field name before renaming). */
+  units?: Record<string, string>;
+  /** Shown when the query returns nothing (e.g. "never" for a node that never sent a heartbeat). */
+  noValue?: string;
 }
 
 /** Drill-down URL to a dashboard by UID, keeping the datasource, org and time range. */
@@ -82,11 +100,22 @@ function query(target: Target, index: number): prometheus.DataqueryBuilder {
   return q.legendFormat(target.legend ?? '__auto');
 }
 
+export interface BoardOptions {
+  /** The one entity a detail dashboard shows (a required variable in embed URLs). */
+  entity?: dashboard.QueryVariableBuilder;
+  /** Optional filters that default to All (see `filterVariable`). */
+  filters?: dashboard.QueryVariableBuilder[];
+  time?: string;
+}
+
 export class Board {
   private readonly builder: dashboard.DashboardBuilder;
   readonly ids = new Set<number>();
 
-  constructor(uid: string, title: string, description: string, options: { entity?: dashboard.QueryVariableBuilder; time?: string } = {}) {
+  private readonly retired: Set<number>;
+
+  constructor(uid: string, title: string, description: string, options: BoardOptions = {}) {
+    this.retired = new Set((RETIRED[uid] ?? []).map((r) => r.id));
     this.builder = new dashboard.DashboardBuilder(title)
       .uid(uid)
       .description(description)
@@ -96,15 +125,10 @@ export class Board {
       .refresh('1m')
       .time({ from: options.time ?? 'now-24h', to: 'now' })
       .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').current({ text: 'AIWM Prometheus', value: PROMETHEUS_UID }))
-      .withVariable(
-        entityVariable('org', 'Organization', 'label_values(aiwm_node_info, org_id)')
-          .multi(true)
-          .includeAll(true)
-          .allValue('.*')
-          .current({ text: 'All', value: '$__all' }),
-      )
+      .withVariable(filterVariable('org', 'Organization', 'label_values(aiwm_node_info, org_id)'))
       .link(new dashboard.DashboardLinkBuilder('AIWM dashboards').type(dashboard.DashboardLinkType.Dashboards).tags(['aiwm']).asDropdown(true).includeVars(true).keepTime(true));
     if (options.entity) this.builder.withVariable(options.entity);
+    for (const filter of options.filters ?? []) this.builder.withVariable(filter);
   }
 
   /** Starts a new row of panels; rows are never collapsed, so nothing hides by accident. */
@@ -165,6 +189,8 @@ export class Board {
     if (spec.min !== undefined) panel.min(spec.min);
     if (spec.max !== undefined) panel.max(spec.max);
     if (spec.mappings) panel.mappings(spec.mappings);
+    if (spec.noValue !== undefined) panel.noValue(spec.noValue);
+    if (spec.units && panel instanceof table.PanelBuilder) unitOverrides(panel, spec);
     if (spec.link) panel.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
     // The SDK lays panels out left to right on the 24-column grid, wrapping as needed.
     panel.span(spec.w ?? w).height(spec.h ?? h);
@@ -174,7 +200,21 @@ export class Board {
 
   private register(id: number): void {
     if (this.ids.has(id)) throw new Error(`panel id ${id} used twice`);
+    if (this.retired.has(id)) throw new Error(`panel id ${id} is retired (lib.ts RETIRED)`);
     this.ids.add(id);
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Gives table columns their own unit. The matcher takes the field's name before and after the
+ * `organize` rename, because Grafana matches overrides on the display name.
+ */
+function unitOverrides(panel: table.PanelBuilder, spec: PanelSpec): void {
+  for (const [field, unit] of Object.entries(spec.units ?? {})) {
+    const names = [field, spec.columns?.[field]].filter((n): n is string => Boolean(n)).map(escapeRegExp);
+    panel.overrideByRegexp(`^(${names.join('|')})$`, [{ id: 'unit', value: unit }]);
   }
 }
 
@@ -192,6 +232,15 @@ export function entityVariable(name: string, label: string, query: string): dash
 /** An entity picker showing names while the value is the id: `query_result` of the `_info` series. */
 export function namedEntityVariable(name: string, label: string, info: string, idLabel: string, nameLabel: string): dashboard.QueryVariableBuilder {
   return entityVariable(name, label, `query_result(${info}{${ORG}})`).regex(`/${idLabel}="(?<value>[^"]+)".*${nameLabel}="(?<text>[^"]+)"/`);
+}
+
+/** A multi-value filter that defaults to All (`.*`), so embed URLs need not name it. */
+export function filterVariable(name: string, label: string, query: string): dashboard.QueryVariableBuilder {
+  return entityVariable(name, label, query)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.*')
+    .current({ text: 'All', value: '$__all' });
 }
 
 /** Maps 0/1 to words and colours. */

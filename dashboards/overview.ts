@@ -1,19 +1,89 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, ORG, overRange, UID, drillDown, onOff } from './lib.js';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { gpuFaults, unified } from './gpu.js';
+import { Board, ORG, overRange, UID, drillDown, holds, onOff } from './lib.js';
 
+/** Nodes with neither dcgm-exporter series nor AIWM GPU inventory. */
+const NO_GPU_DATA = `(aiwm_node_gpu_data_known{${ORG}} == 0) unless on (org_id, node_id) ${unified('info', ORG)}`;
 
 /** Level 1: the whole platform at a glance. */
 export function overview() {
   return new Board(UID.overview, 'AIWM / Overview', 'The AIWM platform at a glance: infrastructure, AI workloads, activity over the selected range, alerts and health. Drill down through the titles\' links.')
     .row(100, 'Infrastructure')
     .stat({ id: 1, title: 'Nodes', description: 'Nodes AIWM manages (not soft-deleted).', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }], link: { title: 'Nodes', url: drillDown(UID.nodes) } })
-    .stat({ id: 2, title: 'Nodes online', description: 'Nodes AIWM records as online.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}, status="online"})` }] })
-    .stat({ id: 3, title: 'Nodes offline', description: 'Nodes AIWM records as offline.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}, status="offline"})` }], steps: [{ value: 1, color: 'red' }] })
-    .stat({ id: 4, title: 'Stale heartbeats', description: 'Nodes whose last heartbeat is older than the exporter\'s HEARTBEAT_STALE_AFTER, whatever their recorded status.', unit: 'none', targets: [{ expr: `sum(aiwm_node_heartbeat_stale{${ORG}})` }], steps: [{ value: 1, color: 'red' }] })
-    .stat({ id: 5, title: 'GPU utilization', description: 'Average utilization of the GPUs AIWM knows (nodes with unknown GPU data are not included).', unit: 'percentunit', targets: [{ expr: `avg(aiwm_gpu_utilization_ratio{${ORG}})` }], min: 0, max: 1, steps: [{ value: 0.9, color: 'orange' }] })
-    .stat({ id: 6, title: 'GPUs active / known', description: 'GPUs with utilization above 0, and all GPUs AIWM knows.', unit: 'none', targets: [{ expr: `sum(org:aiwm_gpus_active:count{${ORG}})`, legend: 'active' }, { expr: `count(aiwm_gpu_info{${ORG}})`, legend: 'known' }] })
+    .stat({
+      id: 2,
+      title: 'Nodes online',
+      description: 'Nodes up or degraded with a fresh heartbeat (aiwm_node_availability; a heartbeating '
+        + '"healthy" node counts).',
+      unit: 'none',
+      targets: [{ expr: `sum(aiwm_nodes{${ORG}, availability="online"}) or vector(0)` }],
+    })
+    .stat({
+      id: 3,
+      title: 'Nodes offline',
+      description: 'Nodes recorded down, or recorded up or degraded but whose heartbeat is stale or never came.',
+      unit: 'none',
+      targets: [{ expr: `sum(aiwm_nodes{${ORG}, availability="offline"}) or vector(0)` }],
+      steps: [{ value: 1, color: 'red' }],
+    })
+    .stat({
+      id: 4,
+      title: 'Heartbeat stale or never',
+      description: 'Nodes whose last heartbeat is older than the exporter\'s HEARTBEAT_STALE_AFTER, or that never '
+        + 'sent one, whatever their recorded status.',
+      unit: 'none',
+      targets: [{ expr: `count(${holds('aiwm_node_heartbeat_state', `${ORG}, state=~"stale|never"`)}) or vector(0)` }],
+      steps: [{ value: 1, color: 'red' }],
+    })
+    .stat({
+      id: 5,
+      title: 'GPU utilization',
+      description: 'Average utilization of the GPUs on online nodes, from dcgm-exporter where it runs, else from '
+        + 'AIWM (org:aiwm_gpu_utilization_ratio:avg_online).',
+      unit: 'percentunit',
+      targets: [{ expr: `avg(org:aiwm_gpu_utilization_ratio:avg_online{${ORG}})` }],
+      min: 0,
+      max: 1,
+      steps: [{ value: 0.9, color: 'orange' }],
+    })
+    .stat({
+      id: 6,
+      title: 'GPUs active / reporting',
+      description: 'GPUs with utilization above 0, and all GPUs dcgm-exporter or AIWM reports.',
+      unit: 'none',
+      targets: [
+        { expr: `sum(org:aiwm_gpus_active:count{${ORG}})`, legend: 'active' },
+        { expr: `count(${unified('info', ORG)})`, legend: 'reporting' },
+      ],
+    })
     .bars({ id: 7, title: 'Resources by status', description: 'VMs and containers by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }], link: { title: 'Resources', url: drillDown(UID.resources) } })
-    .stat({ id: 8, title: 'Nodes with unknown GPU data', description: 'Nodes whose gpuDevices is missing or empty: the AIWM worker\'s GPU query fails on real drivers, so these may well have GPUs.', unit: 'none', targets: [{ expr: `count(aiwm_node_gpu_data_known{${ORG}} == 0) or vector(0)` }], steps: [{ value: 1, color: 'orange' }] })
+    .stat({
+      id: 8,
+      title: 'Nodes without GPU data',
+      description: 'Nodes that no dcgm-exporter reports and whose AIWM gpuDevices is missing or empty (the AIWM '
+        + 'worker\'s GPU query fails on real drivers), so they may well have GPUs.',
+      unit: 'none',
+      targets: [{ expr: `count(${NO_GPU_DATA}) or vector(0)` }],
+      steps: [{ value: 1, color: 'orange' }],
+    })
+    .stat({
+      id: 21,
+      title: 'GPU telemetry source',
+      description: 'GPUs by where their telemetry comes from: dcgm-exporter (dcgm), or AIWM\'s own gpuDevices (aiwm).',
+      unit: 'none',
+      targets: [{ expr: `count by (source) (${unified('info', ORG)})`, legend: '{{source}}' }],
+    }, { textMode: common.BigValueTextMode.ValueAndName })
+    .stat({
+      id: 22,
+      title: 'GPUs with health faults',
+      description: 'GPUs whose last XID is not 0, whose row remapping failed, or with uncorrectable remapped rows '
+        + '(dcgm-exporter only). See node detail for which.',
+      unit: 'none',
+      targets: [{ expr: `count(${gpuFaults(ORG)}) or vector(0)` }],
+      steps: [{ value: 1, color: 'red' }],
+      link: { title: 'Nodes', url: drillDown(UID.nodes) },
+    })
     .row(101, 'AI workloads')
     .bars({ id: 9, title: 'Models by status', description: 'Registered models by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }], link: { title: 'Models', url: drillDown(UID.models) } })
     .bars({ id: 10, title: 'Deployments by status', description: 'Model deployments by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_deployments{${ORG}})`, legend: '{{status}}' }], link: { title: 'Deployments', url: drillDown(UID.deployments) } })

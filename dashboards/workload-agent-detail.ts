@@ -14,6 +14,14 @@ export function agentDetail() {
     .stat({ id: 2, title: 'Tasks', description: 'Assistant responses over the selected range.', unit: 'short', targets: [{ expr: `sum(increase(aiwm_agent_tasks_total{${A}}[$__range]))` }] })
     .stat({ id: 3, title: 'Failed', description: 'Failed responses over the range.', unit: 'short', targets: [{ expr: `sum(increase(aiwm_agent_task_failures_total{${A}}[$__range]))` }], steps: [{ value: 1, color: 'orange' }] })
     .stat({ id: 4, title: 'Average response time', description: 'Mean latency over the range.', unit: 's', targets: [{ expr: `sum(increase(aiwm_agent_response_latency_seconds_sum{${A}}[$__range])) / sum(increase(aiwm_agent_response_latency_seconds_count{${A}}[$__range]))` }] })
+    .stat({
+      id: 11,
+      title: 'Last task',
+      description: 'When the agent last answered (its newest assistant message the exporter has counted).',
+      unit: 'dateTimeFromNow',
+      targets: [{ expr: `aiwm_agent_last_task_timestamp_seconds{${A}} * 1000` }],
+      noValue: 'none counted',
+    })
     .row(101, 'Timeline')
     .timeseries({ id: 5, title: 'Tasks and failures per second', description: 'Assistant responses and failed ones.', unit: 'reqps', targets: [{ expr: `sum(rate(aiwm_agent_tasks_total{${A}}[$__rate_interval]))`, legend: 'tasks' }, { expr: `sum(rate(aiwm_agent_task_failures_total{${A}}[$__rate_interval]))`, legend: 'failed' }] })
     .timeseries({ id: 6, title: 'Response time p95', description: '95th percentile over 5 minutes.', unit: 's', targets: [{ expr: `agent:aiwm_agent_response_latency_seconds:p95_5m{${A}}`, legend: 'p95' }] })

@@ -18,15 +18,27 @@ export function agents() {
     .table({
       id: 10,
       title: 'Agents',
-      description: 'Every agent with its status, tasks and failures over the range.',
+      description: 'Every agent with its status, tasks and failures over the range, and when it last answered.',
       unit: 'none',
       targets: [
         { expr: `aiwm_agent_info{${ORG}}`, table: true },
         { expr: `label_replace(aiwm_agent_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
         { expr: `sum by (org_id, agent_id) (increase(aiwm_agent_tasks_total{${ORG}}[$__range]))`, table: true },
         { expr: `sum by (org_id, agent_id) (increase(aiwm_agent_task_failures_total{${ORG}}[$__range]))`, table: true },
+        // Milliseconds, for Grafana's "time ago" unit.
+        { expr: `aiwm_agent_last_task_timestamp_seconds{${ORG}} * 1000`, table: true },
       ],
-      columns: { agent_name: 'Agent', agent_type: 'Type', state: 'Status', 'Value #C': 'Tasks', 'Value #D': 'Failed', deployment_id: 'Deployment', agent_id: 'Id' },
+      columns: {
+        agent_name: 'Agent',
+        agent_type: 'Type',
+        state: 'Status',
+        'Value #C': 'Tasks',
+        'Value #D': 'Failed',
+        'Value #E': 'Last task',
+        deployment_id: 'Deployment',
+        agent_id: 'Id',
+      },
+      units: { 'Value #E': 'dateTimeFromNow' },
       link: { title: 'Agent performance', url: drillDown(UID.agentDetail, { agent: '${__data.fields.Id}' }) },
     })
     .build();

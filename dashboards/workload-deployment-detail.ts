@@ -1,5 +1,6 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, UID, namedEntityVariable } from './lib.js';
+import { unified } from './gpu.js';
+import { Board, ORG, UID, namedEntityVariable } from './lib.js';
 
 const D = 'deployment_id="$deployment"';
 /** The deployment's node, for GPU panels (AIWM records the node, not the GPU). */
@@ -18,8 +19,32 @@ export function deploymentDetail() {
     .timeseries({ id: 5, title: 'Error ratio', description: `Failed share of responses over 5 minutes; alert above ${T.deploymentErrors.ratio * 100} %.`, unit: 'percentunit', targets: [{ expr: `deployment:aiwm_deployment_responses:error_ratio_5m{${D}}`, legend: 'errors' }], min: 0, max: 1, steps: [{ value: T.deploymentErrors.ratio, color: 'red' }] })
     .timeseries({ id: 6, title: 'Cost per hour', description: 'US dollars per hour from AIWM\'s cumulative totalCost.', unit: 'currencyUSD', targets: [{ expr: `sum(rate(aiwm_deployment_cost_usd_total{${D}}[$__rate_interval])) * 3600`, legend: 'USD/h' }] })
     .row(101, 'GPUs of its node')
-    .timeseries({ id: 7, title: 'GPU utilization', description: 'GPUs of the node the deployment runs on.', unit: 'percentunit', targets: [{ expr: onItsNode('aiwm_gpu_utilization_ratio'), legend: 'GPU {{gpu}}' }], min: 0, max: 1 })
-    .timeseries({ id: 8, title: 'GPU memory used', description: 'GPUs of the node the deployment runs on.', unit: 'bytes', targets: [{ expr: onItsNode('aiwm_gpu_memory_used_bytes'), legend: 'GPU {{gpu}}' }] })
-    .timeseries({ id: 9, title: 'GPU temperature', description: 'GPUs of the node the deployment runs on.', unit: 'celsius', targets: [{ expr: onItsNode('aiwm_gpu_temperature_celsius'), legend: 'GPU {{gpu}}' }], steps: [{ value: T.gpuTemperature.warningCelsius, color: 'orange' }, { value: T.gpuTemperature.criticalCelsius, color: 'red' }] })
+    .timeseries({
+      id: 7,
+      title: 'GPU utilization',
+      description: 'GPUs of the node the deployment runs on (dcgm-exporter or AIWM).',
+      unit: 'percentunit',
+      targets: [{ expr: onItsNode(unified('utilization_ratio', ORG)), legend: 'GPU {{gpu}}' }],
+      min: 0,
+      max: 1,
+    })
+    .timeseries({
+      id: 8,
+      title: 'GPU memory used',
+      description: 'GPUs of the node the deployment runs on.',
+      unit: 'bytes',
+      targets: [{ expr: onItsNode(unified('memory_used_bytes', ORG)), legend: 'GPU {{gpu}}' }],
+    })
+    .timeseries({
+      id: 9,
+      title: 'GPU temperature',
+      description: 'GPUs of the node the deployment runs on.',
+      unit: 'celsius',
+      targets: [{ expr: onItsNode(unified('temperature_celsius', ORG)), legend: 'GPU {{gpu}}' }],
+      steps: [
+        { value: T.gpuTemperature.warningCelsius, color: 'orange' },
+        { value: T.gpuTemperature.criticalCelsius, color: 'red' },
+      ],
+    })
     .build();
 }

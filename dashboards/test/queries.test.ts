@@ -1,51 +1,120 @@
 /**
  * Runs every panel query and every variable query of every dashboard against a real Prometheus
- * fed by the exporter and a generated fleet (Grafana itself cannot be installed here).
+ * fed by the exporter, a fleet shaped as AIWM's write paths store it, and the dcgm-exporter fixture
+ * scrapes joined to that fleet's GPU nodes by host name (Grafana itself cannot be installed here).
  */
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Fleet } from '../../exporter/test/support/fleet.js';
+import type { TestDatabase } from '../../exporter/test/support/harness.js';
 import { waitFor } from '../../exporter/test/support/ports.js';
 import { startStack, type Stack } from '../../exporter/test/support/stack.js';
 import { DASHBOARDS, panelsOf } from '../index.js';
+import { UID } from '../lib.js';
 
 /** Panel queries that may legitimately return nothing for the test fleet, with the reason. */
 const MAY_BE_EMPTY: Record<string, string> = {};
 
 let stack: Stack;
-const vars: Record<string, string> = { org: '.*' };
+const vars: Record<string, string> = { org: '.*', availability: '.*' };
+
+/** Waits until `expr` returns something; the recording rules need a few evaluations after a scrape. */
+async function waitForSeries(p: Stack['prometheus'], what: string, expr: string): Promise<void> {
+  await waitFor(what, async () => ((await p.query(expr)).length > 0 ? true : undefined), 60_000, 500);
+}
+
+/** The first label value `expr` returns. */
+async function first(p: Stack['prometheus'], expr: string, label: string): Promise<string> {
+  const value = (await p.query(expr))[0]?.metric[label];
+  if (!value) throw new Error(`no ${label} from ${expr}`);
+  return value;
+}
+
+const idOf = (doc: Document) => String(doc._id);
+
+/** The running deployment with the most responses that carry a latency: its traffic and latency panels have data. */
+function busiestDeployment(fleet: Fleet): Document {
+  const { agents, conversations, messages, deployments } = fleet.collections;
+  const deploymentOfAgent = new Map(agents.map((a) => [idOf(a), String(a.deploymentId)]));
+  const deploymentOf = new Map(conversations.map((c) => [idOf(c), deploymentOfAgent.get(String(c.agentId))]));
+  const timed = new Map<string, number>();
+  for (const m of messages.filter((x) => x.role === 'assistant' && x.latency !== undefined)) {
+    const deployment = deploymentOf.get(String(m.conversationId));
+    if (deployment) timed.set(deployment, (timed.get(deployment) ?? 0) + 1);
+  }
+  const count = (d: Document) => timed.get(idOf(d)) ?? 0;
+  const [busiest] = deployments.filter((d) => d.status === 'running').sort((a, b) => count(b) - count(a));
+  if (!busiest || count(busiest) === 0) throw new Error('the fleet has no running deployment with timed responses');
+  return busiest;
+}
+
+/**
+ * The write-path scenario nodes carry no workloads, while AIWM places deployments on GPU nodes: move
+ * the busiest running deployment and its resource onto the dcgm-joined H100 node (which joins the
+ * deployment's org), so node detail (GPUs, health, resources, deployments) and deployment detail
+ * (traffic and GPUs) show one consistent picture.
+ */
+async function deploymentOnTheH100(db: TestDatabase, fleet: Fleet): Promise<void> {
+  const h100 = fleet.collections.nodes.find((n) => idOf(n) === fleet.scenario.dcgmH100NodeId);
+  if (!h100) throw new Error('the fleet has no dcgm H100 scenario node (generateFleet({ writePaths: true }))');
+  const deployment = busiestDeployment(fleet);
+  const nodeId = idOf(h100);
+  const owner = { ...h100.owner, orgId: deployment.owner.orgId };
+  await db.db.collection('nodes').updateOne({ _id: h100._id }, { $set: { owner } });
+  await db.db.collection('deployments').updateOne({ _id: deployment._id }, { $set: { nodeId } });
+  const resource = fleet.collections.resources.find((r) => idOf(r) === String(deployment.resourceId));
+  if (resource) {
+    await db.db.collection('resources').updateOne({ _id: resource._id }, { $set: { nodeId } });
+    resource.nodeId = nodeId;
+  }
+  Object.assign(h100, { owner });
+  deployment.nodeId = nodeId;
+  vars.deployment = idOf(deployment);
+}
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ dcgm: true, fleet: { writePaths: true }, prepare: deploymentOnTheH100 });
   const p = stack.prometheus;
-  // Enough scrapes and rule evaluations for rates, recording rules and alerts to exist.
-  await waitFor('recorded latency quantiles and firing alerts', async () => {
-    const [quantiles, alerts] = await Promise.all([p.query('deployment:aiwm_deployment_response_latency_seconds:p95_5m'), p.query('ALERTS{alertstate="firing", severity!="none"}')]);
-    return quantiles.length > 0 && alerts.length > 0 ? true : undefined;
-  }, 60_000, 500);
-  // Entities that exercise every panel: a node with GPU telemetry that runs a deployment, the busiest deployment and agent.
-  const [node] = await p.query('count by (node_id) (aiwm_gpu_power_usage_watts) and on (node_id) count by (node_id) (aiwm_deployment_info)');
-  vars.node = node?.metric.node_id ?? stack.fleet.scenario.hotGpuNodeId;
-  vars.deployment = (await p.query('topk(1, sum by (deployment_id) (aiwm_deployment_responses_total))'))[0]!.metric.deployment_id!;
-  vars.agent = (await p.query('topk(1, sum by (agent_id) (aiwm_agent_tasks_total))'))[0]!.metric.agent_id!;
-}, 120_000);
+  // Enough scrapes and rule evaluations for rates, recording rules (the dcgm join among them) and alerts.
+  const p95 = `deployment:aiwm_deployment_response_latency_seconds:p95_5m{deployment_id="${vars.deployment}"}`;
+  await waitForSeries(p, 'recorded latency quantiles', p95);
+  await waitForSeries(p, 'firing alerts', 'ALERTS{alertstate="firing", severity!="none"}');
+  await waitForSeries(p, 'dcgm clock event reasons joined', 'gpu:aiwm_gpu_clock_event_reasons:unified');
+  await waitForSeries(p, 'online GPU average', 'org:aiwm_gpu_utilization_ratio:avg_online');
+  vars.node = stack.fleet.scenario.dcgmH100NodeId;
+  vars.agent = await first(p, 'topk(1, sum by (agent_id) (aiwm_agent_tasks_total))', 'agent_id');
+}, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
 });
 
 /** What Grafana would send: variables and interval macros filled in. */
-function fill(expr: string): string {
+function fill(expr: string, overrides: Record<string, string> = {}): string {
+  const values = { ...vars, ...overrides };
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__range', '1h')
-    .replace(/\$([a-z]+)/g, (whole, name: string) => vars[name] ?? whole);
+    .replace(/\$([a-z]+)/g, (whole, name: string) => values[name] ?? whole);
 }
 
 const cases = DASHBOARDS.flatMap((make) => {
   const d = make();
   return panelsOf(d)
     .filter((p) => p.type !== 'row')
-    .flatMap((p) => ((p.targets ?? []) as Array<{ expr: string; refId: string }>).map((t) => ({ key: `${d.uid}/${p.id}/${t.refId}`, title: `${d.uid} #${p.id} ${p.title} (${t.refId})`, expr: t.expr })));
+    .flatMap((p) => ((p.targets ?? []) as Array<{ expr: string; refId: string }>).map((t) => ({
+      key: `${d.uid}/${p.id}`,
+      title: `${d.uid} #${p.id} ${p.title} (${t.refId})`,
+      expr: t.expr,
+    })));
 });
+
+/** A panel's query as the test runs it. */
+const queryOf = (uid: string, id: number, refId = 'A'): string => {
+  const d = DASHBOARDS.map((make) => make()).find((x) => x.uid === uid)!;
+  const panel = panelsOf(d).find((p) => p.id === id)!;
+  return ((panel.targets ?? []) as Array<{ expr: string; refId: string }>).find((t) => t.refId === refId)!.expr;
+};
 
 describe('panel queries against the real Prometheus', () => {
   it('covers every target of every dashboard', () => {
@@ -56,6 +125,72 @@ describe('panel queries against the real Prometheus', () => {
     const result = await stack.prometheus.query(fill(c.expr));
     if (MAY_BE_EMPTY[c.key]) return;
     expect(result.length, fill(c.expr)).toBeGreaterThan(0);
+  });
+});
+
+describe('status classes and dcgm-exporter GPUs in the panels', () => {
+  const run = (expr: string, overrides: Record<string, string> = {}) => stack.prometheus.query(fill(expr, overrides));
+  /** A panel's result as `{ gpu: value }`. */
+  const byGpu = async (expr: string, overrides: Record<string, string> = {}) =>
+    Object.fromEntries((await run(expr, overrides)).map((s) => [s.metric.gpu!, s.value[1]]));
+  const sourcesOf = async (node: string) =>
+    (await run(queryOf(UID.nodeDetail, 17), { node })).map((s) => [s.metric.source, s.value[1]]);
+
+  it('lists a heartbeating "healthy" node as online, with its raw status and class', async () => {
+    const h100 = { node: stack.fleet.scenario.dcgmH100NodeId };
+    expect((await run(queryOf(UID.nodeDetail, 16), h100)).map((s) => s.metric.availability)).toEqual(['online']);
+    const [status] = await run(queryOf(UID.nodeDetail, 1), h100);
+    expect([status?.metric.status, status?.metric.class]).toEqual(['healthy', 'up']);
+    expect((await run(queryOf(UID.nodeDetail, 15), h100)).map((s) => s.metric.state)).toEqual(['fresh']);
+  });
+
+  it('shows "never" for a node that never heartbeated: heartbeat state never, no heartbeat age', async () => {
+    const never = { node: stack.fleet.scenario.neverHeartbeatNodeId };
+    expect((await run(queryOf(UID.nodeDetail, 15), never)).map((s) => s.metric.state)).toEqual(['never']);
+    expect(await run(queryOf(UID.nodeDetail, 2), never)).toEqual([]);
+    expect((await run(queryOf(UID.nodeDetail, 16), never)).map((s) => s.metric.availability)).toEqual(['offline']);
+  });
+
+  it('shows the H100 node\'s eight GPUs from dcgm-exporter with model, uuid and telemetry', async () => {
+    const info = await run(queryOf(UID.nodeDetail, 20, 'A'));
+    expect(info).toHaveLength(8);
+    for (const gpu of info) {
+      expect(gpu.metric).toMatchObject({ source: 'dcgm', model: 'NVIDIA H100 80GB HBM3' });
+      expect(gpu.metric.uuid).toMatch(/^GPU-[0-9a-f-]{36}$/);
+    }
+    expect((await byGpu(queryOf(UID.nodeDetail, 20, 'C')))['3']).toBe('87');
+    for (const ref of ['B', 'D', 'E', 'F']) expect(await run(queryOf(UID.nodeDetail, 20, ref)), ref).toHaveLength(8);
+    expect(await sourcesOf(stack.fleet.scenario.dcgmH100NodeId)).toEqual([['dcgm', '8']]);
+  });
+
+  it('joins the A100 node through its short host name', async () => {
+    expect(await sourcesOf(stack.fleet.scenario.dcgmA100NodeId)).toEqual([['dcgm', '2']]);
+  });
+
+  it('shows GPU 5\'s XID 94 and remapped row, and GPU 3\'s thermal clock event', async () => {
+    expect(await byGpu(queryOf(UID.nodeDetail, 21))).toMatchObject({ '5': '94', '0': '0' });
+    expect(await byGpu(queryOf(UID.nodeDetail, 23))).toMatchObject({ '5': '1', '0': '0' });
+    expect(Object.values(await byGpu(queryOf(UID.nodeDetail, 22))).every((v) => v === '0')).toBe(true);
+    const reasons = (await run(queryOf(UID.nodeDetail, 24))).map((s) => `${s.metric.gpu}:${s.metric.reason}`).sort();
+    expect(reasons).toEqual(['3:sw_thermal', '5:gpu_idle']);
+    expect(Number((await run(queryOf(UID.overview, 22)))[0]!.value[1])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows a node with no GPU data as "none" rather than nothing', async () => {
+    expect(await sourcesOf(stack.fleet.scenario.neverHeartbeatNodeId)).toEqual([['none', '0']]);
+  });
+
+  it('flags the node written in GB', async () => {
+    const gb = { node: stack.fleet.scenario.gbUnitsNodeId };
+    const fields = (await run(queryOf(UID.nodeDetail, 18), gb)).map((s) => s.metric.field).sort();
+    expect(fields).toEqual(expect.arrayContaining(['diskTotal', 'ramTotal']));
+  });
+
+  it('filters the node list by availability', async () => {
+    const online = await run(queryOf(UID.nodes, 12, 'A'), { availability: '(online)' });
+    const ids = new Set(online.map((s) => s.metric.node_id));
+    expect(ids.has(stack.fleet.scenario.dcgmH100NodeId)).toBe(true);
+    expect(ids.has(stack.fleet.scenario.neverHeartbeatNodeId)).toBe(false);
   });
 });
 
