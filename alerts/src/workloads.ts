@@ -1,11 +1,12 @@
 import type { RuleArea } from './model.js';
-import { ORG, pct, s } from './series.js';
+import { ORG, joinInfo, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
 const deploymentInfo = (id: string, name: string, values = '1x150') =>
   s('aiwm_deployment_info', { org_id: ORG, deployment_id: id, deployment_name: name, model_id: 'm1', node_id: 'n1', resource_id: 'r1' }, values);
-const withDeploymentName = (expr: string) => `${expr} * on (org_id, deployment_id) group_left (deployment_name, node_id) aiwm_deployment_info`;
-const withAgentName = (expr: string) => `${expr} * on (org_id, agent_id) group_left (agent_name) aiwm_agent_info`;
+const withDeploymentName = (expr: string) =>
+  joinInfo(expr, 'org_id, deployment_id', 'deployment_name, node_id', 'aiwm_deployment_info');
+const withAgentName = (expr: string) => joinInfo(expr, 'org_id, agent_id', 'agent_name', 'aiwm_agent_info');
 const agentInfo = (id: string, name: string, values = '1x150') =>
   s('aiwm_agent_info', { org_id: ORG, agent_id: id, agent_name: name, agent_type: 'managed', deployment_id: 'd1', node_id: 'n1' }, values);
 const deploymentLabels = { org_id: ORG, deployment_id: 'd1', deployment_name: 'llama-3-8b-prod', node_id: 'n1' };
@@ -205,7 +206,12 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMModelFailed',
       severity: 'warning',
-      expr: '(aiwm_model_status{status=~"download-failed|deploy-failed|error|invalid-credentials"} == 1) * on (org_id, model_id) group_left (model_name) aiwm_model_info',
+      expr: joinInfo(
+        '(aiwm_model_status{status=~"download-failed|deploy-failed|error|invalid-credentials"} == 1)',
+        'org_id, model_id',
+        'model_name',
+        'aiwm_model_info',
+      ),
       for: T.modelFailed.for,
       summary: 'Model download or deployment failed',
       description: 'Model {{ $labels.model_name }} ({{ $labels.model_id }}) is in state {{ $labels.status }}.',
@@ -291,7 +297,12 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMResourceFailed',
       severity: 'warning',
-      expr: '(aiwm_resource_status{status=~"failed|error"} == 1) * on (org_id, resource_id) group_left (resource_name, resource_type, node_id) aiwm_resource_info',
+      expr: joinInfo(
+        '(aiwm_resource_status{status=~"failed|error"} == 1)',
+        'org_id, resource_id',
+        'resource_name, resource_type, node_id',
+        'aiwm_resource_info',
+      ),
       for: T.resourceFailed.for,
       summary: 'VM or container failed',
       description: 'The {{ $labels.resource_type }} {{ $labels.resource_name }} ({{ $labels.resource_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',

@@ -80,9 +80,37 @@ describe('alerting rules', () => {
     }
   });
 
-  it('GPU and memory alerts carry the labels the node-down inhibition compares', () => {
-    for (const d of ALERTS.filter((a) => /^AIWM(GPU|NodeMemory|NodeDown)/.test(a.alert))) {
-      for (const e of d.test.alerts) expect(Object.keys(e.labels), d.alert).toEqual(expect.arrayContaining(['org_id', 'node_id']));
+  it('node and GPU alerts carry the labels the node-down inhibition compares, and node_name and hostname', () => {
+    // Only a join-health alert has no node: it names the dcgm-exporter host name instead.
+    const perNode = ALERTS.filter((a) => /^AIWM(GPU|NodeMemory|NodeDown)/.test(a.alert) && a.alert !== 'AIWMGPUUnmatched');
+    expect(perNode.length).toBeGreaterThanOrEqual(15);
+    for (const d of perNode) {
+      for (const e of d.test.alerts) {
+        const required = ['org_id', 'node_id', 'node_name', 'hostname'];
+        expect(Object.keys(e.labels), d.alert).toEqual(expect.arrayContaining(required));
+      }
+    }
+  });
+
+  it('per-GPU alerts carry gpu, uuid and model', () => {
+    const perGpu = ALERTS.filter((a) => a.alert.startsWith('AIWMGPU') && !/Missing|ExporterDown|Unmatched/.test(a.alert));
+    for (const d of perGpu) {
+      for (const e of d.test.alerts) {
+        expect(Object.keys(e.labels), d.alert).toEqual(expect.arrayContaining(['gpu', 'uuid', 'model']));
+      }
+    }
+  });
+
+  it('every GPU alert reads the unified series, never the raw AIWM or dcgm-exporter ones', () => {
+    for (const d of ALERTS.filter((a) => a.alert.startsWith('AIWMGPU'))) {
+      expect(d.expr, d.alert).not.toMatch(/(^|[^:])aiwm_gpu_|DCGM_FI_/);
+    }
+  });
+
+  it('node-down alerts read the status classes, never a raw status value', () => {
+    for (const d of ALERTS.filter((a) => a.alert === 'AIWMNodeDown')) {
+      expect(d.expr).toMatch(/aiwm_node_status\{class=/);
+      expect(d.expr).not.toMatch(/status="|aiwm_node_heartbeat_stale|websocket/);
     }
   });
 });

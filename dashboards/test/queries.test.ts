@@ -6,7 +6,6 @@
 import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../../exporter/test/support/fleet.js';
-import type { TestDatabase } from '../../exporter/test/support/harness.js';
 import { waitFor } from '../../exporter/test/support/ports.js';
 import { startStack, type Stack } from '../../exporter/test/support/stack.js';
 import { DASHBOARDS, panelsOf } from '../index.js';
@@ -32,48 +31,16 @@ async function first(p: Stack['prometheus'], expr: string, label: string): Promi
 
 const idOf = (doc: Document) => String(doc._id);
 
-/** The running deployment with the most responses that carry a latency: its traffic and latency panels have data. */
-function busiestDeployment(fleet: Fleet): Document {
-  const { agents, conversations, messages, deployments } = fleet.collections;
-  const deploymentOfAgent = new Map(agents.map((a) => [idOf(a), String(a.deploymentId)]));
-  const deploymentOf = new Map(conversations.map((c) => [idOf(c), deploymentOfAgent.get(String(c.agentId))]));
-  const timed = new Map<string, number>();
-  for (const m of messages.filter((x) => x.role === 'assistant' && x.latency !== undefined)) {
-    const deployment = deploymentOf.get(String(m.conversationId));
-    if (deployment) timed.set(deployment, (timed.get(deployment) ?? 0) + 1);
-  }
-  const count = (d: Document) => timed.get(idOf(d)) ?? 0;
-  const [busiest] = deployments.filter((d) => d.status === 'running').sort((a, b) => count(b) - count(a));
-  if (!busiest || count(busiest) === 0) throw new Error('the fleet has no running deployment with timed responses');
-  return busiest;
-}
-
-/**
- * The write-path scenario nodes carry no workloads, while AIWM places deployments on GPU nodes: move
- * the busiest running deployment and its resource onto the dcgm-joined H100 node (which joins the
- * deployment's org), so node detail (GPUs, health, resources, deployments) and deployment detail
- * (traffic and GPUs) show one consistent picture.
- */
-async function deploymentOnTheH100(db: TestDatabase, fleet: Fleet): Promise<void> {
-  const h100 = fleet.collections.nodes.find((n) => idOf(n) === fleet.scenario.dcgmH100NodeId);
-  if (!h100) throw new Error('the fleet has no dcgm H100 scenario node (generateFleet({ writePaths: true }))');
-  const deployment = busiestDeployment(fleet);
-  const nodeId = idOf(h100);
-  const owner = { ...h100.owner, orgId: deployment.owner.orgId };
-  await db.db.collection('nodes').updateOne({ _id: h100._id }, { $set: { owner } });
-  await db.db.collection('deployments').updateOne({ _id: deployment._id }, { $set: { nodeId } });
-  const resource = fleet.collections.resources.find((r) => idOf(r) === String(deployment.resourceId));
-  if (resource) {
-    await db.db.collection('resources').updateOne({ _id: resource._id }, { $set: { nodeId } });
-    resource.nodeId = nodeId;
-  }
-  Object.assign(h100, { owner });
-  deployment.nodeId = nodeId;
-  vars.deployment = idOf(deployment);
+/** The write-path fleet runs its busiest deployment on the dcgm-joined H100 node (fleet-write-paths.ts). */
+function deploymentOnTheH100(fleet: Fleet): string {
+  const onH100 = fleet.collections.deployments.find((d) => d.nodeId === fleet.scenario.dcgmH100NodeId);
+  if (!onH100) throw new Error('the write-path fleet has no deployment on the dcgm H100 scenario node');
+  return idOf(onH100);
 }
 
 beforeAll(async () => {
-  stack = await startStack({ dcgm: true, fleet: { writePaths: true }, prepare: deploymentOnTheH100 });
+  stack = await startStack({ dcgm: true, fleet: { writePaths: true } });
+  vars.deployment = deploymentOnTheH100(stack.fleet);
   const p = stack.prometheus;
   // Enough scrapes and rule evaluations for rates, recording rules (the dcgm join among them) and alerts.
   const p95 = `deployment:aiwm_deployment_response_latency_seconds:p95_5m{deployment_id="${vars.deployment}"}`;

@@ -10,7 +10,8 @@
  *   telemetry (memoryUsed, power, status) is never persisted;
  * - sizes written through the REST API are GB where the agent writes MB;
  * - `messages.latency` exists only when the client supplied it.
- * Four nodes are added for the scenarios the schema shape cannot show (FleetScenario).
+ * Four nodes are added for the scenarios the schema shape cannot show (FleetScenario), and the busiest
+ * running deployment runs on the dcgm-joined H100 node.
  */
 import { ObjectId, type Document } from 'mongodb';
 import type { Fleet } from './fleet.js';
@@ -37,6 +38,7 @@ export function toWritePaths(fleet: Fleet): void {
   nodes.forEach((node, index) => rewriteNode(node, index, fleet));
   nodes.push(...scenarioNodes(fleet));
   dropLatencyForHalfTheAgents(fleet);
+  placeBusiestDeploymentOnTheH100(fleet);
 }
 
 function rewriteNode(node: Document, index: number, fleet: Fleet): void {
@@ -178,6 +180,32 @@ function dropLatencyForHalfTheAgents(fleet: Fleet): void {
   for (const message of fleet.collections.messages) {
     if (conversations.has(String(message.conversationId))) delete message.latency;
   }
+}
+
+/**
+ * AIWM places deployments on GPU nodes: the running deployment with the most timed responses (and its
+ * resource) runs on the dcgm-joined H100 node, which joins the deployment's org, so node detail (GPUs,
+ * health, deployments) and deployment detail (traffic, latency, GPUs) show one consistent picture.
+ */
+function placeBusiestDeploymentOnTheH100(fleet: Fleet): void {
+  const c = fleet.collections;
+  const agentDeployment = new Map(c.agents.map((a) => [idOf(a), String(a.deploymentId ?? '')]));
+  const conversationDeployment = new Map(c.conversations.map((cv) => [idOf(cv), agentDeployment.get(String(cv.agentId)) ?? '']));
+  const timed = new Map<string, number>();
+  for (const m of c.messages) {
+    if (m.role !== 'assistant' || typeof m.latency !== 'number') continue;
+    const deployment = conversationDeployment.get(String(m.conversationId));
+    if (deployment) timed.set(deployment, (timed.get(deployment) ?? 0) + 1);
+  }
+  const running = c.deployments.filter((d) => d.status === 'running' && d.isDeleted !== true && (timed.get(idOf(d)) ?? 0) > 0);
+  const busiest = running.sort((a, b) => (timed.get(idOf(b)) ?? 0) - (timed.get(idOf(a)) ?? 0) || (idOf(a) < idOf(b) ? -1 : 1))[0];
+  const h100 = c.nodes.find((n) => idOf(n) === fleet.scenario.dcgmH100NodeId);
+  if (!busiest || !h100) return;
+  const nodeId = idOf(h100);
+  h100.owner = { orgId: busiest.owner.orgId };
+  busiest.nodeId = nodeId;
+  const resource = c.resources.find((r) => idOf(r) === String(busiest.resourceId));
+  if (resource) resource.nodeId = nodeId;
 }
 
 function idOf(doc: Document): string {
