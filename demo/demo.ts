@@ -17,6 +17,7 @@ import { generateFleet, loadFleet } from '../exporter/test/support/fleet.js';
 import { startMongoStandIn } from '../exporter/test/support/mongo-standin.js';
 import { PROMETHEUS_BIN, startPrometheus } from '../exporter/test/support/prometheus.js';
 import { keepFleetAlive } from './live.js';
+import { startDcgmFixtures } from './dcgm-fixtures.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -34,7 +35,8 @@ try {
   const client = new MongoClient(uri);
   await client.connect();
   steps.push(() => client.close());
-  const fleet = generateFleet({ now: new Date(), nodes: Number(process.env.DEMO_NODES ?? 12) });
+  // Documents as AIWM's write paths store them; two GPU nodes match the dcgm-exporter fixtures served below.
+  const fleet = generateFleet({ now: new Date(), nodes: Number(process.env.DEMO_NODES ?? 12), writePaths: true });
   await loadFleet(client.db(), fleet);
   const live = keepFleetAlive(client.db(), fleet, { onError: (e) => console.error('demo: fleet update failed:', e) });
   steps.push(() => live.stop());
@@ -56,8 +58,12 @@ try {
   }
   let prometheusUrl: string | undefined;
   if (onPath(PROMETHEUS_BIN)) {
+    // Recorded dcgm-exporter scrapes of two GPU nodes, joined to the fleet's nodes by host name.
+    const dcgm = await startDcgmFixtures({ port: port('DEMO_DCGM_PORT', 0) });
+    steps.push(() => dcgm.close());
+    console.log(`  dcgm-exporter  ${dcgm.targets.map((t) => `${dcgm.url}${t.path}`).join('  ')}  (fixtures)`);
     const prometheus = await startPrometheus({
-      targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }],
+      targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }, ...dcgm.targets],
       scrapeInterval: '5s',
       evaluationInterval: '5s',
       ruleFiles: [join(root, 'alerts/rules/*.yml')],

@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = new URL('../../', import.meta.url).pathname;
+interface Device {
+  driver?: string;
+  count?: string | number;
+  capabilities?: string[];
+}
 interface Service {
   image?: string;
   build?: string;
@@ -18,6 +23,9 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  profiles?: string[];
+  cap_add?: string[];
+  deploy?: { resources?: { reservations?: { devices?: Device[] } } };
 }
 const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
@@ -34,12 +42,40 @@ describe('docker-compose.yml', () => {
   });
 
   it('has the whole stack from official images plus the exporter built here', () => {
-    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'exporter', 'grafana', 'mongodb', 'prometheus', 'seeder']);
+    const all = ['alertmanager', 'dcgm-exporter', 'exporter', 'grafana', 'mongodb', 'prometheus', 'seeder'];
+    expect(Object.keys(services).sort()).toEqual(all);
     expect(services.mongodb!.image).toMatch(/^mongo:7/);
     expect(services.prometheus!.image).toMatch(/^prom\/prometheus:/);
     expect(services.alertmanager!.image).toMatch(/^prom\/alertmanager:/);
     expect(services.grafana!.image).toMatch(/^grafana\/grafana:/);
     expect(services.exporter!.build).toBe('.');
+  });
+
+  it('runs NVIDIA\'s dcgm-exporter in the gpu profile only, on the host\'s GPUs, with a set host name', () => {
+    const dcgm = services['dcgm-exporter']!;
+    expect(dcgm.image).toMatch(/^nvcr\.io\/nvidia\/k8s\/dcgm-exporter:\d+\.\d+\.\d+-\d+\.\d+\.\d+-[a-z0-9.]+$/);
+    expect(dcgm.profiles).toEqual(['gpu']);
+    // Every other service starts with a plain `docker compose up`.
+    for (const [name, s] of Object.entries(services)) {
+      if (name !== 'dcgm-exporter') expect(s.profiles, name).toBeUndefined();
+    }
+    const devices = dcgm.deploy?.resources?.reservations?.devices ?? [];
+    expect(devices).toEqual([expect.objectContaining({ driver: 'nvidia', capabilities: ['gpu'] })]);
+    expect(dcgm.cap_add).toContain('SYS_ADMIN');
+    expect(resolve(dcgm.environment!.NODE_NAME!)).not.toBe('');
+    // Nothing waits for it: the stack runs the same on hosts without GPUs.
+    for (const s of Object.values(services)) expect(Object.keys(s.depends_on ?? {})).not.toContain('dcgm-exporter');
+  });
+
+  it('lets Prometheus read the dcgm-exporter targets it is configured with', () => {
+    type Job = { job_name: string; file_sd_configs?: Array<{ files: string[] }> };
+    const config = parse(readFileSync(`${root}prometheus.yml`, 'utf8')) as { scrape_configs: Job[] };
+    const job = config.scrape_configs.find((c) => c.job_name.includes('dcgm'))!;
+    const [pattern] = job.file_sd_configs![0]!.files;
+    const folder = pattern!.slice(0, pattern!.lastIndexOf('/'));
+    const mount = services.prometheus!.volumes!.find((v) => v.split(':')[1] === folder);
+    expect(mount, folder).toBe('./deploy/dcgm-targets:/etc/prometheus/dcgm-targets:ro');
+    expect(existsSync(`${root}deploy/dcgm-targets/gpu-nodes.yml.example`)).toBe(true);
   });
 
   it('mounts only paths that exist, read-only for configuration', () => {

@@ -439,6 +439,11 @@ describe('generateFleet({ writePaths: true }): documents as AIWM writes them', (
     expect(node(s.dcgmH100NodeId).hostname).toBe('GPU-NODE-01');
     expect(node(s.dcgmH100NodeId).gpuDevices).toHaveLength(8);
     expect(s.hotGpuNodeId).toBe(s.dcgmH100NodeId);
+    // It runs the busiest deployment, and takes that deployment's (real) org.
+    const onIt = live(fleet, 'deployments').filter((d) => d.nodeId === s.dcgmH100NodeId);
+    expect(onIt).toHaveLength(1);
+    expect(node(s.dcgmH100NodeId).owner.orgId).toBe(onIt[0]!.owner.orgId);
+    expect(fleet.orgIds).toContain(onIt[0]!.owner.orgId);
     expect(node(s.dcgmA100NodeId)).toMatchObject({ hostname: 'gpu-node-02.cluster.local.', gpuDevices: [] });
     const never = node(s.neverHeartbeatNodeId);
     expect(never.lastHeartbeat).toEqual(never.createdAt);

@@ -37,8 +37,8 @@ export function toWritePaths(fleet: Fleet): void {
   const nodes = fleet.collections.nodes;
   nodes.forEach((node, index) => rewriteNode(node, index, fleet));
   nodes.push(...scenarioNodes(fleet));
-  dropLatencyForHalfTheAgents(fleet);
-  placeBusiestDeploymentOnTheH100(fleet);
+  const onH100 = placeBusiestDeploymentOnTheH100(fleet);
+  dropLatencyForHalfTheAgents(fleet, onH100);
 }
 
 function rewriteNode(node: Document, index: number, fleet: Fleet): void {
@@ -170,10 +170,14 @@ function scenarioId(createdAt: Date, serial: number): ObjectId {
   return new ObjectId(`${seconds}7e57a1a1${serial.toString(16).padStart(8, '0')}`);
 }
 
-/** Clients of every other agent supply no latency: AIWM never computes it. */
-function dropLatencyForHalfTheAgents(fleet: Fleet): void {
+/**
+ * Clients of every other agent supply no latency: AIWM never computes it. One agent of `keepDeployment`
+ * keeps its latency, so the deployment on the H100 node has timed responses.
+ */
+function dropLatencyForHalfTheAgents(fleet: Fleet, keepDeployment: string | undefined): void {
   const agents = fleet.collections.agents.map(idOf).sort();
-  const withoutLatency = new Set(agents.filter((_, i) => i % 2 === 1));
+  const kept = fleet.collections.agents.filter((a) => String(a.deploymentId) === keepDeployment).map(idOf).sort()[0];
+  const withoutLatency = new Set(agents.filter((id, i) => i % 2 === 1 && id !== kept));
   const conversations = new Set(
     fleet.collections.conversations.filter((c) => withoutLatency.has(String(c.agentId))).map(idOf),
   );
@@ -187,7 +191,7 @@ function dropLatencyForHalfTheAgents(fleet: Fleet): void {
  * resource) runs on the dcgm-joined H100 node, which joins the deployment's org, so node detail (GPUs,
  * health, deployments) and deployment detail (traffic, latency, GPUs) show one consistent picture.
  */
-function placeBusiestDeploymentOnTheH100(fleet: Fleet): void {
+function placeBusiestDeploymentOnTheH100(fleet: Fleet): string | undefined {
   const c = fleet.collections;
   const agentDeployment = new Map(c.agents.map((a) => [idOf(a), String(a.deploymentId ?? '')]));
   const conversationDeployment = new Map(c.conversations.map((cv) => [idOf(cv), agentDeployment.get(String(cv.agentId)) ?? '']));
@@ -197,15 +201,18 @@ function placeBusiestDeploymentOnTheH100(fleet: Fleet): void {
     const deployment = conversationDeployment.get(String(m.conversationId));
     if (deployment) timed.set(deployment, (timed.get(deployment) ?? 0) + 1);
   }
-  const running = c.deployments.filter((d) => d.status === 'running' && d.isDeleted !== true && (timed.get(idOf(d)) ?? 0) > 0);
+  // Not a legacy document without an org: the node takes the deployment's org.
+  const eligible = (d: Document) => d.status === 'running' && d.isDeleted !== true && Boolean(d.owner?.orgId);
+  const running = c.deployments.filter((d) => eligible(d) && (timed.get(idOf(d)) ?? 0) > 0);
   const busiest = running.sort((a, b) => (timed.get(idOf(b)) ?? 0) - (timed.get(idOf(a)) ?? 0) || (idOf(a) < idOf(b) ? -1 : 1))[0];
   const h100 = c.nodes.find((n) => idOf(n) === fleet.scenario.dcgmH100NodeId);
-  if (!busiest || !h100) return;
+  if (!busiest || !h100) return undefined;
   const nodeId = idOf(h100);
   h100.owner = { orgId: busiest.owner.orgId };
   busiest.nodeId = nodeId;
   const resource = c.resources.find((r) => idOf(r) === String(busiest.resourceId));
   if (resource) resource.nodeId = nodeId;
+  return idOf(busiest);
 }
 
 function idOf(doc: Document): string {

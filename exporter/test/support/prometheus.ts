@@ -14,6 +14,10 @@ export interface ScrapeTarget {
   target: string;
   path?: string;
   params?: Record<string, string[]>;
+  /** Target labels (e.g. `instance`); targets sharing a job become one scrape config. */
+  labels?: Record<string, string>;
+  /** The job's metric_relabel_configs (taken from the job's first target). */
+  metricRelabelConfigs?: Array<Record<string, unknown>>;
 }
 
 export interface PrometheusOptions {
@@ -57,6 +61,30 @@ async function api<T>(url: string): Promise<T> {
   return body.data;
 }
 
+/** A target's static config; a path that differs from its job's goes in `__metrics_path__`. */
+function staticConfig(t: ScrapeTarget, jobPath: string) {
+  const path = t.path ?? '/metrics';
+  const labels = { ...t.labels, ...(path !== jobPath ? { __metrics_path__: path } : {}) };
+  return Object.keys(labels).length > 0 ? { targets: [t.target], labels } : { targets: [t.target] };
+}
+
+/** One scrape config per job (Prometheus rejects duplicate job names), in the order jobs first appear. */
+function scrapeConfigs(targets: ScrapeTarget[]) {
+  const jobs = new Map<string, ScrapeTarget[]>();
+  for (const t of targets) jobs.set(t.job, [...(jobs.get(t.job) ?? []), t]);
+  return [...jobs].map(([job, members]) => {
+    const first = members[0]!;
+    const path = first.path ?? '/metrics';
+    return {
+      job_name: job,
+      metrics_path: path,
+      params: first.params,
+      metric_relabel_configs: first.metricRelabelConfigs,
+      static_configs: members.map((t) => staticConfig(t, path)),
+    };
+  });
+}
+
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-prom-'));
   const port = options.port ?? (await freePort());
@@ -65,12 +93,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     rule_files: options.ruleFiles ?? [],
     alerting: options.alertmanagers ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
     remote_write: options.remoteWrite?.map((url) => ({ url, queue_config: { batch_send_deadline: '1s' } })),
-    scrape_configs: options.targets.map((t) => ({
-      job_name: t.job,
-      metrics_path: t.path ?? '/metrics',
-      params: t.params,
-      static_configs: [{ targets: [t.target] }],
-    })),
+    scrape_configs: scrapeConfigs(options.targets),
   };
   // JSON is valid YAML.
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { AREAS, renderAreaRules, renderRecordingRules } from '../../../alerts/src/render.js';
 import { EXPORTER_JOB } from '../../../alerts/src/monitoring.js';
+import { startDcgmFixtures, type DcgmFixtureServer } from '../../../demo/dcgm-fixtures.js';
 import { startExporter, type Exporter } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { startAlertmanager, startWebhookReceiver, type RunningAlertmanager, type WebhookReceiver } from './alertmanager.js';
@@ -33,6 +34,11 @@ export interface StackOptions {
   exporterEnv?: Record<string, string>;
   /** Where the facade reads: Prometheus itself, or a VictoriaMetrics that Prometheus remote-writes to. */
   backend?: 'prometheus' | 'victoriametrics';
+  /**
+   * Serve the committed dcgm-exporter scrapes (demo/dcgm-fixtures.ts) and scrape them under the job
+   * `dcgm-exporter`, one target per simulated GPU node, with prometheus.yml's metric relabelling.
+   */
+  dcgm?: boolean;
 }
 
 export const TEST_JWT_SECRET = 'test-secret-for-the-aiwm-facade-0123456789';
@@ -44,6 +50,8 @@ export interface Stack {
   prometheus: RunningPrometheus;
   alertmanager?: RunningAlertmanager;
   webhook?: WebhookReceiver;
+  /** The dcgm-exporter fixture server, with `dcgm: true`. */
+  dcgm?: DcgmFixtureServer;
   /** The store the facade queries (Prometheus, or VictoriaMetrics). */
   backend: { url: string; query(expr: string): Promise<Sample[]> };
   stop(): Promise<void>;
@@ -88,6 +96,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanup.push(() => victoria!.stop());
     }
 
+    let dcgm: DcgmFixtureServer | undefined;
+    if (options.dcgm) {
+      dcgm = await startDcgmFixtures();
+      cleanup.push(() => dcgm!.close());
+    }
+
     const rulesDir = mkdtempSync(join(tmpdir(), 'aiwm-rules-'));
     cleanup.push(async () => rmSync(rulesDir, { recursive: true, force: true }));
     const render = { forOverride: options.alertFor ?? '2s', intervalOverride: '1s' };
@@ -96,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Prometheus first, scraping the port the exporter is about to take, so the exporter's facade can know Prometheus.
     const exporterPort = await freePort();
     const prometheus = await startPrometheus({
-      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporterPort}` }],
+      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporterPort}` }, ...(dcgm?.targets ?? [])],
       ruleFiles: [join(rulesDir, '*.yml')],
       alertmanagers: alertmanager ? [alertmanager.target] : undefined,
       // Alerts that fire before Alertmanager is discovered are dropped; resend them quickly.
@@ -116,7 +130,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const exporter = await startExporter(config, createLogger(config.logLevel));
     cleanup.push(() => exporter.stop());
     await prometheus.waitForScrapes(1);
-    return { fleet, db, exporter, prometheus, alertmanager, webhook, backend: { url: backendUrl, query: (expr) => backendApi.query(expr) }, stop };
+    const backend = { url: backendUrl, query: (expr: string) => backendApi.query(expr) };
+    return { fleet, db, exporter, prometheus, alertmanager, webhook, dcgm, backend, stop };
   } catch (error) {
     await stop();
     throw error;
