@@ -3,7 +3,7 @@
  * documents, tenants are isolated, tokens and parameters are checked, dependencies fail cleanly.
  */
 import http from 'node:http';
-import type { Document } from 'mongodb';
+import { ObjectId, type Document } from 'mongodb';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/facade/index.js';
@@ -12,6 +12,10 @@ import { startExporter } from '../src/app.js';
 import { waitFor } from './support/ports.js';
 import { startStack, TEST_JWT_SECRET, type Stack } from './support/stack.js';
 import { testConfig } from './support/harness.js';
+import {
+  STALE_AFTER, agentActivity, availabilityOf, dcgmHosts, fixtureGpus, gpuCountOf,
+  gpuUtilizationsOf, heartbeatOf, idOf, recordedStatusOf, statusClassOf,
+} from './facade-truth.js';
 
 let stack: Stack;
 let base: string;
@@ -41,19 +45,53 @@ function live(collection: keyof Stack['fleet']['collections'], org?: string): Do
   return stack.fleet.collections[collection].filter((d) => d.isDeleted !== true && !bad.has(d._id.toHexString()) && (org === undefined || orgOf(d) === org));
 }
 const countBy = (docs: Document[], f: (d: Document) => unknown, value: unknown) => docs.filter((d) => f(d) === value).length;
+const ids = (items: Array<{ _id: string }>) => items.map((i) => i._id).sort();
+const isoOf = (ms: number) => new Date(ms).toISOString();
+const NO_LATENCY = /responses without a latency sample: messages\.latency is only written/;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+type WithMetadata = { metadata: { unavailable: Array<{ field: string; reason: string }> } };
+const fieldsOf = (body: WithMetadata) => body.metadata.unavailable.map((u) => u.field);
+const reasonOf = (body: WithMetadata, field: string) => body.metadata.unavailable.find((u) => u.field === field)?.reason;
 
-/** The same tests on Prometheus and on VictoriaMetrics (fed by Prometheus' remote write): the facade only needs the PromQL HTTP API. */
-const BACKENDS = ['prometheus', 'victoriametrics'] as const;
+/**
+ * The same tests on Prometheus and on VictoriaMetrics (fed by Prometheus' remote write): the facade
+ * only needs the PromQL HTTP API. The third variant loads documents as AIWM's write paths store
+ * them (healthy nodes, no websocketConnected, never-heartbeated nodes, step error objects, messages
+ * without latency) and scrapes the dcgm-exporter fixtures, joined to two of its nodes by host name.
+ */
+const VARIANTS = [
+  { name: 'prometheus', backend: 'prometheus', writePaths: false },
+  { name: 'victoriametrics', backend: 'victoriametrics', writePaths: false },
+  { name: 'prometheus with AIWM write-path documents and dcgm-exporter', backend: 'prometheus', writePaths: true },
+] as const;
 
-describe.each(BACKENDS)('facade on %s', (backend) => {
+describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
+  /** dcgm-exporter host of each dcgm-joined node id (writePaths variant only). */
+  let hosts: Map<string, string>;
+  const nodeCount = (n: Document) => gpuCountOf(n, hosts);
+
   beforeAll(async () => {
-    stack = await startStack({ facade: true, backend });
+    stack = await startStack({
+      facade: true,
+      backend,
+      dcgm: writePaths,
+      fleet: { writePaths },
+      // Far from every fleet heartbeat age, so no node turns stale while the tests run.
+      exporterEnv: { HEARTBEAT_STALE_AFTER: STALE_AFTER },
+    });
+    hosts = dcgmHosts(stack.fleet, writePaths);
     base = `http://127.0.0.1:${stack.exporter.port}/dashboard`;
     // Two orgs with nodes, resources and models.
     const orgs = [...new Set(live('nodes').map(orgOf))].filter((o) => o !== 'unassigned').sort();
     [orgA, orgB] = [orgs[0]!, orgs[1]!];
-    await waitFor(`the exporter's series in ${backend}`, async () => ((await stack.backend.query('aiwm_agent_tasks_total')).length > 0 && (await stack.backend.query('aiwm_executions')).length > 0 && (await stack.backend.query('ALERTS')).length > 0 ? true : undefined), 60_000, 250);
-  }, 120_000);
+    const has = async (expr: string, atLeast = 1) =>
+      ((await stack.backend.query(expr)).length >= atLeast ? true : undefined);
+    const dcgmJoined = async () => !writePaths || (await has('gpu:aiwm_gpu_info:unified{source="dcgm"}', 10));
+    const ready = async () =>
+      (await has('aiwm_agent_tasks_total')) && (await has('aiwm_executions')) && (await has('ALERTS'))
+      && (await has('gpu:aiwm_gpu_info:unified')) && (await dcgmJoined()) ? true : undefined;
+    await waitFor(`the exporter's series in ${backend}`, ready, 90_000, 250);
+  }, 150_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -65,11 +103,12 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       expect(status).toBe(200);
       const nodes = live('nodes', orgA);
       const infra = body.infrastructure;
+      const availability = (value: string) => nodes.filter((n) => availabilityOf(n) === value).length;
       expect(infra.nodes).toEqual({
         total: nodes.length,
-        online: countBy(nodes, (n) => n.status, 'online'),
-        offline: countBy(nodes, (n) => n.status, 'offline'),
-        maintenance: countBy(nodes, (n) => n.status, 'maintenance'),
+        online: availability('online'),
+        offline: availability('offline'),
+        maintenance: availability('maintenance'),
         byRole: Object.fromEntries(['controller', 'worker', 'proxy', 'storage'].map((r) => [r, nodes.filter((n) => (n.role ?? []).includes(r)).length])),
       });
       const resources = live('resources', orgA);
@@ -81,9 +120,14 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
         failed: resources.filter((r) => ['failed', 'error'].includes(r.status)).length,
         byType: { vm: countBy(resources, (r) => r.resourceType, 'virtual-machine'), appContainer: countBy(resources, (r) => r.resourceType, 'application-container'), inferenceContainer: countBy(resources, (r) => r.resourceType, 'inference-container') },
       });
-      const online = nodes.filter((n) => n.status === 'online' && typeof n.cpuUsage === 'number');
-      expect(infra.hardware.cpuUtilization).toBeCloseTo(online.reduce((a, n) => a + n.cpuUsage, 0) / online.length, 0);
-      expect(infra.hardware.gpusTotal).toBe(nodes.reduce((a, n) => a + (n.gpuDevices?.length ?? 0), 0));
+      // CPU and GPU averages cover online nodes only; GPUs come from dcgm-exporter where it is joined.
+      const online = nodes.filter((n) => availabilityOf(n) === 'online');
+      const cpu = online.filter((n) => typeof n.cpuUsage === 'number').map((n) => n.cpuUsage as number);
+      expect(infra.hardware.cpuUtilization).toBeCloseTo(mean(cpu), 0);
+      const gpu = online.flatMap((n) => gpuUtilizationsOf(n, hosts));
+      if (gpu.length > 0) expect(infra.hardware.gpuUtilization).toBeCloseTo(mean(gpu), 0);
+      else expect(infra.hardware.gpuUtilization).toBeNull();
+      expect(infra.hardware.gpusTotal).toBe(nodes.reduce((a, n) => a + nodeCount(n), 0));
       expect(infra.hardware.diskUtilization).toBeNull();
       const models = live('models', orgA);
       expect(body.workload.models.total).toBe(models.length);
@@ -95,8 +139,47 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       expect(body.workload.executions.total).toBe(executions.length);
       expect(body.workload.executions.completed).toBe(countBy(executions, (e) => e.status, 'completed'));
       expect(body.activity.apiRequests).toBeNull();
-      expect(body.metadata.unavailable.map((u: { field: string }) => u.field)).toEqual(expect.arrayContaining(['infrastructure.hardware.diskUtilization', 'activity.apiRequests']));
+      const unavailable = ['infrastructure.hardware.diskUtilization', 'activity.apiRequests'];
+      expect(fieldsOf(body)).toEqual(expect.arrayContaining(unavailable));
+      if (nodes.some((n) => hosts.has(idOf(n)))) expect(body.metadata.sources).toContain('dcgm-exporter');
       expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    });
+
+    it('/infrastructure/nodes: status is the availability, with status class, stored status and heartbeat', async () => {
+      const admin = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const { body } = await get('/infrastructure/nodes?limit=500', admin);
+      const docs = new Map(live('nodes').map((n) => [idOf(n), n]));
+      expect(ids(body.nodes)).toEqual([...docs.keys()].sort());
+      for (const node of body.nodes) {
+        const doc = docs.get(node._id)!;
+        const heartbeat = heartbeatOf(doc);
+        const { _id, status, statusClass, recordedStatus } = node;
+        expect({ _id, status, statusClass, recordedStatus, heartbeat: node.heartbeat }).toEqual({
+          _id,
+          status: availabilityOf(doc),
+          statusClass: statusClassOf(doc),
+          recordedStatus: recordedStatusOf(doc),
+          heartbeat,
+        });
+        expect(node.lastHeartbeat, node.name).toBe(heartbeat === 'never' ? null : doc.lastHeartbeat.toISOString());
+        expect(node.websocketConnected).toBeNull();
+      }
+      expect(reasonOf(body, 'nodes[].websocketConnected'))
+        .toMatch(/^no AIWM code writes websocketConnected: .*heartbeat age and status/);
+      const online = body.nodes.filter((n: { status: string }) => n.status === 'online');
+      expect(body.summary.online).toBe(online.length);
+      const onlineWorkers = online.filter((n: { role: string[] }) => n.role.includes('worker'));
+      expect(body.summary.byRole.worker.online).toBe(onlineWorkers.length);
+      if (writePaths) expect(online.some((n: { recordedStatus: string }) => n.recordedStatus === 'healthy')).toBe(true);
+      // The filter uses availability; pending and installing still select the stored provisioning statuses.
+      const idsWhere = (f: (d: Document) => boolean) => [...docs].filter(([, d]) => f(d)).map(([id]) => id).sort();
+      for (const status of ['online', 'offline', 'maintenance', 'provisioning', 'unknown']) {
+        const filtered = await get(`/infrastructure/nodes?status=${status}&limit=500`, admin);
+        expect(filtered.status, status).toBe(200);
+        expect(ids(filtered.body.nodes), status).toEqual(idsWhere((d) => availabilityOf(d) === status));
+      }
+      const pending = await get('/infrastructure/nodes?status=pending&limit=500', admin);
+      expect(ids(pending.body.nodes)).toEqual(idsWhere((d) => d.status === 'pending'));
     });
 
     it('/infrastructure/nodes filters and paginates, and a node has its GPUs in GB', async () => {
@@ -106,37 +189,129 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       const { body } = await get('/infrastructure/nodes?role=worker&limit=2&page=1', t);
       expect(body.pagination).toEqual({ page: 1, limit: 2, total: workers.length });
       expect(body.nodes.length).toBe(Math.min(2, workers.length));
-      const all = await get(`/infrastructure/nodes?limit=500`, t);
-      const withGpus = nodes.find((n) => (n.gpuDevices?.length ?? 0) > 0)!;
-      const item = all.body.nodes.find((n: { _id: string }) => n._id === withGpus._id.toHexString());
-      expect(item.name).toBe(withGpus.name);
-      expect(item.hardware.gpus).toHaveLength(withGpus.gpuDevices.length);
-      expect(item.hardware.gpus[0].memoryTotal).toBeCloseTo(withGpus.gpuDevices[0].memoryTotal / 1024, 1);
-      const unknown = nodes.find((n) => !n.gpuDevices || n.gpuDevices.length === 0);
-      if (unknown) expect(all.body.nodes.find((n: { _id: string }) => n._id === unknown._id.toHexString()).hardware.gpus).toBeNull();
-      const detail = await get(`/infrastructure/nodes/${withGpus._id.toHexString()}?period=1h&interval=5m`, t);
+      // AIWM's own GPU inventory where no dcgm-exporter joins the node.
+      const admin = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const all = await get('/infrastructure/nodes?limit=500', admin);
+      const item = (doc: Document) => all.body.nodes.find((n: { _id: string }) => n._id === idOf(doc));
+      const withGpus = live('nodes').find((n) => (n.gpuDevices?.length ?? 0) > 0 && !hosts.has(idOf(n)))!;
+      expect(item(withGpus).name).toBe(withGpus.name);
+      expect(item(withGpus).hardware.gpus).toHaveLength(withGpus.gpuDevices.length);
+      expect(item(withGpus).hardware.gpus[0].memoryTotal).toBeCloseTo(withGpus.gpuDevices[0].memoryTotal / 1024, 1);
+      expect(item(withGpus).hardware.gpus[0].source).toBe('aiwm');
+      const unknown = live('nodes').find((n) => (!n.gpuDevices || n.gpuDevices.length === 0) && !hosts.has(idOf(n)));
+      if (unknown) expect(item(unknown).hardware.gpus).toBeNull();
+      const detail = await get(`/infrastructure/nodes/${idOf(withGpus)}?period=1h&interval=5m`, admin);
       expect(detail.status).toBe(200);
       expect(detail.body.services).toBeNull();
+      expect(detail.body.websocketConnected).toBeNull();
       expect(detail.body.metrics.cpuHistory).toHaveLength(detail.body.metrics.timestamps.length);
       expect(detail.body.metrics.timestamps.length).toBeGreaterThanOrEqual(12);
     });
 
-    it('/workload lists match the fleet', async () => {
+    it('/infrastructure/nodes/:id: history defaults to 1h as in the seed, and echoes a widened interval', async () => {
+      const t = await token({ orgId: orgA });
+      const node = idOf(live('nodes', orgA)[0]!);
+      const detail = await get(`/infrastructure/nodes/${node}`, t);
+      expect(detail.body.metrics).toMatchObject({ period: '1h', interval: '5m', requestedInterval: '5m' });
+      expect(detail.body.metrics.timestamps).toHaveLength(13);
+      const wide = await get(`/infrastructure/nodes/${node}?period=7d&interval=1m`, t);
+      expect(wide.body.metrics).toMatchObject({ period: '7d', interval: '10m', requestedInterval: '1m' });
+      expect(wide.body.metadata.notes).toContain('interval 1m widened to 10m: period 7d at 1m exceeds 1100 points.');
+    });
+
+    it('/workload lists match the fleet, unpaginated by default where the seed shows them so', async () => {
       const t = await token({ orgId: orgA });
       const models = await get('/workload/models?limit=500', t);
       expect(models.body.summary.total).toBe(live('models', orgA).length);
-      const deployments = await get('/workload/deployments?limit=500', t);
-      expect(deployments.body.deployments.map((d: { _id: string }) => d._id).sort()).toEqual(live('deployments', orgA).map((d) => d._id.toHexString()).sort());
-      const agents = await get('/workload/agents?limit=500', t);
+      const deployments = await get('/workload/deployments', t);
+      expect(ids(deployments.body.deployments)).toEqual(live('deployments', orgA).map(idOf).sort());
+      expect(deployments.body.pagination).toEqual({ page: 1, limit: 500, total: live('deployments', orgA).length });
+      const agents = await get('/workload/agents', t);
       expect(agents.body.summary.total).toBe(live('agents', orgA).length);
-      const executions = await get('/workload/executions?status=running&limit=500', t);
-      expect(executions.body.pagination.total).toBe(stack.fleet.collections.executions.filter((e) => e.isDeleted !== true && orgOf(e) === orgA && e.status === 'running').length);
-      const one = executions.body.executions[0];
+      expect(ids(agents.body.agents)).toEqual(live('agents', orgA).map(idOf).sort());
+      expect(agents.body.pagination.limit).toBe(500);
+      const open = stack.fleet.collections.executions.filter(
+        (e) => e.isDeleted !== true && orgOf(e) === orgA && ['pending', 'running'].includes(e.status),
+      );
+      const executions = await get('/workload/executions', t);
+      expect(executions.body.pagination).toEqual({ page: 1, limit: 500, total: open.length });
+      expect(ids(executions.body.executions)).toEqual(open.map(idOf).sort());
+      const running = await get('/workload/executions?status=running&limit=500', t);
+      expect(running.body.pagination.total).toBe(open.filter((e) => e.status === 'running').length);
+      const one = running.body.executions[0];
       if (one) {
         const byUuid = await get(`/workload/executions/${one.executionId}`, t);
         expect(byUuid.status).toBe(200);
         expect(byUuid.body._id).toBe(one._id);
         expect(Array.isArray(byUuid.body.steps)).toBe(true);
+      }
+    });
+
+    it('/workload/executions/:id reads step errors as AIWM stores them: message and code', async () => {
+      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const failed = live('executions').filter((e) => (e.steps ?? []).some((s: Document) => s.error));
+      expect(failed.length).toBeGreaterThan(0);
+      for (const doc of failed.slice(0, 3)) {
+        const { status, body } = await get(`/workload/executions/${idOf(doc)}`, t);
+        expect(status).toBe(200);
+        const expected = (doc.steps as Document[]).map((s) => ({
+          error: typeof s.error === 'string' ? s.error : (s.error?.message ?? null),
+          errorCode: typeof s.error === 'object' && s.error ? (s.error.code ?? null) : null,
+        }));
+        type Step = { error: string | null; errorCode: string | null };
+        expect(body.steps.map(({ error, errorCode }: Step) => ({ error, errorCode }))).toEqual(expected);
+        expect(body.steps.some((s: Step) => typeof s.error === 'string' && s.error.length > 0)).toBe(true);
+      }
+    });
+
+    it('/workload/agents: all-time tasks, last task, latency (null with a reason where messages carry none)', async () => {
+      const t = await token({ orgId: orgA });
+      const truth = agentActivity(stack.fleet, live('messages'), orgA);
+      const { body } = await get('/workload/agents', t);
+      const withoutLatency: string[] = [];
+      for (const agent of body.agents) {
+        const a = truth.get(agent._id) ?? { tasks: 0, withLatency: 0, lastTask: null };
+        expect({ id: agent._id, tasks: agent.totalTasks, lastTask: agent.lastTask })
+          .toEqual({ id: agent._id, tasks: a.tasks, lastTask: a.lastTask === null ? null : isoOf(a.lastTask) });
+        if (a.withLatency > 0) expect(agent.avgResponseTime, agent._id).not.toBeNull();
+        else expect(agent.avgResponseTime, agent._id).toBeNull();
+        if (a.tasks > 0 && a.withLatency === 0) withoutLatency.push(agent._id);
+      }
+      const reason = reasonOf(body, 'agents[].avgResponseTime');
+      if (withoutLatency.length === 0) expect(reason).toBeUndefined();
+      else for (const id of withoutLatency.slice(0, 10)) expect(reason).toContain(id);
+      if (writePaths) expect(withoutLatency.length).toBeGreaterThan(0);
+      const listed = body.agents.reduce((n: number, a: { totalTasks: number }) => n + a.totalTasks, 0);
+      expect(body.summary.performance.totalTasks).toBe(listed);
+
+      // One agent's performance: allTime.totalTasks as the seed names it, latency unavailable when none was recorded.
+      type Listed = { _id: string; totalTasks: number };
+      const measured = body.agents.find((a: Listed) => a.totalTasks > 0);
+      const agentId = withoutLatency[0] ?? measured._id;
+      const perf = await get(`/workload/agents/${agentId}/performance`, t);
+      expect(perf.body.performance.allTime.totalTasks).toBe(truth.get(agentId)!.tasks);
+      expect(perf.body.performance.allTime).not.toHaveProperty('tasks');
+      if (withoutLatency.includes(agentId)) {
+        expect(perf.body.performance.allTime.avgResponseTime).toBeNull();
+        expect(reasonOf(perf.body, 'performance.allTime.avgResponseTime')).toMatch(NO_LATENCY);
+      }
+      expect(perf.body.timeline).toMatchObject({ period: '24h', interval: '1h', requestedInterval: '1h' });
+    });
+
+    it('/workload/deployments/:id/metrics echoes a widened interval; null latency over responses says why', async () => {
+      const t = await token({ orgId: orgA });
+      const { body } = await get('/workload/deployments?period=24h', t);
+      const gaps = reasonOf(body, 'deployments[].avgLatency') ?? '';
+      for (const d of body.deployments) if (gaps.includes(d._id)) expect(d.avgLatency).toBeNull();
+      const deployment = live('deployments', orgA)[0];
+      if (!deployment) return;
+      const wide = await get(`/workload/deployments/${idOf(deployment)}/metrics?period=30d&interval=1m`, t);
+      expect(wide.body).toMatchObject({ period: '30d', interval: '1h', requestedInterval: '1m' });
+      expect(wide.body.timestamps).toHaveLength(721);
+      expect(wide.body.metadata.notes).toContain('interval 1m widened to 1h: period 30d at 1m exceeds 1100 points.');
+      const { latency, requests } = wide.body.metrics;
+      if (latency.avg === null && (requests.successful ?? 0) + (requests.failed ?? 0) > 0) {
+        expect(fieldsOf(wide.body)).toContain('metrics.latency');
       }
     });
 
@@ -161,12 +336,118 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
       const csv = await get('/infrastructure/nodes?format=csv&limit=500', await token({ orgId: orgA }));
       expect(csv.type).toContain('text/csv');
       const lines = (csv.body as string).trim().split('\r\n');
-      expect(lines[0]).toBe('_id,name,role,status,lastHeartbeat,cpuUsage,ramTotal,ramUsage,gpus');
+      const columns = 'status,statusClass,recordedStatus,heartbeat,lastHeartbeat,cpuUsage,ramTotal,ramUsage,gpus';
+      expect(lines[0]).toBe(`_id,name,role,${columns}`);
       expect(lines).toHaveLength(live('nodes', orgA).length + 1);
       const openapi = await get('/openapi.json');
       expect(openapi.status).toBe(200);
       expect(Object.keys(openapi.body.paths)).toHaveLength(15);
-      expect(openapi.body.paths['/dashboard/infrastructure/nodes'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'role', 'page', 'limit', 'format']));
+      const nodeParams = openapi.body.paths['/dashboard/infrastructure/nodes'].get.parameters;
+      type Parameter = { name: string; schema: { enum?: string[] } };
+      const names = nodeParams.map((p: Parameter) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['status', 'role', 'page', 'limit', 'format']));
+      const statuses = nodeParams.find((p: Parameter) => p.name === 'status').schema.enum;
+      expect(statuses).toEqual(expect.arrayContaining(['online', 'offline', 'maintenance', 'provisioning', 'unknown']));
+    });
+  });
+
+  // Only the write-path variant has these documents and the dcgm-exporter fixtures.
+  if (writePaths) describe('AIWM write-path documents and dcgm-exporter', () => {
+    it('lists every GPU dcgm-exporter reports in node detail, with temperature, utilization and memory', async () => {
+      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      for (const [nodeId, host] of hosts) {
+        const { status, body } = await get(`/infrastructure/nodes/${nodeId}`, t);
+        expect(status).toBe(200);
+        const expected = fixtureGpus(host);
+        expect(body.hardware.gpus).toHaveLength(expected.length);
+        body.hardware.gpus.forEach((g: Record<string, unknown>, i: number) => {
+          const f = expected[i]!;
+          const { index, uuid, model, utilization, temperature } = f;
+          expect(g).toMatchObject({ index, uuid, deviceId: uuid, model, source: 'dcgm', utilization, temperature });
+          expect(g.memoryTotal).toBeCloseTo(f.total / 1024, 1);
+          expect(g.memoryFree).toBeCloseTo((f.total - f.used) / 1024, 1);
+          expect(g.powerUsage).toBeCloseTo(f.power, 0);
+        });
+        expect(body.metadata.sources).toContain('dcgm-exporter');
+        expect(body.metrics.gpuHistory.at(-1)).toBeCloseTo(mean(expected.map((g) => g.utilization)), 0);
+      }
+      const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
+      expect(h100.body.hardware.gpus).toHaveLength(8);
+      expect(h100.body.hardware.gpus[3].temperature).toBe(87);
+      expect(h100.body.hardware.gpus[0].utilization).toBe(100);
+      expect(h100.body).toMatchObject({
+        status: 'online', recordedStatus: 'healthy', statusClass: 'up', heartbeat: 'fresh', websocketConnected: null,
+      });
+    });
+
+    it('counts a heartbeating healthy node as online in the overview, the list and the filter', async () => {
+      const h100 = live('nodes').find((n) => idOf(n) === stack.fleet.scenario.dcgmH100NodeId)!;
+      expect(h100.status).toBe('healthy');
+      const t = await token({ orgId: orgOf(h100) });
+      const online = live('nodes', orgOf(h100)).filter((n) => availabilityOf(n) === 'online');
+      expect((await get('/overview', t)).body.infrastructure.nodes.online).toBe(online.length);
+      const list = await get('/infrastructure/nodes?status=online&limit=500', t);
+      expect(ids(list.body.nodes)).toContain(idOf(h100));
+      expect(list.body.summary.online).toBe(online.length);
+    });
+
+    it('reports the latency of new responses without one as unavailable, not zero', async () => {
+      // An agent whose client supplies no latency and one whose client does, bound to deployments of their own org.
+      const deploymentOrg = new Map(live('deployments').map((d) => [idOf(d), orgOf(d)]));
+      const bound = live('agents').filter((a) => deploymentOrg.get(String(a.deploymentId)) === orgOf(a));
+      const quiet = bound[0]!;
+      const timed = bound.find((a) => a.deploymentId !== quiet.deploymentId)!;
+      expect(timed).toBeDefined();
+      const reply = async (agent: Document, latencies: Array<number | undefined>) => {
+        const now = new Date();
+        const owner = { orgId: orgOf(agent) };
+        const conversation = {
+          _id: new ObjectId(), agentId: idOf(agent), status: 'active', owner, isDeleted: false, createdAt: now,
+        };
+        const message = (latency: number | undefined) => ({
+          _id: new ObjectId(), conversationId: idOf(conversation), role: 'assistant', type: 'text', status: 'delivered',
+          content: 'ok', ...(latency === undefined ? {} : { latency }), owner, isDeleted: false, createdAt: now,
+        });
+        await stack.db.db.collection('conversations').insertOne(conversation);
+        await stack.db.db.collection('messages').insertMany(latencies.map(message));
+      };
+      const series = (metric: string, agent: Document) =>
+        `${metric}{org_id="${orgOf(agent)}",deployment_id="${agent.deploymentId}"}`;
+      const found = (expr: string) => async () => ((await stack.backend.query(expr)).length > 0 ? true : undefined);
+      const responses = series('aiwm_deployment_responses_total', quiet);
+      const samples = series('aiwm_deployment_response_latency_seconds_count', timed);
+      // increase() sees no growth in a series born with its first value: the first replies create the series.
+      await Promise.all([reply(quiet, [undefined]), reply(timed, [1000])]);
+      const both = async () => ((await found(responses)()) && (await found(samples)()) ? true : undefined);
+      await waitFor('the deployments\' series', both, 30_000, 250);
+      await Promise.all([reply(quiet, [undefined, undefined]), reply(timed, [1200, 800])]);
+      await waitFor('the new responses', found(`sum(increase(${responses}[1h])) > 0`), 30_000, 250);
+      await waitFor('the new latency samples', found(`sum(increase(${samples}[1h])) > 0`), 30_000, 250);
+
+      const as = (agent: Document) => token({ orgId: orgOf(agent) });
+      const list = async (agent: Document) => (await get('/workload/deployments?period=1h', await as(agent))).body;
+      const quietList = await list(quiet);
+      type Listed = { deployments: Array<{ _id: string; avgLatency: number | null }> };
+      const item = (body: Listed, agent: Document) => body.deployments.find((d) => d._id === agent.deploymentId)!;
+      expect(item(quietList, quiet).avgLatency).toBeNull();
+      expect(reasonOf(quietList, 'deployments[].avgLatency')).toContain(quiet.deploymentId);
+      const timedList = await list(timed);
+      expect(item(timedList, timed).avgLatency).toBeCloseTo(1000, -2);
+      expect(reasonOf(timedList, 'deployments[].avgLatency') ?? '').not.toContain(timed.deploymentId);
+      const detail = await get(`/workload/deployments/${quiet.deploymentId}/metrics?period=1h`, await as(quiet));
+      expect(detail.body.metrics.latency).toMatchObject({ avg: null, p50: null, p95: null, p99: null });
+      expect(reasonOf(detail.body, 'metrics.latency')).toMatch(NO_LATENCY);
+    });
+
+    it('shows a never-heartbeated node as offline with no lastHeartbeat', async () => {
+      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const { body } = await get(`/infrastructure/nodes/${stack.fleet.scenario.neverHeartbeatNodeId}`, t);
+      expect(body).toMatchObject({
+        status: 'offline', statusClass: 'up', recordedStatus: 'online', heartbeat: 'never', lastHeartbeat: null,
+        websocketConnected: null,
+      });
+      const offline = await get('/infrastructure/nodes?status=offline&limit=500', t);
+      expect(ids(offline.body.nodes)).toContain(stack.fleet.scenario.neverHeartbeatNodeId);
     });
   });
 
@@ -216,6 +497,8 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
         '/overview?period=2y',
         '/overview?nope=1',
         '/infrastructure/nodes?status=exploded',
+        // The filter takes availabilities (and the stored provisioning statuses), not every raw status.
+        '/infrastructure/nodes?status=healthy',
         '/infrastructure/nodes?role="}) or vector(1)',
         '/infrastructure/nodes?page=-1',
         '/infrastructure/nodes?limit=abc',
@@ -242,6 +525,7 @@ describe.each(BACKENDS)('facade on %s', (backend) => {
         expect(typeof body.error, path).toBe('string');
         if (status === 400) expect(typeof body.field, path).toBe('string');
       }
+      expect((await get('/infrastructure/nodes?status=healthy', t)).body.field).toBe('status');
     });
 
     it('cannot be steered by label values: a crafted org claim stays a literal', async () => {

@@ -3,39 +3,139 @@ import { NODE_ROLES } from '../source/nodes.js';
 import { countBySeverity, systemHealth, visibleAlerts, alertSchema } from './health.js';
 import { PERIODS, periodQuery, noQuery, seriesQuery, rangeOf } from './params.js';
 import { byLabel, scalar } from './prometheus.js';
-import { defineRoute, metadataSchema, nullableNumber, pct, round, type FacadeContext } from './route.js';
+import {
+  allOf, defineRoute, latencyOf, metadataSchema, nullableNumber, pct, round, seriesEcho, type FacadeContext,
+} from './route.js';
+import { GPU_SERIES, NODE_SERIES, gpuSourcesQuery, onlineAverage, sourcesOf } from './series.js';
 import { orgMatcher, sel } from './scope.js';
 
+type NodeRole = (typeof NODE_ROLES)[number];
 const counts = <const K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>);
 
 /** Sum of the given label values of a grouped vector (missing ones count 0). */
 const pick = (m: Map<string, number>, ...keys: string[]) => keys.reduce((n, k) => n + (m.get(k) ?? 0), 0);
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
-const onlineAvg = (ctx: FacadeContext, metric: string) =>
-  `avg(${sel(ctx.scope, metric)} * on (org_id, node_id) group_left () (${sel(ctx.scope, 'aiwm_node_status', { status: 'online' })} == 1))`;
-
 /** Activity over a window, shared by /overview and the lists. */
 export async function activity(ctx: FacadeContext, window: string) {
   const S = orgMatcher(ctx.scope);
-  const inc = (m: string, extra = '') => `sum(increase(${m}{${S}${extra}}[${window}]))`;
-  const [requests, tasks, failures, latencySum, latencyCount] = await Promise.all([
-    ctx.prom.query(inc('aiwm_deployment_requests_total')),
-    ctx.prom.query(inc('aiwm_agent_tasks_total')),
-    ctx.prom.query(inc('aiwm_agent_task_failures_total')),
-    ctx.prom.query(inc('aiwm_agent_response_latency_seconds_sum')),
-    ctx.prom.query(inc('aiwm_agent_response_latency_seconds_count')),
-  ]);
-  const t = scalar(tasks);
-  const f = scalar(failures);
-  const ls = scalar(latencySum);
-  const lc = scalar(latencyCount);
+  const inc = (m: string) => ctx.prom.query(`sum(increase(${m}{${S}}[${window}]))`).then(scalar);
+  const r = await allOf({
+    requests: inc('aiwm_deployment_requests_total'),
+    tasks: inc('aiwm_agent_tasks_total'),
+    failures: inc('aiwm_agent_task_failures_total'),
+    latencySum: inc('aiwm_agent_response_latency_seconds_sum'),
+    latencyCount: inc('aiwm_agent_response_latency_seconds_count'),
+  });
+  const latency = latencyOf('activity.avgResponseTime', r.tasks, r.latencyCount, r.latencySum);
   return {
-    inferenceRequests: round(scalar(requests), 0),
-    agentTasks: round(t, 0),
-    failedTasks: round(f, 0),
-    avgResponseTime: ls !== null && lc ? round((ls / lc) * 1000) : null,
-    successRate: t ? round(100 * (1 - (f ?? 0) / t)) : null,
+    inferenceRequests: round(r.requests, 0),
+    agentTasks: round(r.tasks, 0),
+    failedTasks: round(r.failures, 0),
+    avgResponseTime: latency.avg,
+    successRate: r.tasks ? round(100 * (1 - (r.failures ?? 0) / r.tasks)) : null,
+    latencyGap: latency.gap,
+  };
+}
+
+/** Node counts by availability (a heartbeating `healthy` node is online) and by role. */
+async function nodeCounts(ctx: FacadeContext) {
+  const S = orgMatcher(ctx.scope);
+  const r = await allOf({
+    byAvailability: ctx.prom.query(`sum by (availability) (${NODE_SERIES.counts}{${S}})`),
+    byRole: ctx.prom.query(`count by (role) (aiwm_node_role{${S}})`),
+  });
+  const availability = byLabel(r.byAvailability, 'availability');
+  const roles = byLabel(r.byRole, 'role');
+  return {
+    total: total(availability),
+    online: pick(availability, 'online'),
+    offline: pick(availability, 'offline'),
+    maintenance: pick(availability, 'maintenance'),
+    byRole: Object.fromEntries(NODE_ROLES.map((role) => [role, pick(roles, role)])) as Record<NodeRole, number>,
+  };
+}
+
+async function resourceCounts(ctx: FacadeContext) {
+  const resources = await ctx.prom.query(`sum by (status, resource_type) (aiwm_resources{${orgMatcher(ctx.scope)}})`);
+  const status = byLabel(resources, 'status');
+  const type = byLabel(resources, 'resource_type');
+  return {
+    total: total(status),
+    running: pick(status, 'running'),
+    stopped: pick(status, 'stopped'),
+    deploying: pick(status, 'deploying'),
+    failed: pick(status, 'failed', 'error'),
+    byType: {
+      vm: pick(type, 'virtual-machine'),
+      appContainer: pick(type, 'application-container'),
+      inferenceContainer: pick(type, 'inference-container'),
+    },
+  };
+}
+
+/** CPU, RAM and GPU utilization averaged over online nodes; GPU counts over every GPU of the unified series. */
+async function hardware(ctx: FacadeContext) {
+  const r = await allOf({
+    cpu: ctx.prom.query(onlineAverage(ctx, 'aiwm_node_cpu_usage_ratio')),
+    ram: ctx.prom.query(onlineAverage(ctx, 'aiwm_node_memory_usage_ratio')),
+    gpu: ctx.prom.query(onlineAverage(ctx, GPU_SERIES.utilization)),
+    gpusActive: ctx.prom.query(`count(${sel(ctx.scope, GPU_SERIES.utilization)} > 0)`),
+    gpuSources: ctx.prom.query(gpuSourcesQuery(ctx)),
+  });
+  return {
+    figures: {
+      cpuUtilization: pct(scalar(r.cpu)),
+      ramUtilization: pct(scalar(r.ram)),
+      gpuUtilization: pct(scalar(r.gpu)),
+      diskUtilization: null,
+      gpusActive: scalar(r.gpusActive) ?? 0,
+      gpusTotal: r.gpuSources.reduce((n, s) => n + s.value, 0),
+    },
+    sources: sourcesOf(r.gpuSources),
+  };
+}
+
+async function workloadCounts(ctx: FacadeContext) {
+  const S = orgMatcher(ctx.scope);
+  const r = await allOf({
+    models: ctx.prom.query(`sum by (status, model_type) (aiwm_models{${S}})`),
+    deployments: ctx.prom.query(`sum by (status) (aiwm_deployments{${S}})`),
+    agents: ctx.prom.query(`sum by (status) (aiwm_agents{${S}})`),
+    executions: ctx.prom.query(`sum by (status) (aiwm_executions{${S}})`),
+  });
+  const modelStatus = byLabel(r.models, 'status');
+  const modelType = byLabel(r.models, 'model_type');
+  const dep = byLabel(r.deployments, 'status');
+  const ag = byLabel(r.agents, 'status');
+  const ex = byLabel(r.executions, 'status');
+  return {
+    models: {
+      total: total(modelStatus),
+      active: pick(modelStatus, 'active'),
+      inactive: pick(modelStatus, 'inactive'),
+      downloading: pick(modelStatus, 'downloading'),
+      byType: {
+        llm: pick(modelType, 'llm'),
+        vision: pick(modelType, 'vision'),
+        embedding: pick(modelType, 'embedding'),
+        voice: pick(modelType, 'voice'),
+      },
+    },
+    deployments: {
+      total: total(dep),
+      running: pick(dep, 'running'),
+      stopped: pick(dep, 'stopped'),
+      deploying: pick(dep, 'deploying'),
+      failed: pick(dep, 'failed', 'error'),
+    },
+    agents: { total: total(ag), active: pick(ag, 'active'), busy: pick(ag, 'busy'), inactive: pick(ag, 'inactive') },
+    executions: {
+      total: total(ex),
+      completed: pick(ex, 'completed'),
+      running: pick(ex, 'running'),
+      failed: pick(ex, 'failed'),
+    },
   };
 }
 
@@ -61,6 +161,16 @@ const overviewResponse = z.object({
   metadata: metadataSchema,
 });
 
+const OVERVIEW_NOTES = [
+  'nodes.online/offline/maintenance count availability: online = status class up or degraded (e.g. healthy) with a '
+    + 'fresh heartbeat; offline also holds up/degraded nodes whose heartbeat is stale or never came.',
+  'GPU figures come from dcgm-exporter where it runs on the node, else from AIWM\'s gpuDevices; gpuUtilization '
+    + 'averages the GPUs of online nodes, gpusActive/gpusTotal count every GPU. Nodes without either are unknown, '
+    + 'not idle.',
+  'systemHealth: 100 - 20 per critical - 5 per warning - 1 per info firing alert, 0 while the exporter cannot read '
+    + 'MongoDB.',
+];
+
 export const overviewRoute = defineRoute({
   path: '/overview',
   summary: 'Platform overview (seed 1.1)',
@@ -69,69 +179,38 @@ export const overviewRoute = defineRoute({
   response: overviewResponse,
   cacheMs: 30_000,
   async handle(ctx, _params, query) {
-    const S = orgMatcher(ctx.scope);
-    const q = (expr: string) => ctx.prom.query(expr);
-    const [nodes, roles, resources, cpu, ram, gpu, gpusActive, gpusTotal, models, deployments, agents, executions, sourceUp, act, alerts] = await Promise.all([
-      q(`sum by (status) (aiwm_nodes{${S}})`),
-      q(`count by (role) (aiwm_node_role{${S}})`),
-      q(`sum by (status, resource_type) (aiwm_resources{${S}})`),
-      q(onlineAvg(ctx, 'aiwm_node_cpu_usage_ratio')),
-      q(onlineAvg(ctx, 'aiwm_node_memory_usage_ratio')),
-      q(`avg(aiwm_gpu_utilization_ratio{${S}})`),
-      q(`count(aiwm_gpu_utilization_ratio{${S}} > 0)`),
-      q(`count(aiwm_gpu_info{${S}})`),
-      q(`sum by (status, model_type) (aiwm_models{${S}})`),
-      q(`sum by (status) (aiwm_deployments{${S}})`),
-      q(`sum by (status) (aiwm_agents{${S}})`),
-      q(`sum by (status) (aiwm_executions{${S}})`),
-      q('min(aiwm_exporter_source_up)'),
-      activity(ctx, query.period),
-      visibleAlerts(ctx),
-    ]);
-    const nodeStatus = byLabel(nodes, 'status');
-    const roleCount = byLabel(roles, 'role');
-    const resStatus = byLabel(resources, 'status');
-    const resType = byLabel(resources, 'resource_type');
-    const modelStatus = byLabel(models, 'status');
-    const modelType = byLabel(models, 'model_type');
-    const dep = byLabel(deployments, 'status');
-    const ag = byLabel(agents, 'status');
-    const ex = byLabel(executions, 'status');
-    const severity = countBySeverity(alerts.alerts);
+    const r = await allOf({
+      nodes: nodeCounts(ctx),
+      resources: resourceCounts(ctx),
+      hardware: hardware(ctx),
+      workload: workloadCounts(ctx),
+      sourceUp: ctx.prom.query('min(aiwm_exporter_source_up)'),
+      activity: activity(ctx, query.period),
+      alerts: visibleAlerts(ctx),
+    });
+    const severity = countBySeverity(r.alerts.alerts);
+    const { latencyGap, failedTasks: _f, ...act } = r.activity;
     return {
       timestamp: ctx.now.toISOString(),
-      infrastructure: {
-        nodes: { total: total(nodeStatus), online: pick(nodeStatus, 'online'), offline: pick(nodeStatus, 'offline'), maintenance: pick(nodeStatus, 'maintenance'), byRole: Object.fromEntries(NODE_ROLES.map((r) => [r, pick(roleCount, r)])) as Record<(typeof NODE_ROLES)[number], number> },
-        resources: {
-          total: total(resStatus),
-          running: pick(resStatus, 'running'),
-          stopped: pick(resStatus, 'stopped'),
-          deploying: pick(resStatus, 'deploying'),
-          failed: pick(resStatus, 'failed', 'error'),
-          byType: { vm: pick(resType, 'virtual-machine'), appContainer: pick(resType, 'application-container'), inferenceContainer: pick(resType, 'inference-container') },
-        },
-        hardware: { cpuUtilization: pct(scalar(cpu)), ramUtilization: pct(scalar(ram)), gpuUtilization: pct(scalar(gpu)), diskUtilization: null, gpusActive: scalar(gpusActive) ?? 0, gpusTotal: scalar(gpusTotal) ?? 0 },
-      },
-      workload: {
-        models: { total: total(modelStatus), active: pick(modelStatus, 'active'), inactive: pick(modelStatus, 'inactive'), downloading: pick(modelStatus, 'downloading'), byType: { llm: pick(modelType, 'llm'), vision: pick(modelType, 'vision'), embedding: pick(modelType, 'embedding'), voice: pick(modelType, 'voice') } },
-        deployments: { total: total(dep), running: pick(dep, 'running'), stopped: pick(dep, 'stopped'), deploying: pick(dep, 'deploying'), failed: pick(dep, 'failed', 'error') },
-        agents: { total: total(ag), active: pick(ag, 'active'), busy: pick(ag, 'busy'), inactive: pick(ag, 'inactive') },
-        executions: { total: total(ex), completed: pick(ex, 'completed'), running: pick(ex, 'running'), failed: pick(ex, 'failed') },
-      },
+      infrastructure: { nodes: r.nodes, resources: r.resources, hardware: r.hardware.figures },
+      workload: r.workload,
       activity: { period: query.period, apiRequests: null, inferenceRequests: act.inferenceRequests, agentTasks: act.agentTasks, avgResponseTime: act.avgResponseTime, successRate: act.successRate },
       health: {
-        systemHealth: systemHealth(severity, scalar(sourceUp) === 1),
+        systemHealth: systemHealth(severity, scalar(r.sourceUp) === 1),
         alerts: severity,
-        issues: alerts.alerts.filter((a) => a.state === 'firing').map((a) => ({ severity: a.severity, type: a.type, message: a.message, nodeId: a.nodeId })),
+        issues: r.alerts.alerts
+          .filter((a) => a.state === 'firing')
+          .map((a) => ({ severity: a.severity, type: a.type, message: a.message, nodeId: a.nodeId })),
       },
       metadata: {
-        sources: ['prometheus', alerts.source],
+        sources: ['prometheus', ...r.hardware.sources, r.alerts.source],
         unavailable: [
           { field: 'infrastructure.hardware.diskUtilization', reason: 'AIWM records disk size (diskTotal) but no disk usage' },
           { field: 'activity.apiRequests', reason: 'AIWM keeps no API access log' },
+          ...(latencyGap ? [latencyGap] : []),
         ],
         units: { utilization: 'percent (0-100)', avgResponseTime: 'milliseconds', successRate: 'percent (0-100)' },
-        notes: ['GPU figures cover GPUs AIWM knows; nodes with missing or empty gpuDevices are unknown, not idle.', 'systemHealth: 100 - 20 per critical - 5 per warning - 1 per info firing alert, 0 while the exporter cannot read MongoDB.'],
+        notes: OVERVIEW_NOTES,
       },
     };
   },
@@ -185,21 +264,23 @@ export const alertHistoryRoute = defineRoute({
   response: z.object({
     timestamp: z.string(),
     period: z.string(),
-    interval: z.string(),
+    ...seriesEcho,
     alerts: z.array(z.object({ name: z.string(), severity: z.string(), orgId: z.string().nullable(), nodeId: z.string().nullable(), labels: z.record(z.string(), z.string()), firstSeen: z.string(), lastSeen: z.string(), firingSeconds: z.number() })),
     metadata: metadataSchema,
   }),
   cacheMs: 60_000,
   rows: (r) => r.alerts.map(({ labels: _l, ...rest }) => rest),
   async handle(ctx, _params, query) {
-    const { start, end, step } = rangeOf(query.period, query.interval, ctx.now);
+    const range = rangeOf(query.period, query.interval, ctx.now);
+    const { start, end, step } = range;
     // Platform-wide alerts carry no org_id: administrators see them, an org sees only its own.
     const org = ctx.scope.kind === 'all' ? '' : `, ${orgMatcher(ctx.scope)}`;
     const series = await ctx.prom.queryRange(`ALERTS{alertstate="firing", alertname!="Watchdog"${org}}`, start, end, step);
     return {
       timestamp: ctx.now.toISOString(),
       period: query.period,
-      interval: query.interval,
+      interval: range.interval,
+      requestedInterval: range.requestedInterval,
       alerts: series
         .filter((s) => s.values.length > 0)
         .map((s) => {
@@ -216,7 +297,15 @@ export const alertHistoryRoute = defineRoute({
           };
         })
         .sort((a, b) => (a.firstSeen < b.firstSeen ? 1 : -1)),
-      metadata: { sources: ['prometheus:ALERTS'], unavailable: [], notes: [`firingSeconds counts evaluation steps of ${step} s in which the alert fired (period ${PERIODS[query.period]} s).`] },
+      metadata: {
+        sources: ['prometheus:ALERTS'],
+        unavailable: [],
+        notes: [
+          `firingSeconds counts evaluation steps of ${step} s in which the alert fired `
+            + `(period ${PERIODS[query.period]} s).`,
+          ...(range.widenedNote ? [range.widenedNote] : []),
+        ],
+      },
     };
   },
 });

@@ -1,9 +1,10 @@
 /** Request parameters, validated with zod: a bad one is a 400 naming the field. */
 import { z } from 'zod';
-import { NODE_ROLES, NODE_STATUSES } from '../source/nodes.js';
+import { NODE_ROLES } from '../source/nodes.js';
 import { RESOURCE_STATUSES, RESOURCE_TYPES } from '../source/resources.js';
 import { EXECUTION_STATUSES } from '../source/executions.js';
 import { badRequest } from './errors.js';
+import { NODE_AVAILABILITIES } from './series.js';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex ObjectId');
 export const executionRef = z.union([objectId, z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an ObjectId or an executionId UUID')]);
@@ -23,13 +24,34 @@ const RESOURCE_TYPE_ALIASES: Record<string, (typeof RESOURCE_TYPES)[number]> = {
 };
 
 const page = z.coerce.number().int().min(1).max(100_000).default(1);
-const limit = z.coerce.number().int().min(1).max(500).default(10);
+/** The most items one list response holds. */
+export const LIST_CAP = 500;
+const limitOf = (fallback: number) => z.coerce.number().int().min(1).max(LIST_CAP).default(fallback);
+const limit = limitOf(10);
+/** Lists the seed shows unpaginated (deployments, agents, executions): everything up to the cap by default. */
+const fullLimit = limitOf(LIST_CAP);
 const format = z.enum(['json', 'csv']).default('json');
 const period = z.enum(Object.keys(PERIODS) as [Period, ...Period[]]);
 const interval = z.enum(Object.keys(INTERVALS) as [Interval, ...Interval[]]);
 
+/**
+ * The nodes list's `status` filter: an availability (what `nodes[].status` reads), or one of the
+ * provisioning statuses AIWM stores (`pending`, `installing`), matched against `recordedStatus`.
+ */
+export const RECORDED_STATUS_FILTERS = ['pending', 'installing'] as const;
+const nodeStatusFilter = z
+  .enum([...NODE_AVAILABILITIES, ...RECORDED_STATUS_FILTERS])
+  .describe('an availability, as nodes[].status reads; pending and installing select nodes[].recordedStatus');
+
 export const listQuery = z.strictObject({ page, limit, format });
-export const nodesQuery = z.strictObject({ page, limit, format, status: z.enum(NODE_STATUSES).optional(), role: z.enum(NODE_ROLES).optional() });
+export const fullListQuery = z.strictObject({ page, limit: fullLimit, format });
+export const nodesQuery = z.strictObject({
+  page,
+  limit,
+  format,
+  status: nodeStatusFilter.optional(),
+  role: z.enum(NODE_ROLES).optional(),
+});
 export const resourcesQuery = z.strictObject({
   page,
   limit,
@@ -38,8 +60,26 @@ export const resourcesQuery = z.strictObject({
   nodeId: objectId.optional(),
   resourceType: z.enum(Object.keys(RESOURCE_TYPE_ALIASES) as [string, ...string[]]).transform((t) => RESOURCE_TYPE_ALIASES[t]!).optional(),
 });
-export const executionsQuery = z.strictObject({ page, limit, format, status: z.enum(EXECUTION_STATUSES).optional() });
-export const seriesQuery = z.strictObject({ period: period.default('24h'), interval: interval.default('1h') });
+export const executionsQuery = z.strictObject({
+  page,
+  limit: fullLimit,
+  format,
+  status: z.enum(EXECUTION_STATUSES).optional(),
+});
+
+/** The interval a series uses when none is asked for: enough points to draw, at most a few hundred. */
+export const DEFAULT_INTERVAL: Record<Period, Interval> = { '1h': '5m', '24h': '1h', '7d': '1h', '30d': '1h' };
+
+/** A `period`/`interval` query; `interval` defaults by period (DEFAULT_INTERVAL). */
+export function seriesQueryOf(defaultPeriod: Period) {
+  const intervalHelp = 'step of the series; default 5m for period 1h, 1h otherwise. '
+    + 'Widened when the period would exceed 1100 points: the response echoes the step used.';
+  return z.strictObject({
+    period: period.default(defaultPeriod),
+    interval: interval.optional().describe(intervalHelp),
+  });
+}
+export const seriesQuery = seriesQueryOf('24h');
 export const periodQuery = z.strictObject({ period: period.default('24h') });
 export const noQuery = z.strictObject({});
 
@@ -53,15 +93,53 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, where: str
   throw badRequest(field, message);
 }
 
-/**
- * The range of a `period`/`interval` query and the timestamps (Unix seconds) of its points. The
- * step never yields more than 1100 points (Prometheus caps a query at 11000).
- */
-export function rangeOf(p: Period, i: Interval, now: Date): { start: Date; end: Date; step: number; timestamps: number[] } {
+/** Steps a widened interval snaps up to, so the step it echoes reads as a duration. */
+const STEP_LADDER = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
+/** Prometheus answers at most 11000 points per series; the facade keeps well below. */
+const MAX_POINTS = 1100;
+
+/** `3600` -> `1h`, `600` -> `10m`, `86400` -> `1d`. */
+export function durationOf(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** The step of a period at an interval: the interval, or the next ladder step when it would give too many points. */
+function stepOf(p: Period, i: Interval): number {
+  const needed = Math.ceil(PERIODS[p] / MAX_POINTS);
+  if (INTERVALS[i] >= needed) return INTERVALS[i];
+  return STEP_LADDER.find((s) => s >= needed) ?? needed;
+}
+
+export interface Range {
+  start: Date;
+  end: Date;
+  /** Seconds between points. */
+  step: number;
+  /** Unix seconds of the points. */
+  timestamps: number[];
+  /** The step used, as a duration (`interval` in responses). */
+  interval: string;
+  /** The interval asked for, or the period's default. */
+  requestedInterval: Interval;
+  /** A metadata note when the step was widened, else undefined. */
+  widenedNote?: string;
+}
+
+/** The range of a `period`/`interval` query and the timestamps of its points. */
+export function rangeOf(p: Period, i: Interval | undefined, now: Date): Range {
+  const requestedInterval = i ?? DEFAULT_INTERVAL[p];
   const seconds = PERIODS[p];
-  const step = Math.max(INTERVALS[i], Math.ceil(seconds / 1100));
+  const step = stepOf(p, requestedInterval);
   const start = new Date(now.getTime() - seconds * 1000);
   const timestamps: number[] = [];
   for (let t = start.getTime() / 1000; t <= now.getTime() / 1000 + 1e-6; t += step) timestamps.push(Math.round(t));
-  return { start, end: now, step, timestamps };
+  const interval = step === INTERVALS[requestedInterval] ? requestedInterval : durationOf(step);
+  const widenedNote = interval === requestedInterval
+    ? undefined
+    : `interval ${requestedInterval} widened to ${interval}: `
+      + `period ${p} at ${requestedInterval} exceeds ${MAX_POINTS} points.`;
+  return { start, end: now, step, timestamps, interval, requestedInterval, widenedNote };
 }

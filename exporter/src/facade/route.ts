@@ -28,6 +28,13 @@ export interface Route<Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.
   handle(ctx: FacadeContext, params: Record<string, string>, query: z.output<Q>): Promise<z.output<R>>;
 }
 
+/** Awaits an object of promises concurrently: named results instead of a positional tuple. */
+export async function allOf<T extends Record<string, unknown>>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settle = async ([k, p]: [string, unknown]) => [k, await (p as Promise<unknown>)] as const;
+  const entries = await Promise.all(Object.entries(promises).map(settle));
+  return Object.fromEntries(entries) as T;
+}
+
 export const defineRoute = <Q extends z.ZodType, R extends z.ZodType>(route: Route<Q, R>): Route<Q, R> => route;
 
 /** Present in every response: which sources answered and which seed fields AIWM cannot supply. */
@@ -38,6 +45,37 @@ export const metadataSchema = z.object({
   notes: z.array(z.string()).optional(),
 });
 export type Metadata = z.output<typeof metadataSchema>;
+export type Unavailable = Metadata['unavailable'][number];
+
+/** Series responses echo the step used and the interval asked for (they differ when it was widened). */
+export const seriesEcho = { interval: z.string(), requestedInterval: z.string() };
+
+const NO_LATENCY =
+  'messages.latency is only written when the client that stores a message supplies it; AIWM never computes it';
+
+/**
+ * Latency over `responses` responses of which `samples` carried a latency: the average in ms, or
+ * null, with a reason when there were responses but none had a latency (unknown, not zero).
+ */
+export function latencyOf(field: string, responses: number | null, samples: number | null, seconds: number | null) {
+  const avg = samples !== null && samples > 0 && seconds !== null ? round((seconds / samples) * 1000) : null;
+  const gap: Unavailable | undefined =
+    avg === null && responses !== null && responses > 0
+      ? { field, reason: `${round(responses, 0)} responses without a latency sample: ${NO_LATENCY}` }
+      : undefined;
+  return { avg, gap };
+}
+
+/** One reason for a list field: the items (ids) with responses but no latency sample. */
+export function listLatencyGap(field: string, ids: string[]): Unavailable | undefined {
+  if (ids.length === 0) return undefined;
+  const shown = ids.slice(0, 10).join(', ') + (ids.length > 10 ? `, and ${ids.length - 10} more` : '');
+  return { field, reason: `null for ${ids.length} with responses but no latency sample (${shown}): ${NO_LATENCY}` };
+}
+
+/** The reason entries of `gaps` that are set. */
+export const gapsOf = (...gaps: Array<Unavailable | undefined>): Unavailable[] =>
+  gaps.filter((g): g is Unavailable => g !== undefined);
 
 export const paginationSchema = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int() });
 

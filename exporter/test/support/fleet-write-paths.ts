@@ -182,7 +182,8 @@ function dropLatencyForHalfTheAgents(fleet: Fleet, keepDeployment: string | unde
     fleet.collections.conversations.filter((c) => withoutLatency.has(String(c.agentId))).map(idOf),
   );
   for (const message of fleet.collections.messages) {
-    if (conversations.has(String(message.conversationId))) delete message.latency;
+    // A malformed latency (fleet.malformed) stays: only valid latencies are "not supplied".
+    if (conversations.has(String(message.conversationId)) && typeof message.latency === 'number') delete message.latency;
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Per-GPU figures from the unified GPU series only: dcgm-exporter's scrape joined to the node by
+ * host name, or AIWM's own gpuDevices where the node has no dcgm-exporter (label `source`).
+ */
+import { z } from 'zod';
+import type { Sample } from './prometheus.js';
+import { allOf, nullableNumber, pct, round, toGB, type FacadeContext } from './route.js';
+import { GPU_SERIES, gpuSourceNames } from './series.js';
+import { sel } from './scope.js';
+
+export const gpuSchema = z.object({
+  /** The seed's id of the GPU: the UUID (dcgm) or AIWM's deviceId, else the index. */
+  deviceId: z.string(),
+  uuid: z.string().nullable(),
+  /** GPU index on the node, as dcgm-exporter or AIWM number it. */
+  index: z.string().nullable(),
+  model: z.string(),
+  memoryTotal: nullableNumber,
+  memoryFree: nullableNumber,
+  utilization: nullableNumber,
+  temperature: nullableNumber,
+  powerUsage: nullableNumber,
+  /** `dcgm` (dcgm-exporter) or `aiwm` (AIWM's gpuDevices). */
+  source: z.string(),
+});
+export type GpuItem = z.output<typeof gpuSchema>;
+
+const gpuKey = (m: Record<string, string>) => `${m.node_id ?? ''}/${m.gpu ?? ''}`;
+const valuesByGpu = (samples: Sample[]) => new Map(samples.map((s) => [gpuKey(s.metric), s.value]));
+const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+
+function byIndex(a: GpuItem, b: GpuItem): number {
+  const d = Number(a.index ?? Infinity) - Number(b.index ?? Infinity);
+  return Number.isNaN(d) || d === 0 ? (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0) : d;
+}
+
+/** Every GPU the scope sees (optionally on one node), by node id, ordered by index. */
+export async function loadGpus(ctx: FacadeContext, nodeId?: string): Promise<Map<string, GpuItem[]>> {
+  const extra: Record<string, string> = nodeId ? { node_id: nodeId } : {};
+  const q = (metric: string) => ctx.prom.query(sel(ctx.scope, metric, extra));
+  const values = (metric: string) => q(metric).then(valuesByGpu);
+  const r = await allOf({
+    info: q(GPU_SERIES.info),
+    utilization: values(GPU_SERIES.utilization),
+    total: values(GPU_SERIES.memoryTotal),
+    used: values(GPU_SERIES.memoryUsed),
+    temperature: values(GPU_SERIES.temperature),
+    power: values(GPU_SERIES.power),
+  });
+  const seen = new Set<string>();
+  const out = new Map<string, GpuItem[]>();
+  for (const s of r.info) {
+    const k = gpuKey(s.metric);
+    if (seen.has(k)) continue; // one GPU, several info series (e.g. during a relabel): keep one
+    seen.add(k);
+    const totalBytes = finite(r.total.get(k));
+    const usedBytes = finite(r.used.get(k));
+    const gpu: GpuItem = {
+      deviceId: s.metric.uuid || s.metric.gpu || '',
+      uuid: s.metric.uuid || null,
+      index: s.metric.gpu ?? null,
+      model: s.metric.model ?? '',
+      memoryTotal: toGB(totalBytes),
+      memoryFree: totalBytes !== null && usedBytes !== null ? toGB(totalBytes - usedBytes) : null,
+      utilization: pct(finite(r.utilization.get(k))),
+      temperature: finite(r.temperature.get(k)),
+      powerUsage: round(finite(r.power.get(k))),
+      source: s.metric.source ?? 'unknown',
+    };
+    const node = s.metric.node_id ?? '';
+    out.set(node, [...(out.get(node) ?? []), gpu]);
+  }
+  for (const gpus of out.values()) gpus.sort(byIndex);
+  return out;
+}
+
+/** `metadata.sources` entries for the GPUs listed. */
+export const sourcesOfGpus = (gpus: Iterable<GpuItem>) => gpuSourceNames([...gpus].map((g) => g.source));
