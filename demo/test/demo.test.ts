@@ -1,4 +1,7 @@
-/** Smoke test of `npm run demo`: it starts, Prometheus scrapes, the facade answers with the fleet's numbers, Ctrl-C stops everything. */
+/**
+ * Smoke test of `npm run demo`: it starts, Prometheus scrapes, the facade answers with the fleet's
+ * numbers, the dcgm-exporter fixtures join the fleet's GPU nodes, Ctrl-C stops everything.
+ */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +37,7 @@ describe('npm run demo', () => {
         const body = (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent('sum(aiwm_nodes)')}`)).json()) as { data: { result: unknown[] } };
         return body.data.result.length > 0 ? true : undefined;
       }, 60_000, 500);
-      const fleet = generateFleet({ nodes: 12 });
+      const fleet = generateFleet({ nodes: 12, writePaths: true });
       const skipped = new Set(fleet.malformed.filter((m) => m.skipped).map((m) => m._id.toHexString()));
       const nodes = fleet.collections.nodes.filter((n) => n.isDeleted !== true && !skipped.has(n._id.toHexString())).length;
       const overview = await waitFor('the overview', async () => {
@@ -42,6 +45,12 @@ describe('npm run demo', () => {
         return response.ok ? ((await response.json()) as { infrastructure: { nodes: { total: number } } }) : undefined;
       }, 30_000, 500);
       expect(overview.infrastructure.nodes.total).toBe(nodes);
+      // The demo serves the dcgm-exporter fixtures: their 8 + 2 GPUs join two of the fleet's nodes.
+      await waitFor('dcgm-exporter GPUs joined to the fleet', async () => {
+        const expr = 'count(gpu:aiwm_gpu_info:unified{source="dcgm"}) == 10';
+        const body = (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: unknown[] } };
+        return body.data.result.length > 0 ? true : undefined;
+      }, 60_000, 500);
     } finally {
       child.kill('SIGINT');
     }
