@@ -378,6 +378,24 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       expect(h100.body).toMatchObject({
         status: 'online', recordedStatus: 'healthy', statusClass: 'up', heartbeat: 'fresh', websocketConnected: null,
       });
+      // dcgm-exporter's health signals (fixture: GPU 5 had XID 94 and one uncorrectable remapped row; the
+      // clock-events addendum marks GPU 3 thermally throttled and GPU 5 idle).
+      const health = h100.body.hardware.gpus.map((g: { health: unknown }) => g.health);
+      expect(health[5]).toEqual({ lastXid: 94, rowRemapFailure: false, uncorrectableRemappedRows: 1, clockEventReasons: ['gpu_idle'] });
+      expect(health[3]).toEqual({ lastXid: 0, rowRemapFailure: false, uncorrectableRemappedRows: 0, clockEventReasons: ['sw_thermal'] });
+      expect(health[0]).toEqual({ lastXid: 0, rowRemapFailure: false, uncorrectableRemappedRows: 0, clockEventReasons: [] });
+      // The A100 fixture has no clock-events counter: unknown, not "no reasons".
+      const a100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmA100NodeId}`, t);
+      expect(a100.body.hardware.gpus[0].health.clockEventReasons).toBeNull();
+    });
+
+    it('flags sizes written in GB instead of silently reading them 1024 times too small', async () => {
+      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const gb = await get(`/infrastructure/nodes/${stack.fleet.scenario.gbUnitsNodeId}`, t);
+      expect(gb.body.implausibleValues).toEqual(['diskTotal', 'ramTotal']);
+      expect(gb.body.hardware.ramTotal).toBeCloseTo(0.5, 2);
+      const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
+      expect(h100.body.implausibleValues).toEqual([]);
     });
 
     it('counts a heartbeating healthy node as online in the overview, the list and the filter', async () => {

@@ -8,6 +8,34 @@ import { allOf, nullableNumber, pct, round, toGB, type FacadeContext } from './r
 import { GPU_SERIES, gpuSourceNames } from './series.js';
 import { sel } from './scope.js';
 
+/** Health signals from dcgm-exporter; every field is null when the GPU's source has none (AIWM). */
+const gpuHealthSchema = z.object({
+  /** Code of the last XID error (0: none); dcgm-exporter keeps it until it restarts. */
+  lastXid: nullableNumber,
+  rowRemapFailure: z.boolean().nullable(),
+  uncorrectableRemappedRows: nullableNumber,
+  /** Active clock event (throttle) reasons, e.g. sw_thermal; null unless the operator enabled that counter. */
+  clockEventReasons: z.array(z.string()).nullable(),
+});
+
+/** DCGM_CLOCKS_EVENT_REASON_* bits, lowest first (dcgm_fields.h). */
+const CLOCK_EVENT_BITS = [
+  'gpu_idle',
+  'clocks_setting',
+  'sw_power_cap',
+  'hw_slowdown',
+  'sync_boost',
+  'sw_thermal',
+  'hw_thermal',
+  'hw_power_brake',
+  'display_clocks',
+] as const;
+
+/** The names of the bits set in a clock-event-reasons mask. */
+export function clockEventReasons(mask: number): string[] {
+  return CLOCK_EVENT_BITS.filter((_, bit) => Math.floor(mask / 2 ** bit) % 2 === 1);
+}
+
 export const gpuSchema = z.object({
   /** The seed's id of the GPU: the UUID (dcgm) or AIWM's deviceId, else the index. */
   deviceId: z.string(),
@@ -22,6 +50,7 @@ export const gpuSchema = z.object({
   powerUsage: nullableNumber,
   /** `dcgm` (dcgm-exporter) or `aiwm` (AIWM's gpuDevices). */
   source: z.string(),
+  health: gpuHealthSchema,
 });
 export type GpuItem = z.output<typeof gpuSchema>;
 
@@ -46,6 +75,10 @@ export async function loadGpus(ctx: FacadeContext, nodeId?: string): Promise<Map
     used: values(GPU_SERIES.memoryUsed),
     temperature: values(GPU_SERIES.temperature),
     power: values(GPU_SERIES.power),
+    xid: values(GPU_SERIES.xidLast),
+    remapFailure: values(GPU_SERIES.rowRemapFailure),
+    remappedRows: values(GPU_SERIES.uncorrectableRemappedRows),
+    clockReasons: values(GPU_SERIES.clockEventReasons),
   });
   const seen = new Set<string>();
   const out = new Map<string, GpuItem[]>();
@@ -66,6 +99,12 @@ export async function loadGpus(ctx: FacadeContext, nodeId?: string): Promise<Map
       temperature: finite(r.temperature.get(k)),
       powerUsage: round(finite(r.power.get(k))),
       source: s.metric.source ?? 'unknown',
+      health: {
+        lastXid: finite(r.xid.get(k)),
+        rowRemapFailure: r.remapFailure.has(k) ? r.remapFailure.get(k) === 1 : null,
+        uncorrectableRemappedRows: finite(r.remappedRows.get(k)),
+        clockEventReasons: r.clockReasons.has(k) ? clockEventReasons(r.clockReasons.get(k)!) : null,
+      },
     };
     const node = s.metric.node_id ?? '';
     out.set(node, [...(out.get(node) ?? []), gpu]);

@@ -47,6 +47,8 @@ const nodeSchema = z.object({
   }),
   resources: z.object({ vms: z.number(), containers: z.number(), deployments: z.number() }),
   uptime: nullableNumber,
+  /** Size fields that read as GB written where AIWM's agent writes MB (e.g. ramTotal); still read as MB. */
+  implausibleValues: z.array(z.string()),
 });
 type NodeItem = z.output<typeof nodeSchema>;
 
@@ -74,7 +76,9 @@ const NODE_NOTES = [
   'status is the availability: online = status class up or degraded (AIWM\'s healthy, online, ready, busy, '
     + 'degraded, error) with a fresh heartbeat; recordedStatus is what AIWM stored.',
   'GPUs come from dcgm-exporter where it runs on the node (joined by host name), else from AIWM\'s gpuDevices '
-    + '(inventory, rarely telemetry); hardware.gpus[].source says which.',
+    + '(inventory, rarely telemetry); hardware.gpus[].source says which, and health is dcgm-exporter\'s only.',
+  'implausibleValues lists size fields that read as GB written where the node agent writes MB: they are still '
+    + 'read as MB (docs/metrics.md, "Units").',
 ];
 
 /** The node-level series loadNodes joins, by node id. */
@@ -98,6 +102,7 @@ async function nodeSeries(ctx: FacadeContext, nodeId?: string) {
     resources: ctx.prom.query(`sum by (node_id, resource_type) (aiwm_resources{${S}})`),
     deployments: ctx.prom.query(`count by (node_id) (aiwm_deployment_info{${S}})`).then(countsByNode),
     gpus: loadGpus(ctx, nodeId),
+    implausible: q(NODE_SERIES.implausibleValue),
   });
 }
 type NodeSeries = Awaited<ReturnType<typeof nodeSeries>>;
@@ -147,6 +152,10 @@ function nodeItem(info: Sample, s: NodeSeries): NodeItem {
       deployments: s.deployments.get(id) ?? 0,
     },
     uptime: value(s.uptime),
+    implausibleValues: s.implausible
+      .filter((x) => x.metric.node_id === id && x.value === 1)
+      .map((x) => x.metric.field ?? '')
+      .sort(),
   };
 }
 

@@ -16,6 +16,7 @@ export const NODE_SERIES = {
   heartbeatState: 'aiwm_node_heartbeat_state',
   lastHeartbeat: 'aiwm_node_last_heartbeat_timestamp_seconds',
   counts: 'aiwm_nodes',
+  implausibleValue: 'aiwm_node_implausible_value',
 } as const;
 
 /** Per-GPU series joined from dcgm-exporter, or from AIWM's own gpuDevices where a node has none. */
@@ -26,6 +27,10 @@ export const GPU_SERIES = {
   memoryTotal: 'gpu:aiwm_gpu_memory_total_bytes:unified',
   temperature: 'gpu:aiwm_gpu_temperature_celsius:unified',
   power: 'gpu:aiwm_gpu_power_usage_watts:unified',
+  xidLast: 'gpu:aiwm_gpu_xid_last:unified',
+  rowRemapFailure: 'gpu:aiwm_gpu_row_remap_failure:unified',
+  uncorrectableRemappedRows: 'gpu:aiwm_gpu_uncorrectable_remapped_rows:unified',
+  clockEventReasons: 'gpu:aiwm_gpu_clock_event_reasons:unified',
 } as const;
 
 /** The `source` label of the unified GPU series, as named in `metadata.sources`. */
