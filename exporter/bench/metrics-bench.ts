@@ -52,19 +52,26 @@ async function rawServer(body: Buffer, gzip: boolean): Promise<net.Server> {
 /** prom-client holding the same series, rendering (and compressing) on every scrape, as a plain exporter would. */
 async function promClientServer(exposition: string): Promise<{ server: http.Server; registry: client.Registry }> {
   const registry = new client.Registry();
-  const gauges = new Map<string, client.Gauge>();
+  const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
+  // prom-client wants one label set per metric: a family whose series differ (e.g. aiwm_nodes' zero
+  // series without class and status) gets the union, with '' where a series lacks a label.
+  const labelNames = new Map<string, Set<string>>();
   for (const line of exposition.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
     for (const lm of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[lm[1]!] = lm[2]!;
-    let g = gauges.get(m[1]!);
-    if (!g) {
-      g = new client.Gauge({ name: m[1]!, help: m[1]!, labelNames: Object.keys(labels), registers: [registry] });
-      gauges.set(m[1]!, g);
-    }
-    g.set(labels, Number(m[3]));
+    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+    const names = labelNames.get(m[1]!) ?? new Set<string>();
+    for (const l of Object.keys(labels)) names.add(l);
+    labelNames.set(m[1]!, names);
+  }
+  const gauges = new Map<string, client.Gauge>();
+  for (const [name, names] of labelNames) gauges.set(name, new client.Gauge({ name, help: name, labelNames: [...names], registers: [registry] }));
+  for (const { name, labels, value } of samples) {
+    const all = Object.fromEntries([...labelNames.get(name)!].map((l) => [l, labels[l] ?? '']));
+    gauges.get(name)!.set(all, value);
   }
   const server = http.createServer((req, res) => {
     void registry.metrics().then((text) => {
