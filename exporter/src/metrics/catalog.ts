@@ -5,7 +5,6 @@
 import type { FamilyMeta, MetricType } from './exposition.js';
 import { AGENT_STATUSES } from '../source/agents.js';
 import { DEPLOYMENT_STATUSES } from '../source/deployments.js';
-import { EXECUTION_STATUSES } from '../source/executions.js';
 import { MODEL_STATUSES } from '../source/models.js';
 import { GPU_STATUSES, HEARTBEAT_STATES, NODE_AVAILABILITIES, NODE_STATUS_CLASSES } from '../source/nodes.js';
 import { RESOURCE_STATUSES } from '../source/resources.js';
