@@ -12,7 +12,18 @@ import { overview } from './overview.js';
 import { resources } from './infrastructure-resources.js';
 import { RETIRED } from './lib.js';
 
-export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [overview, nodes, nodeDetail, resources, models, deployments, deploymentDetail, agents, agentDetail, executions];
+export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [
+  overview,
+  nodes,
+  nodeDetail,
+  resources,
+  models,
+  deployments,
+  deploymentDetail,
+  agents,
+  agentDetail,
+  executions,
+];
 
 export const DASHBOARD_DIR = 'provisioning/dashboards/aiwm';
 

@@ -22,39 +22,52 @@ const XID_NONE: dashboard.ValueMapping[] = [
 
 /** Level 2: one node, down to each GPU. */
 export function nodeDetail() {
-  const description = 'One node: status class and heartbeat, hardware, every GPU with its telemetry source, '
-    + 'utilization, memory, temperature, power and health, and what runs on it.';
+  const description =
+    'One node: status class and heartbeat, hardware, every GPU with its telemetry source, ' +
+    'utilization, memory, temperature, power and health, and what runs on it.';
   return new Board(UID.nodeDetail, 'AIWM / Infrastructure / Node detail', description, {
     entity: namedEntityVariable('node', 'Node', 'aiwm_node_info', 'node_id', 'node_name'),
   })
     .row(100, 'Node')
-    .stat({
-      id: 1,
-      title: 'Recorded status',
-      description: 'The status AIWM stores for the node, with its class in brackets (up, degraded, down, '
-        + 'maintenance, provisioning, unknown).',
-      unit: 'none',
-      targets: [{ expr: holds('aiwm_node_status', NODE), legend: '{{status}} ({{class}})' }],
-      w: 4,
-    }, { textMode: NAME })
-    .stat({
-      id: 16,
-      title: 'Availability',
-      description: 'online = up or degraded with a fresh heartbeat; offline = down, or a stale heartbeat or none '
-        + 'ever; else maintenance, provisioning or unknown.',
-      unit: 'none',
-      targets: [{ expr: holds('aiwm_node_availability', NODE), legend: '{{availability}}' }],
-      w: 3,
-    }, { textMode: NAME })
-    .stat({
-      id: 15,
-      title: 'Heartbeat',
-      description: 'fresh, stale (older than the exporter\'s HEARTBEAT_STALE_AFTER) or never (no heartbeat since '
-        + 'the node registered).',
-      unit: 'none',
-      targets: [{ expr: holds('aiwm_node_heartbeat_state', NODE), legend: '{{state}}' }],
-      w: 3,
-    }, { textMode: NAME })
+    .stat(
+      {
+        id: 1,
+        title: 'Recorded status',
+        description:
+          'The status AIWM stores for the node, with its class in brackets (up, degraded, down, ' +
+          'maintenance, provisioning, unknown).',
+        unit: 'none',
+        targets: [{ expr: holds('aiwm_node_status', NODE), legend: '{{status}} ({{class}})' }],
+        w: 4,
+      },
+      { textMode: NAME },
+    )
+    .stat(
+      {
+        id: 16,
+        title: 'Availability',
+        description:
+          'online = up or degraded with a fresh heartbeat; offline = down, or a stale heartbeat or none ' +
+          'ever; else maintenance, provisioning or unknown.',
+        unit: 'none',
+        targets: [{ expr: holds('aiwm_node_availability', NODE), legend: '{{availability}}' }],
+        w: 3,
+      },
+      { textMode: NAME },
+    )
+    .stat(
+      {
+        id: 15,
+        title: 'Heartbeat',
+        description:
+          "fresh, stale (older than the exporter's HEARTBEAT_STALE_AFTER) or never (no heartbeat since " +
+          'the node registered).',
+        unit: 'none',
+        targets: [{ expr: holds('aiwm_node_heartbeat_state', NODE), legend: '{{state}}' }],
+        w: 3,
+      },
+      { textMode: NAME },
+    )
     .stat({
       id: 2,
       title: 'Heartbeat age',
@@ -89,28 +102,51 @@ export function nodeDetail() {
       targets: [{ expr: `aiwm_node_uptime_seconds{${NODE}}` }],
       w: 4,
     })
-    .timeseries({ id: 7, title: 'CPU and RAM usage', description: 'From the node\'s heartbeats.', unit: 'percentunit', targets: [{ expr: `aiwm_node_cpu_usage_ratio{${NODE}}`, legend: 'CPU' }, { expr: `aiwm_node_memory_usage_ratio{${NODE}}`, legend: 'RAM' }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
-    .stat({
-      id: 17,
-      title: 'GPU telemetry source',
-      description: 'Where the node\'s GPU data comes from: dcgm (dcgm-exporter on the node, joined by host name), '
-        + 'aiwm (AIWM\'s gpuDevices, often stale or empty), or none.',
-      unit: 'none',
-      targets: [{ expr: orNone(`count by (source) (${unified('info', NODE)})`, 'source'), legend: '{{source}}' }],
-      w: 4,
-      h: 8,
-    }, { textMode: VALUE_AND_NAME })
-    .stat({
-      id: 18,
-      title: 'Implausible sizes',
-      description: 'Sizes that read as GB written where AIWM expects MB (ramTotal, diskTotal, gpuMemoryTotal), so '
-        + 'they show about 1024 times too small; "none" when all look plausible.',
-      unit: 'none',
-      targets: [{ expr: orNone(`aiwm_node_implausible_value{${NODE}}`, 'field'), legend: '{{field}}' }],
-      steps: [{ value: 1, color: 'orange' }],
-      w: 4,
-      h: 8,
-    }, { textMode: NAME })
+    .timeseries({
+      id: 7,
+      title: 'CPU and RAM usage',
+      description: "From the node's heartbeats.",
+      unit: 'percentunit',
+      targets: [
+        { expr: `aiwm_node_cpu_usage_ratio{${NODE}}`, legend: 'CPU' },
+        { expr: `aiwm_node_memory_usage_ratio{${NODE}}`, legend: 'RAM' },
+      ],
+      min: 0,
+      max: 1,
+      steps: [
+        { value: T.nodeMemory.warningRatio, color: 'orange' },
+        { value: T.nodeMemory.criticalRatio, color: 'red' },
+      ],
+    })
+    .stat(
+      {
+        id: 17,
+        title: 'GPU telemetry source',
+        description:
+          "Where the node's GPU data comes from: dcgm (dcgm-exporter on the node, joined by host name), " +
+          "aiwm (AIWM's gpuDevices, often stale or empty), or none.",
+        unit: 'none',
+        targets: [{ expr: orNone(`count by (source) (${unified('info', NODE)})`, 'source'), legend: '{{source}}' }],
+        w: 4,
+        h: 8,
+      },
+      { textMode: VALUE_AND_NAME },
+    )
+    .stat(
+      {
+        id: 18,
+        title: 'Implausible sizes',
+        description:
+          'Sizes that read as GB written where AIWM expects MB (ramTotal, diskTotal, gpuMemoryTotal), so ' +
+          'they show about 1024 times too small; "none" when all look plausible.',
+        unit: 'none',
+        targets: [{ expr: orNone(`aiwm_node_implausible_value{${NODE}}`, 'field'), legend: '{{field}}' }],
+        steps: [{ value: 1, color: 'orange' }],
+        w: 4,
+        h: 8,
+      },
+      { textMode: NAME },
+    )
     .stat({
       id: 19,
       title: 'GPUs',
@@ -125,13 +161,19 @@ export function nodeDetail() {
     .table({
       id: 20,
       title: 'GPUs',
-      description: 'Every GPU of the node as reported now. uuid is dcgm-exporter\'s UUID, or AIWM\'s deviceId '
-        + 'when the source is aiwm.',
+      description:
+        "Every GPU of the node as reported now. uuid is dcgm-exporter's UUID, or AIWM's deviceId " +
+        'when the source is aiwm.',
       unit: 'none',
       targets: [
         { expr: `max by (org_id, node_id, gpu, uuid, model, source) (${unified('info', NODE)})`, table: true },
-        ...['utilization_ratio', 'temperature_celsius', 'memory_used_bytes', 'memory_total_bytes', 'power_usage_watts']
-          .map((name) => ({ expr: perGpu(name, NODE), table: true })),
+        ...[
+          'utilization_ratio',
+          'temperature_celsius',
+          'memory_used_bytes',
+          'memory_total_bytes',
+          'power_usage_watts',
+        ].map((name) => ({ expr: perGpu(name, NODE), table: true })),
       ],
       columns: {
         gpu: 'GPU',
@@ -145,7 +187,11 @@ export function nodeDetail() {
         'Value #F': 'Power',
       },
       units: {
-        'Value #B': 'percentunit', 'Value #C': 'celsius', 'Value #D': 'bytes', 'Value #E': 'bytes', 'Value #F': 'watt',
+        'Value #B': 'percentunit',
+        'Value #C': 'celsius',
+        'Value #D': 'bytes',
+        'Value #E': 'bytes',
+        'Value #F': 'watt',
       },
       h: 8,
     })
@@ -171,8 +217,9 @@ export function nodeDetail() {
     .timeseries({
       id: 11,
       title: 'GPU temperature',
-      description: `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, `
-        + `${T.gpuTemperature.criticalCelsius} °C critical.`,
+      description:
+        `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, ` +
+        `${T.gpuTemperature.criticalCelsius} °C critical.`,
       unit: 'celsius',
       targets: [{ expr: unified('temperature_celsius', NODE), legend: 'GPU {{gpu}}' }],
       steps: TEMPERATURE_STEPS,
@@ -180,7 +227,7 @@ export function nodeDetail() {
     .timeseries({
       id: 12,
       title: 'GPU power',
-      description: 'Power draw per GPU (neither dcgm-exporter\'s default counters nor current AIWM give the limit).',
+      description: "Power draw per GPU (neither dcgm-exporter's default counters nor current AIWM give the limit).",
       unit: 'watt',
       targets: [{ expr: unified('power_usage_watts', NODE), legend: 'GPU {{gpu}}' }],
     })
@@ -188,8 +235,9 @@ export function nodeDetail() {
     .stat({
       id: 21,
       title: 'Last XID',
-      description: 'Code of each GPU\'s last XID error (dcgm-exporter keeps it until it restarts); none = 0. '
-        + 'Empty when the node has no dcgm-exporter.',
+      description:
+        "Code of each GPU's last XID error (dcgm-exporter keeps it until it restarts); none = 0. " +
+        'Empty when the node has no dcgm-exporter.',
       unit: 'none',
       targets: [{ expr: `max by (gpu) (${unified('xid_last', NODE)})`, legend: 'GPU {{gpu}}' }],
       mappings: XID_NONE,
@@ -221,9 +269,10 @@ export function nodeDetail() {
     .table({
       id: 24,
       title: 'Clock event reasons',
-      description: 'Why each GPU\'s clocks are held down now (gpu_idle is benign; sw_thermal, hw_thermal, '
-        + 'hw_slowdown and sw_power_cap mean throttling). Only where the operator enabled '
-        + 'DCGM_FI_DEV_CLOCKS_EVENT_REASONS in dcgm-exporter\'s counters.',
+      description:
+        "Why each GPU's clocks are held down now (gpu_idle is benign; sw_thermal, hw_thermal, " +
+        'hw_slowdown and sw_power_cap mean throttling). Only where the operator enabled ' +
+        "DCGM_FI_DEV_CLOCKS_EVENT_REASONS in dcgm-exporter's counters.",
       unit: 'none',
       targets: [{ expr: clockEventReasons(NODE), table: true }],
       columns: { gpu: 'GPU', reason: 'Reason' },
@@ -235,7 +284,13 @@ export function nodeDetail() {
       title: 'Resources',
       description: 'VMs and containers placed on the node.',
       unit: 'none',
-      targets: [{ expr: `aiwm_resource_info{${NODE}}`, table: true }, { expr: `label_replace(aiwm_resource_status == 1, "state", "$1", "status", "(.*)") and on (org_id, resource_id) aiwm_resource_info{${NODE}}`, table: true }],
+      targets: [
+        { expr: `aiwm_resource_info{${NODE}}`, table: true },
+        {
+          expr: `label_replace(aiwm_resource_status == 1, "state", "$1", "status", "(.*)") and on (org_id, resource_id) aiwm_resource_info{${NODE}}`,
+          table: true,
+        },
+      ],
       columns: { resource_name: 'Resource', resource_type: 'Type', state: 'Status', resource_id: 'Id' },
       w: 12,
       link: { title: 'Resources', url: drillDown(UID.resources) },
@@ -245,7 +300,13 @@ export function nodeDetail() {
       title: 'Deployments',
       description: 'Model deployments on the node.',
       unit: 'none',
-      targets: [{ expr: `aiwm_deployment_info{${NODE}}`, table: true }, { expr: `label_replace(aiwm_deployment_status == 1, "state", "$1", "status", "(.*)") and on (org_id, deployment_id) aiwm_deployment_info{${NODE}}`, table: true }],
+      targets: [
+        { expr: `aiwm_deployment_info{${NODE}}`, table: true },
+        {
+          expr: `label_replace(aiwm_deployment_status == 1, "state", "$1", "status", "(.*)") and on (org_id, deployment_id) aiwm_deployment_info{${NODE}}`,
+          table: true,
+        },
+      ],
       columns: { deployment_name: 'Deployment', state: 'Status', deployment_id: 'Id', model_id: 'Model' },
       w: 12,
       link: { title: 'Deployment detail', url: drillDown(UID.deploymentDetail, { deployment: '${__data.fields.Id}' }) },

@@ -3,8 +3,7 @@ import { unified } from './gpu.js';
 import { Board, ORG, UID, drillDown, filterVariable, holds } from './lib.js';
 
 /** Node counts in one availability (absent label sets read 0). */
-const byAvailability = (availability: string) =>
-  `sum(aiwm_nodes{${ORG}, availability="${availability}"}) or vector(0)`;
+const byAvailability = (availability: string) => `sum(aiwm_nodes{${ORG}, availability="${availability}"}) or vector(0)`;
 
 const AVAILABILITIES = `label_values(aiwm_node_availability{${ORG}}, availability)`;
 
@@ -17,11 +16,18 @@ const withName = (expr: string) => `${expr} * on (org_id, node_id) group_left (n
 /** Level 2: the node fleet. */
 export function nodes() {
   const availability = filterVariable('availability', 'Availability', AVAILABILITIES);
-  const description = 'Every node: availability, recorded status, heartbeat, roles, utilization and GPUs. '
-    + 'Click a node for its detail.';
+  const description =
+    'Every node: availability, recorded status, heartbeat, roles, utilization and GPUs. ' +
+    'Click a node for its detail.';
   return new Board(UID.nodes, 'AIWM / Infrastructure / Nodes', description, { filters: [availability] })
     .row(100, 'Fleet')
-    .stat({ id: 1, title: 'Nodes', description: 'Nodes AIWM manages.', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }] })
+    .stat({
+      id: 1,
+      title: 'Nodes',
+      description: 'Nodes AIWM manages.',
+      unit: 'none',
+      targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }],
+    })
     .stat({
       id: 2,
       title: 'Online',
@@ -45,10 +51,39 @@ export function nodes() {
       targets: [{ expr: byAvailability('maintenance') }],
       steps: [{ value: 1, color: 'blue' }],
     })
-    .bars({ id: 5, title: 'Nodes by role', description: 'A node with several roles counts in each.', unit: 'none', targets: [{ expr: `count by (role) (aiwm_node_role{${ORG}})`, legend: '{{role}}' }], w: 8, h: 4 })
+    .bars({
+      id: 5,
+      title: 'Nodes by role',
+      description: 'A node with several roles counts in each.',
+      unit: 'none',
+      targets: [{ expr: `count by (role) (aiwm_node_role{${ORG}})`, legend: '{{role}}' }],
+      w: 8,
+      h: 4,
+    })
     .row(101, 'Utilization (online nodes)')
-    .stat({ id: 6, title: 'CPU', description: 'Average CPU usage of online nodes.', unit: 'percentunit', targets: [{ expr: `avg(org:aiwm_node_cpu_usage_ratio:avg_online{${ORG}})` }], min: 0, max: 1, steps: [{ value: 0.8, color: 'orange' }] })
-    .stat({ id: 7, title: 'RAM', description: 'Average RAM usage of online nodes.', unit: 'percentunit', targets: [{ expr: `avg(org:aiwm_node_memory_usage_ratio:avg_online{${ORG}})` }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
+    .stat({
+      id: 6,
+      title: 'CPU',
+      description: 'Average CPU usage of online nodes.',
+      unit: 'percentunit',
+      targets: [{ expr: `avg(org:aiwm_node_cpu_usage_ratio:avg_online{${ORG}})` }],
+      min: 0,
+      max: 1,
+      steps: [{ value: 0.8, color: 'orange' }],
+    })
+    .stat({
+      id: 7,
+      title: 'RAM',
+      description: 'Average RAM usage of online nodes.',
+      unit: 'percentunit',
+      targets: [{ expr: `avg(org:aiwm_node_memory_usage_ratio:avg_online{${ORG}})` }],
+      min: 0,
+      max: 1,
+      steps: [
+        { value: T.nodeMemory.warningRatio, color: 'orange' },
+        { value: T.nodeMemory.criticalRatio, color: 'red' },
+      ],
+    })
     .stat({
       id: 8,
       title: 'GPU',
@@ -58,9 +93,36 @@ export function nodes() {
       min: 0,
       max: 1,
     })
-    .stat({ id: 9, title: 'Disk', description: 'AIWM records disk sizes but no disk usage, so no utilization can be shown; this is the total disk size.', unit: 'bytes', targets: [{ expr: `sum(aiwm_node_disk_total_bytes{${ORG}})` }] })
-    .timeseries({ id: 10, title: 'CPU usage by node', description: 'CPU usage reported by each node\'s heartbeat.', unit: 'percentunit', targets: [{ expr: withName('aiwm_node_cpu_usage_ratio'), legend: '{{node_name}}' }], min: 0, max: 1 })
-    .timeseries({ id: 11, title: 'RAM usage by node', description: 'RAM usage reported by each node\'s heartbeat.', unit: 'percentunit', targets: [{ expr: withName('aiwm_node_memory_usage_ratio'), legend: '{{node_name}}' }], min: 0, max: 1, steps: [{ value: T.nodeMemory.warningRatio, color: 'orange' }, { value: T.nodeMemory.criticalRatio, color: 'red' }] })
+    .stat({
+      id: 9,
+      title: 'Disk',
+      description:
+        'AIWM records disk sizes but no disk usage, so no utilization can be shown; this is the total disk size.',
+      unit: 'bytes',
+      targets: [{ expr: `sum(aiwm_node_disk_total_bytes{${ORG}})` }],
+    })
+    .timeseries({
+      id: 10,
+      title: 'CPU usage by node',
+      description: "CPU usage reported by each node's heartbeat.",
+      unit: 'percentunit',
+      targets: [{ expr: withName('aiwm_node_cpu_usage_ratio'), legend: '{{node_name}}' }],
+      min: 0,
+      max: 1,
+    })
+    .timeseries({
+      id: 11,
+      title: 'RAM usage by node',
+      description: "RAM usage reported by each node's heartbeat.",
+      unit: 'percentunit',
+      targets: [{ expr: withName('aiwm_node_memory_usage_ratio'), legend: '{{node_name}}' }],
+      min: 0,
+      max: 1,
+      steps: [
+        { value: T.nodeMemory.warningRatio, color: 'orange' },
+        { value: T.nodeMemory.criticalRatio, color: 'red' },
+      ],
+    })
     .row(103, 'Status and heartbeat')
     .bars({
       id: 13,
@@ -73,8 +135,9 @@ export function nodes() {
     .bars({
       id: 14,
       title: 'By recorded status class',
-      description: 'The class of the status AIWM stores: up (online, healthy, ready, busy), degraded, down, '
-        + 'maintenance, provisioning, unknown.',
+      description:
+        'The class of the status AIWM stores: up (online, healthy, ready, busy), degraded, down, ' +
+        'maintenance, provisioning, unknown.',
       unit: 'none',
       targets: [{ expr: `sum by (class) (aiwm_nodes{${ORG}})`, legend: '{{class}}' }],
       w: 6,
@@ -90,8 +153,9 @@ export function nodes() {
     .stat({
       id: 16,
       title: 'Implausible sizes',
-      description: 'Nodes with a RAM, disk or GPU memory size that reads as GB written where AIWM expects MB, so '
-        + 'it shows about 1024 times too small.',
+      description:
+        'Nodes with a RAM, disk or GPU memory size that reads as GB written where AIWM expects MB, so ' +
+        'it shows about 1024 times too small.',
       unit: 'none',
       targets: [{ expr: `count(count by (org_id, node_id) (aiwm_node_implausible_value{${ORG}})) or vector(0)` }],
       steps: [{ value: 1, color: 'orange' }],
@@ -101,8 +165,9 @@ export function nodes() {
     .stat({
       id: 17,
       title: 'dcgm GPUs matching no node',
-      description: 'GPUs dcgm-exporter reports under a host name that matches no AIWM node (all orgs): set the '
-        + 'exporter\'s NODE_NAME to the node\'s hostname in AIWM. Their telemetry shows nowhere else.',
+      description:
+        'GPUs dcgm-exporter reports under a host name that matches no AIWM node (all orgs): set the ' +
+        "exporter's NODE_NAME to the node's hostname in AIWM. Their telemetry shows nowhere else.",
       unit: 'none',
       targets: [{ expr: 'sum(cluster:aiwm_dcgm_gpus_unmatched:count)' }],
       steps: [{ value: 1, color: 'orange' }],
@@ -113,9 +178,10 @@ export function nodes() {
     .table({
       id: 12,
       title: 'Nodes',
-      description: 'One row per node. Recorded status is the raw value AIWM stores, class its status class. '
-        + 'Heartbeat age is empty for a node that never sent one. GPUs and GPU source are empty when neither '
-        + 'dcgm-exporter nor AIWM reports the node\'s GPUs (unknown, not zero).',
+      description:
+        'One row per node. Recorded status is the raw value AIWM stores, class its status class. ' +
+        'Heartbeat age is empty for a node that never sent one. GPUs and GPU source are empty when neither ' +
+        "dcgm-exporter nor AIWM reports the node's GPUs (unknown, not zero).",
       unit: 'none',
       targets: [
         `aiwm_node_info{${ORG}}`,

@@ -1,25 +1,79 @@
 import { Board, ORG, UID, drillDown } from './lib.js';
 
 /** Allocations count for resources that hold capacity. */
-const holding = (metric: string) => `sum(${metric}{${ORG}} * on (org_id, resource_id) group_left () (aiwm_resource_status{status=~"deploying|running|stopping"} == 1))`;
+const holding = (metric: string) =>
+  `sum(${metric}{${ORG}} * on (org_id, resource_id) group_left () (aiwm_resource_status{status=~"deploying|running|stopping"} == 1))`;
 
 /** Level 2: VMs and containers. */
 export function resources() {
-  return new Board(UID.resources, 'AIWM / Infrastructure / Resources', 'VMs and containers: by type and status, what they hold, and the list.')
+  return new Board(
+    UID.resources,
+    'AIWM / Infrastructure / Resources',
+    'VMs and containers: by type and status, what they hold, and the list.',
+  )
     .row(100, 'Resources')
-    .bars({ id: 1, title: 'By type', description: 'inference-container, application-container, virtual-machine.', unit: 'none', targets: [{ expr: `sum by (resource_type) (aiwm_resources{${ORG}})`, legend: '{{resource_type}}' }] })
-    .bars({ id: 2, title: 'By status', description: 'Resources by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }] })
-    .bars({ id: 3, title: 'GPUs allocated by mode', description: 'passthrough and MIG for VMs, container for containers.', unit: 'none', targets: [{ expr: `sum by (mode) (aiwm_resource_allocated_gpus{${ORG}})`, legend: '{{mode}}' }] })
-    .stat({ id: 4, title: 'vCPUs allocated', description: 'Held by resources deploying, running or stopping.', unit: 'none', targets: [{ expr: holding('aiwm_resource_allocated_vcpus') }], w: 2 })
-    .stat({ id: 5, title: 'RAM allocated', description: 'Held by resources deploying, running or stopping.', unit: 'bytes', targets: [{ expr: holding('aiwm_resource_allocated_memory_bytes') }], w: 2 })
-    .stat({ id: 6, title: 'Disk allocated', description: 'Held by VMs deploying, running or stopping (containers record none).', unit: 'bytes', targets: [{ expr: holding('aiwm_resource_allocated_disk_bytes') }], w: 2 })
+    .bars({
+      id: 1,
+      title: 'By type',
+      description: 'inference-container, application-container, virtual-machine.',
+      unit: 'none',
+      targets: [{ expr: `sum by (resource_type) (aiwm_resources{${ORG}})`, legend: '{{resource_type}}' }],
+    })
+    .bars({
+      id: 2,
+      title: 'By status',
+      description: 'Resources by status.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }],
+    })
+    .bars({
+      id: 3,
+      title: 'GPUs allocated by mode',
+      description: 'passthrough and MIG for VMs, container for containers.',
+      unit: 'none',
+      targets: [{ expr: `sum by (mode) (aiwm_resource_allocated_gpus{${ORG}})`, legend: '{{mode}}' }],
+    })
+    .stat({
+      id: 4,
+      title: 'vCPUs allocated',
+      description: 'Held by resources deploying, running or stopping.',
+      unit: 'none',
+      targets: [{ expr: holding('aiwm_resource_allocated_vcpus') }],
+      w: 2,
+    })
+    .stat({
+      id: 5,
+      title: 'RAM allocated',
+      description: 'Held by resources deploying, running or stopping.',
+      unit: 'bytes',
+      targets: [{ expr: holding('aiwm_resource_allocated_memory_bytes') }],
+      w: 2,
+    })
+    .stat({
+      id: 6,
+      title: 'Disk allocated',
+      description: 'Held by VMs deploying, running or stopping (containers record none).',
+      unit: 'bytes',
+      targets: [{ expr: holding('aiwm_resource_allocated_disk_bytes') }],
+      w: 2,
+    })
     .table({
       id: 7,
       title: 'Resources',
       description: 'Every VM and container with its node and status.',
       unit: 'none',
-      targets: [{ expr: `aiwm_resource_info{${ORG}}`, table: true }, { expr: `label_replace(aiwm_resource_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true }],
-      columns: { resource_name: 'Resource', resource_type: 'Type', state: 'Status', node_id: 'Node', resource_id: 'Id', org_id: 'Org' },
+      targets: [
+        { expr: `aiwm_resource_info{${ORG}}`, table: true },
+        { expr: `label_replace(aiwm_resource_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
+      ],
+      columns: {
+        resource_name: 'Resource',
+        resource_type: 'Type',
+        state: 'Status',
+        node_id: 'Node',
+        resource_id: 'Id',
+        org_id: 'Org',
+      },
       link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.Node}' }) },
     })
     .build();

@@ -86,16 +86,23 @@ export interface PanelSpec {
 
 /** Drill-down URL to a dashboard by UID, keeping the datasource, org and time range. */
 export function drillDown(uid: string, variables: Record<string, string> = {}): string {
-  const vars = Object.entries(variables).map(([k, v]) => `&var-${k}=${v}`).join('');
+  const vars = Object.entries(variables)
+    .map(([k, v]) => `&var-${k}=${v}`)
+    .join('');
   return `/d/${uid}?\${datasource:queryparam}&\${org:queryparam}${vars}&\${__url_time_range}`;
 }
 
 function thresholds(spec: PanelSpec): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: spec.base ?? 'green' }, ...(spec.steps ?? [])]);
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: spec.base ?? 'green' }, ...(spec.steps ?? [])]);
 }
 
 function query(target: Target, index: number): prometheus.DataqueryBuilder {
-  const q = new prometheus.DataqueryBuilder().expr(target.expr).refId(String.fromCharCode(65 + index)).datasource(DATASOURCE);
+  const q = new prometheus.DataqueryBuilder()
+    .expr(target.expr)
+    .refId(String.fromCharCode(65 + index))
+    .datasource(DATASOURCE);
   if (target.table) return q.instant().format(prometheus.PromQueryFormat.Table);
   return q.legendFormat(target.legend ?? '__auto');
 }
@@ -124,9 +131,21 @@ export class Board {
       .timezone('browser')
       .refresh('1m')
       .time({ from: options.time ?? 'now-24h', to: 'now' })
-      .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').current({ text: 'AIWM Prometheus', value: PROMETHEUS_UID }))
+      .withVariable(
+        new dashboard.DatasourceVariableBuilder('datasource')
+          .label('Data source')
+          .type('prometheus')
+          .current({ text: 'AIWM Prometheus', value: PROMETHEUS_UID }),
+      )
       .withVariable(filterVariable('org', 'Organization', 'label_values(aiwm_node_info, org_id)'))
-      .link(new dashboard.DashboardLinkBuilder('AIWM dashboards').type(dashboard.DashboardLinkType.Dashboards).tags(['aiwm']).asDropdown(true).includeVars(true).keepTime(true));
+      .link(
+        new dashboard.DashboardLinkBuilder('AIWM dashboards')
+          .type(dashboard.DashboardLinkType.Dashboards)
+          .tags(['aiwm'])
+          .asDropdown(true)
+          .includeVars(true)
+          .keepTime(true),
+      );
     if (options.entity) this.builder.withVariable(options.entity);
     for (const filter of options.filters ?? []) this.builder.withVariable(filter);
   }
@@ -168,7 +187,10 @@ export class Board {
         .withTransformation({ id: 'filterFieldsByName', options: { include: { names: Object.keys(spec.columns) } } })
         .withTransformation({
           id: 'organize',
-          options: { indexByName: Object.fromEntries(Object.keys(spec.columns).map((c, i) => [c, i])), renameByName: spec.columns },
+          options: {
+            indexByName: Object.fromEntries(Object.keys(spec.columns).map((c, i) => [c, i])),
+            renameByName: spec.columns,
+          },
         });
     }
     return this.place(this.common(panel, spec), spec, 24, 9);
@@ -178,14 +200,35 @@ export class Board {
     return this.builder.build();
   }
 
-  private common<T extends { id(n: number): T; title(t: string): T; description(d: string): T; datasource(d: common.DataSourceRef): T; unit(u: string): T; thresholds(t: dashboard.ThresholdsConfigBuilder): T; withTarget(q: prometheus.DataqueryBuilder): T }>(panel: T, spec: PanelSpec): T {
+  private common<
+    T extends {
+      id(n: number): T;
+      title(t: string): T;
+      description(d: string): T;
+      datasource(d: common.DataSourceRef): T;
+      unit(u: string): T;
+      thresholds(t: dashboard.ThresholdsConfigBuilder): T;
+      withTarget(q: prometheus.DataqueryBuilder): T;
+    },
+  >(panel: T, spec: PanelSpec): T {
     this.register(spec.id);
-    let p = panel.id(spec.id).title(spec.title).description(spec.description).datasource(DATASOURCE).unit(spec.unit).thresholds(thresholds(spec));
+    let p = panel
+      .id(spec.id)
+      .title(spec.title)
+      .description(spec.description)
+      .datasource(DATASOURCE)
+      .unit(spec.unit)
+      .thresholds(thresholds(spec));
     spec.targets.forEach((t, i) => (p = p.withTarget(query(t, i))));
     return p;
   }
 
-  private place(panel: stat.PanelBuilder | bargauge.PanelBuilder | timeseries.PanelBuilder | table.PanelBuilder, spec: PanelSpec, w: number, h: number): this {
+  private place(
+    panel: stat.PanelBuilder | bargauge.PanelBuilder | timeseries.PanelBuilder | table.PanelBuilder,
+    spec: PanelSpec,
+    w: number,
+    h: number,
+  ): this {
     if (spec.min !== undefined) panel.min(spec.min);
     if (spec.max !== undefined) panel.max(spec.max);
     if (spec.mappings) panel.mappings(spec.mappings);
@@ -230,8 +273,16 @@ export function entityVariable(name: string, label: string, query: string): dash
 }
 
 /** An entity picker showing names while the value is the id: `query_result` of the `_info` series. */
-export function namedEntityVariable(name: string, label: string, info: string, idLabel: string, nameLabel: string): dashboard.QueryVariableBuilder {
-  return entityVariable(name, label, `query_result(${info}{${ORG}})`).regex(`/${idLabel}="(?<value>[^"]+)".*${nameLabel}="(?<text>[^"]+)"/`);
+export function namedEntityVariable(
+  name: string,
+  label: string,
+  info: string,
+  idLabel: string,
+  nameLabel: string,
+): dashboard.QueryVariableBuilder {
+  return entityVariable(name, label, `query_result(${info}{${ORG}})`).regex(
+    `/${idLabel}="(?<value>[^"]+)".*${nameLabel}="(?<text>[^"]+)"/`,
+  );
 }
 
 /** A multi-value filter that defaults to All (`.*`), so embed URLs need not name it. */
@@ -245,5 +296,8 @@ export function filterVariable(name: string, label: string, query: string): dash
 
 /** Maps 0/1 to words and colours. */
 export const onOff = (off: string, on: string, offColor = 'red', onColor = 'green'): dashboard.ValueMapping[] => [
-  { type: dashboard.MappingType.ValueToText, options: { '0': { text: off, color: offColor, index: 0 }, '1': { text: on, color: onColor, index: 1 } } },
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: { '0': { text: off, color: offColor, index: 0 }, '1': { text: on, color: onColor, index: 1 } },
+  },
 ];

@@ -8,14 +8,26 @@ const NO_GPU_DATA = `(aiwm_node_gpu_data_known{${ORG}} == 0) unless on (org_id, 
 
 /** Level 1: the whole platform at a glance. */
 export function overview() {
-  return new Board(UID.overview, 'AIWM / Overview', 'The AIWM platform at a glance: infrastructure, AI workloads, activity over the selected range, alerts and health. Drill down through the titles\' links.')
+  return new Board(
+    UID.overview,
+    'AIWM / Overview',
+    "The AIWM platform at a glance: infrastructure, AI workloads, activity over the selected range, alerts and health. Drill down through the titles' links.",
+  )
     .row(100, 'Infrastructure')
-    .stat({ id: 1, title: 'Nodes', description: 'Nodes AIWM manages (not soft-deleted).', unit: 'none', targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }], link: { title: 'Nodes', url: drillDown(UID.nodes) } })
+    .stat({
+      id: 1,
+      title: 'Nodes',
+      description: 'Nodes AIWM manages (not soft-deleted).',
+      unit: 'none',
+      targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }],
+      link: { title: 'Nodes', url: drillDown(UID.nodes) },
+    })
     .stat({
       id: 2,
       title: 'Nodes online',
-      description: 'Nodes up or degraded with a fresh heartbeat (aiwm_node_availability; a heartbeating '
-        + '"healthy" node counts).',
+      description:
+        'Nodes up or degraded with a fresh heartbeat (aiwm_node_availability; a heartbeating ' +
+        '"healthy" node counts).',
       unit: 'none',
       targets: [{ expr: `sum(aiwm_nodes{${ORG}, availability="online"}) or vector(0)` }],
     })
@@ -30,8 +42,9 @@ export function overview() {
     .stat({
       id: 4,
       title: 'Heartbeat stale or never',
-      description: 'Nodes whose last heartbeat is older than the exporter\'s HEARTBEAT_STALE_AFTER, or that never '
-        + 'sent one, whatever their recorded status.',
+      description:
+        "Nodes whose last heartbeat is older than the exporter's HEARTBEAT_STALE_AFTER, or that never " +
+        'sent one, whatever their recorded status.',
       unit: 'none',
       targets: [{ expr: `count(${holds('aiwm_node_heartbeat_state', `${ORG}, state=~"stale|never"`)}) or vector(0)` }],
       steps: [{ value: 1, color: 'red' }],
@@ -39,8 +52,9 @@ export function overview() {
     .stat({
       id: 5,
       title: 'GPU utilization',
-      description: 'Average utilization of the GPUs on online nodes, from dcgm-exporter where it runs, else from '
-        + 'AIWM (org:aiwm_gpu_utilization_ratio:avg_online).',
+      description:
+        'Average utilization of the GPUs on online nodes, from dcgm-exporter where it runs, else from ' +
+        'AIWM (org:aiwm_gpu_utilization_ratio:avg_online).',
       unit: 'percentunit',
       targets: [{ expr: `avg(org:aiwm_gpu_utilization_ratio:avg_online{${ORG}})` }],
       min: 0,
@@ -57,47 +71,168 @@ export function overview() {
         { expr: `count(${unified('info', ORG)})`, legend: 'reporting' },
       ],
     })
-    .bars({ id: 7, title: 'Resources by status', description: 'VMs and containers by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }], link: { title: 'Resources', url: drillDown(UID.resources) } })
+    .bars({
+      id: 7,
+      title: 'Resources by status',
+      description: 'VMs and containers by status.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }],
+      link: { title: 'Resources', url: drillDown(UID.resources) },
+    })
     .stat({
       id: 8,
       title: 'Nodes without GPU data',
-      description: 'Nodes that no dcgm-exporter reports and whose AIWM gpuDevices is missing or empty (the AIWM '
-        + 'worker\'s GPU query fails on real drivers), so they may well have GPUs.',
+      description:
+        'Nodes that no dcgm-exporter reports and whose AIWM gpuDevices is missing or empty (the AIWM ' +
+        "worker's GPU query fails on real drivers), so they may well have GPUs.",
       unit: 'none',
       targets: [{ expr: `count(${NO_GPU_DATA}) or vector(0)` }],
       steps: [{ value: 1, color: 'orange' }],
     })
-    .stat({
-      id: 21,
-      title: 'GPU telemetry source',
-      description: 'GPUs by where their telemetry comes from: dcgm-exporter (dcgm), or AIWM\'s own gpuDevices (aiwm).',
-      unit: 'none',
-      targets: [{ expr: `count by (source) (${unified('info', ORG)})`, legend: '{{source}}' }],
-    }, { textMode: common.BigValueTextMode.ValueAndName })
+    .stat(
+      {
+        id: 21,
+        title: 'GPU telemetry source',
+        description: "GPUs by where their telemetry comes from: dcgm-exporter (dcgm), or AIWM's own gpuDevices (aiwm).",
+        unit: 'none',
+        targets: [{ expr: `count by (source) (${unified('info', ORG)})`, legend: '{{source}}' }],
+      },
+      { textMode: common.BigValueTextMode.ValueAndName },
+    )
     .stat({
       id: 22,
       title: 'GPUs with health faults',
-      description: 'GPUs whose last XID is not 0, whose row remapping failed, or with uncorrectable remapped rows '
-        + '(dcgm-exporter only). See node detail for which.',
+      description:
+        'GPUs whose last XID is not 0, whose row remapping failed, or with uncorrectable remapped rows ' +
+        '(dcgm-exporter only). See node detail for which.',
       unit: 'none',
       targets: [{ expr: `count(${gpuFaults(ORG)}) or vector(0)` }],
       steps: [{ value: 1, color: 'red' }],
       link: { title: 'Nodes', url: drillDown(UID.nodes) },
     })
     .row(101, 'AI workloads')
-    .bars({ id: 9, title: 'Models by status', description: 'Registered models by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }], link: { title: 'Models', url: drillDown(UID.models) } })
-    .bars({ id: 10, title: 'Deployments by status', description: 'Model deployments by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_deployments{${ORG}})`, legend: '{{status}}' }], link: { title: 'Deployments', url: drillDown(UID.deployments) } })
-    .bars({ id: 11, title: 'Agents by status', description: 'AI agents by status.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_agents{${ORG}})`, legend: '{{status}}' }], link: { title: 'Agents', url: drillDown(UID.agents) } })
-    .bars({ id: 12, title: 'Executions by status', description: 'Workflow executions by status (counted in MongoDB).', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }], link: { title: 'Executions', url: drillDown(UID.executions) } })
+    .bars({
+      id: 9,
+      title: 'Models by status',
+      description: 'Registered models by status.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }],
+      link: { title: 'Models', url: drillDown(UID.models) },
+    })
+    .bars({
+      id: 10,
+      title: 'Deployments by status',
+      description: 'Model deployments by status.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_deployments{${ORG}})`, legend: '{{status}}' }],
+      link: { title: 'Deployments', url: drillDown(UID.deployments) },
+    })
+    .bars({
+      id: 11,
+      title: 'Agents by status',
+      description: 'AI agents by status.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_agents{${ORG}})`, legend: '{{status}}' }],
+      link: { title: 'Agents', url: drillDown(UID.agents) },
+    })
+    .bars({
+      id: 12,
+      title: 'Executions by status',
+      description: 'Workflow executions by status (counted in MongoDB).',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }],
+      link: { title: 'Executions', url: drillDown(UID.executions) },
+    })
     .row(102, 'Activity over the selected range')
-    .stat({ id: 13, title: 'Inference requests', description: 'Requests served by all deployments (AIWM\'s cumulative requestCount).', unit: 'short', targets: [{ expr: overRange('aiwm_deployment_requests_total') }] })
-    .stat({ id: 14, title: 'Agent tasks', description: 'Assistant responses produced by agents.', unit: 'short', targets: [{ expr: overRange('aiwm_agent_tasks_total') }] })
-    .stat({ id: 15, title: 'Average response time', description: 'Mean latency of agent responses.', unit: 's', targets: [{ expr: `${overRange('aiwm_agent_response_latency_seconds_sum')} / ${overRange('aiwm_agent_response_latency_seconds_count')}` }], steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }] })
-    .stat({ id: 16, title: 'Task success rate', description: 'Share of agent tasks that did not fail.', unit: 'percentunit', targets: [{ expr: `1 - ${overRange('aiwm_agent_task_failures_total')} / ${overRange('aiwm_agent_tasks_total')}` }], base: 'red', steps: [{ value: 1 - T.agentErrors.ratio, color: 'orange' }, { value: 0.99, color: 'green' }], min: 0, max: 1 })
-    .timeseries({ id: 17, title: 'Requests and tasks per second', description: 'Inference requests and agent tasks per second.', unit: 'reqps', targets: [{ expr: `sum(rate(aiwm_deployment_requests_total{${ORG}}[$__rate_interval]))`, legend: 'inference requests' }, { expr: `sum(rate(aiwm_agent_tasks_total{${ORG}}[$__rate_interval]))`, legend: 'agent tasks' }], w: 12 })
+    .stat({
+      id: 13,
+      title: 'Inference requests',
+      description: "Requests served by all deployments (AIWM's cumulative requestCount).",
+      unit: 'short',
+      targets: [{ expr: overRange('aiwm_deployment_requests_total') }],
+    })
+    .stat({
+      id: 14,
+      title: 'Agent tasks',
+      description: 'Assistant responses produced by agents.',
+      unit: 'short',
+      targets: [{ expr: overRange('aiwm_agent_tasks_total') }],
+    })
+    .stat({
+      id: 15,
+      title: 'Average response time',
+      description: 'Mean latency of agent responses.',
+      unit: 's',
+      targets: [
+        {
+          expr: `${overRange('aiwm_agent_response_latency_seconds_sum')} / ${overRange('aiwm_agent_response_latency_seconds_count')}`,
+        },
+      ],
+      steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }],
+    })
+    .stat({
+      id: 16,
+      title: 'Task success rate',
+      description: 'Share of agent tasks that did not fail.',
+      unit: 'percentunit',
+      targets: [
+        { expr: `1 - ${overRange('aiwm_agent_task_failures_total')} / ${overRange('aiwm_agent_tasks_total')}` },
+      ],
+      base: 'red',
+      steps: [
+        { value: 1 - T.agentErrors.ratio, color: 'orange' },
+        { value: 0.99, color: 'green' },
+      ],
+      min: 0,
+      max: 1,
+    })
+    .timeseries({
+      id: 17,
+      title: 'Requests and tasks per second',
+      description: 'Inference requests and agent tasks per second.',
+      unit: 'reqps',
+      targets: [
+        { expr: `sum(rate(aiwm_deployment_requests_total{${ORG}}[$__rate_interval]))`, legend: 'inference requests' },
+        { expr: `sum(rate(aiwm_agent_tasks_total{${ORG}}[$__rate_interval]))`, legend: 'agent tasks' },
+      ],
+      w: 12,
+    })
     .row(103, 'Alerts and health')
-    .bars({ id: 18, title: 'Firing alerts by severity', description: 'Alerts firing now (the Watchdog heartbeat excluded).', unit: 'none', targets: [{ expr: 'count by (severity) (ALERTS{alertstate="firing", severity!="none"})', legend: '{{severity}}' }], steps: [{ value: 1, color: 'orange' }] })
-    .stat({ id: 19, title: 'Exporter reaches MongoDB', description: 'Whether the exporter\'s last poll reached AIWM\'s MongoDB.', unit: 'none', targets: [{ expr: 'min(aiwm_exporter_source_up)' }], mappings: onOff('down', 'up'), base: 'red', steps: [{ value: 1, color: 'green' }] })
-    .table({ id: 20, title: 'Firing alerts', description: 'Every firing alert with its labels; see docs/runbooks.md.', unit: 'none', targets: [{ expr: 'ALERTS{alertstate="firing", severity!="none"}', table: true }], columns: { alertname: 'Alert', severity: 'Severity', org_id: 'Org', node_id: 'Node', deployment_id: 'Deployment', agent_id: 'Agent' }, w: 18 })
+    .bars({
+      id: 18,
+      title: 'Firing alerts by severity',
+      description: 'Alerts firing now (the Watchdog heartbeat excluded).',
+      unit: 'none',
+      targets: [
+        { expr: 'count by (severity) (ALERTS{alertstate="firing", severity!="none"})', legend: '{{severity}}' },
+      ],
+      steps: [{ value: 1, color: 'orange' }],
+    })
+    .stat({
+      id: 19,
+      title: 'Exporter reaches MongoDB',
+      description: "Whether the exporter's last poll reached AIWM's MongoDB.",
+      unit: 'none',
+      targets: [{ expr: 'min(aiwm_exporter_source_up)' }],
+      mappings: onOff('down', 'up'),
+      base: 'red',
+      steps: [{ value: 1, color: 'green' }],
+    })
+    .table({
+      id: 20,
+      title: 'Firing alerts',
+      description: 'Every firing alert with its labels; see docs/runbooks.md.',
+      unit: 'none',
+      targets: [{ expr: 'ALERTS{alertstate="firing", severity!="none"}', table: true }],
+      columns: {
+        alertname: 'Alert',
+        severity: 'Severity',
+        org_id: 'Org',
+        node_id: 'Node',
+        deployment_id: 'Deployment',
+        agent_id: 'Agent',
+      },
+      w: 18,
+    })
     .build();
 }

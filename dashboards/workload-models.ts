@@ -2,12 +2,42 @@ import { Board, ORG, UID } from './lib.js';
 
 /** Level 3: the model registry. */
 export function models() {
-  return new Board(UID.models, 'AIWM / AI Workload / Models', 'Registered models by type, deployment type and status, and their storage.')
+  return new Board(
+    UID.models,
+    'AIWM / AI Workload / Models',
+    'Registered models by type, deployment type and status, and their storage.',
+  )
     .row(100, 'Models')
-    .bars({ id: 1, title: 'By type', description: 'llm, vision, embedding, voice.', unit: 'none', targets: [{ expr: `sum by (model_type) (aiwm_models{${ORG}})`, legend: '{{model_type}}' }] })
-    .bars({ id: 2, title: 'By deployment type', description: 'self-hosted or api-based.', unit: 'none', targets: [{ expr: `sum by (deployment_type) (aiwm_models{${ORG}})`, legend: '{{deployment_type}}' }] })
-    .bars({ id: 3, title: 'By status', description: 'failed = download-failed, deploy-failed, error, invalid-credentials.', unit: 'none', targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }] })
-    .stat({ id: 4, title: 'Total model size', description: 'Sum of the self-hosted models\' file sizes.', unit: 'bytes', targets: [{ expr: `sum(aiwm_model_size_bytes{${ORG}})` }], w: 6, h: 6 })
+    .bars({
+      id: 1,
+      title: 'By type',
+      description: 'llm, vision, embedding, voice.',
+      unit: 'none',
+      targets: [{ expr: `sum by (model_type) (aiwm_models{${ORG}})`, legend: '{{model_type}}' }],
+    })
+    .bars({
+      id: 2,
+      title: 'By deployment type',
+      description: 'self-hosted or api-based.',
+      unit: 'none',
+      targets: [{ expr: `sum by (deployment_type) (aiwm_models{${ORG}})`, legend: '{{deployment_type}}' }],
+    })
+    .bars({
+      id: 3,
+      title: 'By status',
+      description: 'failed = download-failed, deploy-failed, error, invalid-credentials.',
+      unit: 'none',
+      targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }],
+    })
+    .stat({
+      id: 4,
+      title: 'Total model size',
+      description: "Sum of the self-hosted models' file sizes.",
+      unit: 'bytes',
+      targets: [{ expr: `sum(aiwm_model_size_bytes{${ORG}})` }],
+      w: 6,
+      h: 6,
+    })
     .table({
       id: 5,
       title: 'Models',
@@ -18,7 +48,15 @@ export function models() {
         { expr: `label_replace(aiwm_model_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
         { expr: `aiwm_model_size_bytes{${ORG}}`, table: true },
       ],
-      columns: { model_name: 'Model', model_type: 'Type', deployment_type: 'Deployment type', state: 'Status', 'Value #C': 'Size (bytes)', provider: 'Provider', model_id: 'Id' },
+      columns: {
+        model_name: 'Model',
+        model_type: 'Type',
+        deployment_type: 'Deployment type',
+        state: 'Status',
+        'Value #C': 'Size (bytes)',
+        provider: 'Provider',
+        model_id: 'Id',
+      },
     })
     .build();
 }

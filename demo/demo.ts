@@ -45,13 +45,20 @@ try {
   const prometheusPort = port('DEMO_PROMETHEUS_PORT', 9090);
   const alertmanagerPort = port('DEMO_ALERTMANAGER_PORT', 9093);
   const missing = [PROMETHEUS_BIN, ALERTMANAGER_BIN].filter((b) => !onPath(b));
-  if (missing.length > 0) console.log(`demo: ${missing.join(' and ')} not found: install them with  apt-get install -y prometheus prometheus-alertmanager  (running without them)`);
+  if (missing.length > 0)
+    console.log(
+      `demo: ${missing.join(' and ')} not found: install them with  apt-get install -y prometheus prometheus-alertmanager  (running without them)`,
+    );
 
   let alertmanagerTarget: string | undefined;
   if (onPath(ALERTMANAGER_BIN)) {
     const webhook = await startWebhookReceiver();
     steps.push(() => webhook.close());
-    const am = await startAlertmanager(readFileSync(join(root, 'alerts/alertmanager.yml'), 'utf8'), { ALERT_WEBHOOK_URL: `${webhook.url}/alerts` }, alertmanagerPort);
+    const am = await startAlertmanager(
+      readFileSync(join(root, 'alerts/alertmanager.yml'), 'utf8'),
+      { ALERT_WEBHOOK_URL: `${webhook.url}/alerts` },
+      alertmanagerPort,
+    );
     steps.push(() => am.stop());
     alertmanagerTarget = am.target;
     console.log(`  Alertmanager   ${am.url}`);
@@ -88,10 +95,22 @@ try {
   steps.push(() => exporter.stop());
   console.log(`  Exporter       http://127.0.0.1:${exporter.port}/metrics`);
   if (prometheusUrl) {
-    const token = await new SignJWT({ sub: 'demo', username: 'demo', roles: ['universe.admin'], orgId: fleet.orgIds[0] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('12h').sign(new TextEncoder().encode(secret));
-    console.log(`  JSON facade    http://127.0.0.1:${exporter.port}/dashboard/overview  (OpenAPI: /dashboard/openapi.json)`);
+    const token = await new SignJWT({
+      sub: 'demo',
+      username: 'demo',
+      roles: ['universe.admin'],
+      orgId: fleet.orgIds[0],
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('12h')
+      .sign(new TextEncoder().encode(secret));
+    console.log(
+      `  JSON facade    http://127.0.0.1:${exporter.port}/dashboard/overview  (OpenAPI: /dashboard/openapi.json)`,
+    );
     console.log(`  demo token     ${token}`);
-    console.log(`  try: curl -H "Authorization: Bearer <demo token>" http://127.0.0.1:${exporter.port}/dashboard/overview`);
+    console.log(
+      `  try: curl -H "Authorization: Bearer <demo token>" http://127.0.0.1:${exporter.port}/dashboard/overview`,
+    );
   }
   console.log('demo ready: Ctrl-C stops everything');
 } catch (error) {

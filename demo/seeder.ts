@@ -16,7 +16,9 @@ const fleet = generateFleet({ now: new Date(), nodes: Number(process.env.DEMO_NO
 for (const name of COLLECTIONS) await db.collection(name).deleteMany({});
 await loadFleet(db, fleet);
 console.log(`seeder: loaded a demo fleet of ${fleet.collections.nodes.length} nodes into ${db.databaseName}`);
-const live = keepFleetAlive(db, fleet, { onError: (e) => console.error('seeder: update failed:', e instanceof Error ? e.message : e) });
+const live = keepFleetAlive(db, fleet, {
+  onError: (e) => console.error('seeder: update failed:', e instanceof Error ? e.message : e),
+});
 const stop = async () => {
   await live.stop();
   await client.close();

@@ -13,7 +13,12 @@ import { openApiDocument } from '../exporter/src/facade/openapi.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const outputs: Array<{ path: string; render: () => string }> = [{ path: 'docs/metrics.md', render: renderMetricsDoc }, ...alertOutputs(), ...dashboardOutputs(), { path: 'docs/openapi.json', render: () => JSON.stringify(openApiDocument(ROUTES, '/dashboard'), null, 2) + '\n' }];
+const outputs: Array<{ path: string; render: () => string }> = [
+  { path: 'docs/metrics.md', render: renderMetricsDoc },
+  ...alertOutputs(),
+  ...dashboardOutputs(),
+  { path: 'docs/openapi.json', render: () => JSON.stringify(openApiDocument(ROUTES, '/dashboard'), null, 2) + '\n' },
+];
 
 const check = process.argv.includes('--check');
 let stale = 0;

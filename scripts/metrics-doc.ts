@@ -15,13 +15,15 @@ function kind(m: MetricDef): string {
 /** The node status model: raw values, classes, heartbeat states and the seed's availability. */
 function nodeStatusSection(): string[] {
   const byClass = NODE_STATUS_CLASSES.map((c) => {
-    const raw = Object.entries(NODE_STATUS_CLASS_OF).filter(([, cls]) => cls === c).map(([status]) => `\`${status}\``);
+    const raw = Object.entries(NODE_STATUS_CLASS_OF)
+      .filter(([, cls]) => cls === c)
+      .map(([status]) => `\`${status}\``);
     return `| \`${c}\` | ${raw.join(', ')} |`;
   });
   return [
     '## Node status',
     '',
-    'AIWM\'s schema declares five node statuses, but its write paths store more: the node agent sends `healthy` on every heartbeat (and may send any value of its own enum), the gateway writes `online` on connect and `offline` on disconnect, registration writes `installing`, and nothing validates them. Every raw value maps to one class; the raw value stays on `aiwm_node_status` as the `status` label (values outside both enums read `other`, class `unknown`, and are counted as invalid).',
+    "AIWM's schema declares five node statuses, but its write paths store more: the node agent sends `healthy` on every heartbeat (and may send any value of its own enum), the gateway writes `online` on connect and `offline` on disconnect, registration writes `installing`, and nothing validates them. Every raw value maps to one class; the raw value stays on `aiwm_node_status` as the `status` label (values outside both enums read `other`, class `unknown`, and are counted as invalid).",
     '',
     '| class | raw `nodes.status` values |',
     '| --- | --- |',
@@ -44,13 +46,15 @@ function nodeStatusSection(): string[] {
 
 /** Where per-GPU figures come from, and the unified series every reader uses. */
 function gpuSourcesSection(): string[] {
-  const unified = RECORDING_GROUPS.flatMap((g) => g.rules).filter((r) => r.record.startsWith('gpu:') && r.record.endsWith(':unified'));
+  const unified = RECORDING_GROUPS.flatMap((g) => g.rules).filter(
+    (r) => r.record.startsWith('gpu:') && r.record.endsWith(':unified'),
+  );
   return [
     '## GPU sources',
     '',
-    'AIWM holds GPU inventory at best: the worker\'s nvidia-smi query fails on current drivers (so `gpuDevices` is often empty), and heartbeat GPU status and telemetry messages are not persisted. Live per-GPU telemetry comes from NVIDIA dcgm-exporter on each GPU node, scraped by Prometheus (a job whose name contains `dcgm`; README, "GPU telemetry with dcgm-exporter"). Recording rules (alerts/src/recording.ts) join its series to AIWM nodes by host name: dcgm-exporter\'s `hostname` label (`Hostname` up to 4.5.3-4.8.2) against `aiwm_node_hostname`, which holds each node\'s normalised host name and its unique short name. The result carries `org_id` and `node_id` like every exporter series.',
+    "AIWM holds GPU inventory at best: the worker's nvidia-smi query fails on current drivers (so `gpuDevices` is often empty), and heartbeat GPU status and telemetry messages are not persisted. Live per-GPU telemetry comes from NVIDIA dcgm-exporter on each GPU node, scraped by Prometheus (a job whose name contains `dcgm`; README, \"GPU telemetry with dcgm-exporter\"). Recording rules (alerts/src/recording.ts) join its series to AIWM nodes by host name: dcgm-exporter's `hostname` label (`Hostname` up to 4.5.3-4.8.2) against `aiwm_node_hostname`, which holds each node's normalised host name and its unique short name. The result carries `org_id` and `node_id` like every exporter series.",
     '',
-    'Where a node has no dcgm-exporter series, the same unified series come from the exporter\'s `aiwm_gpu_*` series (AIWM\'s `gpuDevices`), when present. The `source` label says which: `dcgm` or `aiwm`. Dashboards, alerts and the JSON facade read only the unified series:',
+    "Where a node has no dcgm-exporter series, the same unified series come from the exporter's `aiwm_gpu_*` series (AIWM's `gpuDevices`), when present. The `source` label says which: `dcgm` or `aiwm`. Dashboards, alerts and the JSON facade read only the unified series:",
     '',
     ...unified.map((r) => `- \`${r.record}\``),
     '',
@@ -62,11 +66,11 @@ function unitsSection(): string[] {
   return [
     '## Units',
     '',
-    'The node agent writes `ramTotal`, `ramFree` and `diskTotal` in MB and GPU memory in MiB; AIWM\'s REST API and seed scripts write GB for the same fields. The exporter reads MB (x 1048576) and never rescales a value it cannot prove wrong. A value that only makes sense as GB is flagged instead, so a GB-written node is visible rather than silently 1024x too small: `aiwm_node_implausible_value{field}` is present for',
+    "The node agent writes `ramTotal`, `ramFree` and `diskTotal` in MB and GPU memory in MiB; AIWM's REST API and seed scripts write GB for the same fields. The exporter reads MB (x 1048576) and never rescales a value it cannot prove wrong. A value that only makes sense as GB is flagged instead, so a GB-written node is visible rather than silently 1024x too small: `aiwm_node_implausible_value{field}` is present for",
     '',
     ...Object.entries(IMPLAUSIBLE_BELOW).map(([field, below]) => `- \`${field}\` below ${below} (MB/MiB)`),
     '',
-    'CPU and RAM usage are percentages in AIWM (exported as ratios 0-1); GPU temperatures are degrees Celsius, power watts. dcgm-exporter\'s framebuffer figures are MiB and its utilization a percentage: the unified series are bytes and ratios.',
+    "CPU and RAM usage are percentages in AIWM (exported as ratios 0-1); GPU temperatures are degrees Celsius, power watts. dcgm-exporter's framebuffer figures are MiB and its utilization a percentage: the unified series are bytes and ratios.",
     '',
   ];
 }
@@ -90,22 +94,51 @@ export function renderMetricsDoc(): string {
   lines.push(...nodeStatusSection(), ...gpuSourcesSection(), ...unitsSection());
   const areas = [...new Set(CATALOG.map((m) => m.area))];
   for (const area of areas) {
-    lines.push(`## ${area[0]!.toUpperCase()}${area.slice(1)}`, '', '| metric | type | unit | labels | source (AIWM fields) | serves (seed) | description |', '| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      `## ${area[0]!.toUpperCase()}${area.slice(1)}`,
+      '',
+      '| metric | type | unit | labels | source (AIWM fields) | serves (seed) | description |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const m of CATALOG.filter((d) => d.area === area)) {
-      lines.push(`| \`${m.name}\` | ${kind(m)} | ${m.unit || '-'} | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(m.source)} | ${cell(m.seed ?? '-')} | ${cell(m.help)} |`);
+      lines.push(
+        `| \`${m.name}\` | ${kind(m)} | ${m.unit || '-'} | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(m.source)} | ${cell(m.seed ?? '-')} | ${cell(m.help)} |`,
+      );
     }
     lines.push('');
   }
-  lines.push('## Exporter', '', 'The exporter\'s own metrics, plus the standard `process_*` and `nodejs_*` metrics of prom-client. `up{job="aiwm-exporter"}` (from Prometheus) says whether the exporter answers; `aiwm_exporter_source_up` whether it reaches MongoDB.', '', '| metric | type | labels | description |', '| --- | --- | --- | --- |');
+  lines.push(
+    '## Exporter',
+    '',
+    'The exporter\'s own metrics, plus the standard `process_*` and `nodejs_*` metrics of prom-client. `up{job="aiwm-exporter"}` (from Prometheus) says whether the exporter answers; `aiwm_exporter_source_up` whether it reaches MongoDB.',
+    '',
+    '| metric | type | labels | description |',
+    '| --- | --- | --- | --- |',
+  );
   const self = new SelfMetrics('docs');
   for (const metric of self.registry.getMetricsAsArray()) {
     const m = metric as unknown as { name: string; help: string; type: string; labelNames?: string[] };
     if (!m.name.startsWith('aiwm_')) continue;
-    lines.push(`| \`${m.name}\` | ${m.type} | ${(m.labelNames ?? []).map((l) => `\`${l}\``).join(', ') || '-'} | ${cell(m.help)} |`);
+    lines.push(
+      `| \`${m.name}\` | ${m.type} | ${(m.labelNames ?? []).map((l) => `\`${l}\``).join(', ') || '-'} | ${cell(m.help)} |`,
+    );
   }
-  lines.push(`| \`${SCRAPES.name}\` | ${SCRAPES.type} | ${SCRAPES.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(SCRAPES.help)} (counted per scrape; every other exporter metric is refreshed once per poll) |`);
-  lines.push('', '## Seed figures in PromQL', '', 'How each figure of the seed proposal (shared/seed) is computed. A figure without PromQL cannot be supplied from AIWM data: the JSON facade returns `null` for it and says so in `metadata`.', '', '| seed figure | PromQL | note |', '| --- | --- | --- |');
-  for (const f of SEED_FIGURES) lines.push(`| ${cell(f.seed)} | ${f.promql ? `\`${cell(f.promql)}\`` : '**not available**'} | ${cell(f.note ?? '')} |`);
+  lines.push(
+    `| \`${SCRAPES.name}\` | ${SCRAPES.type} | ${SCRAPES.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(SCRAPES.help)} (counted per scrape; every other exporter metric is refreshed once per poll) |`,
+  );
+  lines.push(
+    '',
+    '## Seed figures in PromQL',
+    '',
+    'How each figure of the seed proposal (shared/seed) is computed. A figure without PromQL cannot be supplied from AIWM data: the JSON facade returns `null` for it and says so in `metadata`.',
+    '',
+    '| seed figure | PromQL | note |',
+    '| --- | --- | --- |',
+  );
+  for (const f of SEED_FIGURES)
+    lines.push(
+      `| ${cell(f.seed)} | ${f.promql ? `\`${cell(f.promql)}\`` : '**not available**'} | ${cell(f.note ?? '')} |`,
+    );
   lines.push('');
   return lines.join('\n');
 }

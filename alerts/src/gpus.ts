@@ -61,8 +61,11 @@ const uuidOf = (gpu: string) => `GPU-7848dfe4-7ca9-2d21-6b52-372fa381ed3${gpu}`;
 /** Labels of a GPU on n1 as every unified series has them. */
 const gpuLabels = (gpu: string, source = 'dcgm') => ({ ...NODE, gpu, source });
 /** `name` for each GPU of n1, from its values. */
-const perGpu = (name: string, values: Record<string, string>, extra: (gpu: string) => Record<string, string> = () => ({})) =>
-  Object.entries(values).map(([gpu, v]) => s(name, { ...gpuLabels(gpu), ...extra(gpu) }, v));
+const perGpu = (
+  name: string,
+  values: Record<string, string>,
+  extra: (gpu: string) => Record<string, string> = () => ({}),
+) => Object.entries(values).map(([gpu, v]) => s(name, { ...gpuLabels(gpu), ...extra(gpu) }, v));
 /** Unified GPU info for GPUs 0..count-1 of n1, and aiwm_node_info. */
 const h100Node = (count = 8): InputSeries[] => [
   ...Array.from({ length: count }, (_, i) =>
@@ -88,11 +91,14 @@ const expect1 = (labels: Record<string, string>, summary: string, description: s
 
 // --- runbooks ------------------------------------------------------------------------------------------
 
-const drain = 'Drain the node: set it to maintenance in AIWM (no new deployments land on it) and move its ' +
+const drain =
+  'Drain the node: set it to maintenance in AIWM (no new deployments land on it) and move its ' +
   'deployments to other nodes (AI Workload → Deployments, filtered by the node).';
-const rma = 'RMA the GPU with its uuid, serial number (`nvidia-smi -q -i <gpu> | grep -i serial`) and an ' +
+const rma =
+  'RMA the GPU with its uuid, serial number (`nvidia-smi -q -i <gpu> | grep -i serial`) and an ' +
   '`nvidia-bug-report.sh` log.';
-const diag = 'Before the node returns to service, run `dcgmi diag -r 3` on it (all GPUs idle); a failing test ' +
+const diag =
+  'Before the node returns to service, run `dcgmi diag -r 3` on it (all GPUs idle); a failing test ' +
   'names the GPU and the check.';
 const empty = { meaning: '', check: [], act: [] };
 
@@ -101,7 +107,7 @@ const temperatureRunbook = {
     'A GPU runs hot. Datacenter GPUs start throttling clocks around 85-90 °C (H100: 87 °C max operating, ' +
     'slowdown at 89 °C, shutdown at 92 °C) and shut down to protect themselves beyond that; sustained heat also ' +
     'shortens their life. The `source` label says where the reading comes from: `dcgm` is live telemetry from ' +
-    'dcgm-exporter, `aiwm` is what AIWM stored at the node\'s registration and can be old.',
+    "dcgm-exporter, `aiwm` is what AIWM stored at the node's registration and can be old.",
   check: [
     'Open the Node detail dashboard for the node and look at the temperature and power of every GPU: one hot GPU ' +
       'points at that card or its slot, all GPUs hot at cooling or the room.',
@@ -130,7 +136,7 @@ const xidRunbook = {
   check: [
     'On the node: `journalctl -k | grep -i xid` (or `dmesg -T | grep -i xid`): when each Xid happened, its PCI ' +
       'address and process. In a burst, the first Xid is the cause.',
-    'NVIDIA\'s Xid catalog for the code: the immediate action (RESTART_APP, RESET_GPU, RESTART_BM) and the ' +
+    "NVIDIA's Xid catalog for the code: the immediate action (RESTART_APP, RESET_GPU, RESTART_BM) and the " +
       'investigatory one (CONTACT_SUPPORT, ...).',
     '`nvidia-smi -q -i <gpu> -d ECC,ROW_REMAPPER` for memory errors and pending row remaps, and ' +
       '`nvidia-smi -q -i <gpu> -d PERFORMANCE,TEMPERATURE` for thermal or power trouble around the event.',
@@ -149,7 +155,7 @@ const xidRunbook = {
 
 const eccRunbook = {
   meaning:
-    'The GPU\'s memory (HBM) had uncorrectable ECC errors. On A100, H100 and later GPUs the driver repairs such ' +
+    "The GPU's memory (HBM) had uncorrectable ECC errors. On A100, H100 and later GPUs the driver repairs such " +
     'a row by remapping it to a spare row at the next GPU reset. `reason="remapped_rows"` (warning): ' +
     '`DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS` is above 0, so the card has had uncorrectable errors; the count ' +
     'is kept in the GPU\'s InfoROM and never goes down. `reason="row_remap_failure"` (critical): ' +
@@ -175,12 +181,12 @@ const throttleRunbook = {
   meaning:
     'The GPU has cut its clocks for the whole `for` window, so every job on it runs slower (and a multi-GPU ' +
     'job waits for its slowest GPU). The reasons come from the clock-event reasons mask ' +
-    '(`DCGM_FI_DEV_CLOCKS_EVENT_REASONS`, formerly `DCGM_FI_DEV_CLOCK_THROTTLE_REASONS`), the alert\'s value. ' +
+    "(`DCGM_FI_DEV_CLOCKS_EVENT_REASONS`, formerly `DCGM_FI_DEV_CLOCK_THROTTLE_REASONS`), the alert's value. " +
     '`reason="thermal"`: software thermal slowdown (0x20) or hardware thermal slowdown (0x40): the GPU or its ' +
     'memory is above its maximum operating temperature. `reason="hardware_slowdown"`: hardware slowdown (0x08, ' +
     'clocks cut by half or more for temperature, an external power brake or a fast power trigger) or the ' +
     'external power brake (0x80, asserted by the chassis, e.g. a failing power supply). The software power cap ' +
-    '(0x04) does not alert: a busy GPU at its power limit is normal. The mask is not in dcgm-exporter\'s default ' +
+    "(0x04) does not alert: a busy GPU at its power limit is normal. The mask is not in dcgm-exporter's default " +
     'counters: without that counter enabled there is no series and no alert.',
   check: [
     '`nvidia-smi -q -i <gpu> -d PERFORMANCE`: which `Clocks Event Reasons` are Active; ' +
@@ -202,21 +208,21 @@ const throttleRunbook = {
 
 const missingRunbook = {
   meaning:
-    'AIWM\'s inventory lists more GPUs on the node (`aiwm_node_gpus`, from gpuDevices at registration) than the ' +
+    "AIWM's inventory lists more GPUs on the node (`aiwm_node_gpus`, from gpuDevices at registration) than the " +
     'node\'s dcgm-exporter reports; the value is the difference. A GPU has dropped out (Xid 79 "fallen off the ' +
     'bus", a GPU the driver no longer enumerates, a GPU handed to a VM by passthrough), or AIWM\'s inventory is ' +
     'out of date. Deployments placed on the missing GPU fail. Nodes without dcgm-exporter do not raise it.',
   check: [
-    'On the node: `nvidia-smi -L` against the GPU list in AIWM\'s node detail, and `lspci -d 10de:` (is the PCI ' +
+    "On the node: `nvidia-smi -L` against the GPU list in AIWM's node detail, and `lspci -d 10de:` (is the PCI " +
       'device still there?).',
     '`journalctl -k | grep -iE "xid|fallen off"` for Xid 79 and PCIe errors.',
     'VMs on the node with GPU passthrough (AIWM resources, gpuConfig passthrough): a GPU bound to vfio-pci is ' +
-      'invisible to the host\'s DCGM. Also whether dcgm-exporter runs with a GPU filter (`-d`/`--devices`).',
+      "invisible to the host's DCGM. Also whether dcgm-exporter runs with a GPU filter (`-d`/`--devices`).",
   ],
   act: [
     `A GPU fell off the bus: ${drain} Power-cycle the node; reseat the GPU if it happens again; RMA on a repeat.`,
     diag,
-    'Passthrough or a GPU removed on purpose: re-register the node so AIWM\'s gpuDevices match, or silence the ' +
+    "Passthrough or a GPU removed on purpose: re-register the node so AIWM's gpuDevices match, or silence the " +
       'alert for the node with a comment.',
   ],
 };
@@ -224,9 +230,9 @@ const missingRunbook = {
 const exporterDownRunbook = {
   meaning:
     'Prometheus cannot scrape dcgm-exporter on a node AIWM reports online (status class up or degraded and a ' +
-    'fresh heartbeat). The node\'s GPU series fall back to what AIWM stored (inventory, no live telemetry), and ' +
+    "fresh heartbeat). The node's GPU series fall back to what AIWM stored (inventory, no live telemetry), and " +
     'every GPU health alert for it (Xid, ECC, throttling, temperature) is blind. The target is matched to the ' +
-    'node by the host part of its `instance` label against AIWM\'s host names (`aiwm_node_hostname`: lower case, ' +
+    "node by the host part of its `instance` label against AIWM's host names (`aiwm_node_hostname`: lower case, " +
     'the full name or a unique short name), so file_sd targets must be written as lower-case host names as AIWM ' +
     'knows them, not IP addresses: a target written by IP cannot raise this alert.',
   check: [
@@ -546,7 +552,8 @@ const health: AlertRule[] = [
   },
 ];
 
-const nodeGpus = (nodeId: string, count: number) => s('aiwm_node_gpus', { org_id: ORG, node_id: nodeId }, `${count}x20`);
+const nodeGpus = (nodeId: string, count: number) =>
+  s('aiwm_node_gpus', { org_id: ORG, node_id: nodeId }, `${count}x20`);
 const gpuInfoOf = (nodeId: string, count: number, source: string) =>
   Array.from({ length: count }, (_, i) =>
     s(
@@ -645,8 +652,8 @@ const inventory: AlertRule[] = [
 const unmatchedRunbook = {
   meaning:
     'dcgm-exporter reports GPUs under a host name that matches no AIWM node, so their telemetry joins no node: ' +
-    'the dashboards, the facade and every GPU alert miss them. The host name is the exporter\'s `hostname` ' +
-    '(or `Hostname`) label, compared in lower case with AIWM\'s host names (full name, or the short name when ' +
+    "the dashboards, the facade and every GPU alert miss them. The host name is the exporter's `hostname` " +
+    "(or `Hostname`) label, compared in lower case with AIWM's host names (full name, or the short name when " +
     'it is unique). Typical values that cannot match: a 12-hex Docker container ID, an exporter pod name, ' +
     '`localhost`, an IP address, or a Kubernetes node name that differs from the host name AIWM holds.',
   check: [
@@ -658,7 +665,7 @@ const unmatchedRunbook = {
   ],
   act: [
     'Start dcgm-exporter with `-e NODE_NAME=<host name as AIWM knows it>` (or `--network host`), or fix the ' +
-      'node\'s host name in AIWM; the join picks it up at the next evaluation.',
+      "node's host name in AIWM; the join picks it up at the next evaluation.",
     'A host that is not an AIWM node: silence the alert for its host name with a comment.',
   ],
 };

@@ -17,18 +17,30 @@ export const MONITORING: RuleArea = {
       expr: `up{job="${EXPORTER_JOB}"} == 0`,
       for: T.exporterDown.for,
       summary: 'AIWM exporter is down',
-      description: 'Prometheus cannot scrape the AIWM exporter at {{ $labels.instance }}: every AIWM metric and alert is blind.',
+      description:
+        'Prometheus cannot scrape the AIWM exporter at {{ $labels.instance }}: every AIWM metric and alert is blind.',
       anchor: 'aiwmexporterdown',
       runbook: {
         meaning: 'Prometheus gets no answer from the exporter, so no AIWM metric is fresh and no AIWM alert can fire.',
-        check: ['Prometheus → Status → Targets: the scrape error.', '`docker compose ps exporter` and `docker compose logs exporter` (a configuration error exits with code 2 and names the setting).', '`curl -s http://EXPORTER:9470/healthz`.'],
+        check: [
+          'Prometheus → Status → Targets: the scrape error.',
+          '`docker compose ps exporter` and `docker compose logs exporter` (a configuration error exits with code 2 and names the setting).',
+          '`curl -s http://EXPORTER:9470/healthz`.',
+        ],
         act: ['Fix the configuration or restart the exporter; it needs no state to start.'],
       },
       test: {
         series: [s('up', target, '0x10')],
         quietAt: '1m',
         firingAt: '3m',
-        alerts: [{ labels: { severity: 'critical', ...target }, summary: 'AIWM exporter is down', description: 'Prometheus cannot scrape the AIWM exporter at exporter:9470: every AIWM metric and alert is blind.' }],
+        alerts: [
+          {
+            labels: { severity: 'critical', ...target },
+            summary: 'AIWM exporter is down',
+            description:
+              'Prometheus cannot scrape the AIWM exporter at exporter:9470: every AIWM metric and alert is blind.',
+          },
+        ],
       },
     },
     {
@@ -40,15 +52,25 @@ export const MONITORING: RuleArea = {
       description: `Prometheus has no scrape target for job ${EXPORTER_JOB}: check prometheus.yml and service discovery.`,
       anchor: 'aiwmexporterabsent',
       runbook: {
-        meaning: 'Prometheus does not scrape the exporter at all (the target vanished from its configuration or service discovery), so nothing about AIWM is monitored.',
+        meaning:
+          'Prometheus does not scrape the exporter at all (the target vanished from its configuration or service discovery), so nothing about AIWM is monitored.',
         check: ['Prometheus → Status → Targets and Configuration: is the `aiwm-exporter` job there?'],
-        act: ['Restore the scrape job (prometheus.yml in this repository) and reload Prometheus (`curl -X POST :9090/-/reload`).'],
+        act: [
+          'Restore the scrape job (prometheus.yml in this repository) and reload Prometheus (`curl -X POST :9090/-/reload`).',
+        ],
       },
       test: {
         series: [s('up', { job: 'node', instance: 'other:9100' }, '1x10')],
         quietAt: '4m',
         firingAt: '6m',
-        alerts: [{ labels: { severity: 'critical', job: EXPORTER_JOB }, summary: 'AIWM exporter is not scraped', description: 'Prometheus has no scrape target for job aiwm-exporter: check prometheus.yml and service discovery.' }],
+        alerts: [
+          {
+            labels: { severity: 'critical', job: EXPORTER_JOB },
+            summary: 'AIWM exporter is not scraped',
+            description:
+              'Prometheus has no scrape target for job aiwm-exporter: check prometheus.yml and service discovery.',
+          },
+        ],
       },
     },
     {
@@ -56,19 +78,33 @@ export const MONITORING: RuleArea = {
       severity: 'critical',
       expr: 'aiwm_exporter_source_up == 0',
       for: T.sourceDown.for,
-      summary: 'Exporter cannot reach AIWM\'s MongoDB',
-      description: 'The AIWM exporter {{ $labels.instance }} cannot reach MongoDB: AIWM entity metrics are gone until it returns.',
+      summary: "Exporter cannot reach AIWM's MongoDB",
+      description:
+        'The AIWM exporter {{ $labels.instance }} cannot reach MongoDB: AIWM entity metrics are gone until it returns.',
       anchor: 'aiwmmongodbsourcedown',
       runbook: {
-        meaning: 'The exporter runs but its polls cannot reach AIWM\'s MongoDB. It keeps serving its own metrics and drops the AIWM series, so dashboards go empty rather than showing old values. AIWM itself probably fails too if the database is down.',
-        check: ['The exporter log (`MongoDB unreachable` with the driver\'s error, password redacted).', 'MongoDB health (`mongosh --eval "db.runCommand({ping:1})"`), DNS and network from the exporter, and the credentials in MONGODB_URI.'],
-        act: ['Restore MongoDB or the network path. The exporter reconnects by itself; event counters resume without double counting.'],
+        meaning:
+          "The exporter runs but its polls cannot reach AIWM's MongoDB. It keeps serving its own metrics and drops the AIWM series, so dashboards go empty rather than showing old values. AIWM itself probably fails too if the database is down.",
+        check: [
+          "The exporter log (`MongoDB unreachable` with the driver's error, password redacted).",
+          'MongoDB health (`mongosh --eval "db.runCommand({ping:1})"`), DNS and network from the exporter, and the credentials in MONGODB_URI.',
+        ],
+        act: [
+          'Restore MongoDB or the network path. The exporter reconnects by itself; event counters resume without double counting.',
+        ],
       },
       test: {
         series: [s('aiwm_exporter_source_up', target, '0x10')],
         quietAt: '1m',
         firingAt: '3m',
-        alerts: [{ labels: { severity: 'critical', ...target }, summary: 'Exporter cannot reach AIWM\'s MongoDB', description: 'The AIWM exporter exporter:9470 cannot reach MongoDB: AIWM entity metrics are gone until it returns.' }],
+        alerts: [
+          {
+            labels: { severity: 'critical', ...target },
+            summary: "Exporter cannot reach AIWM's MongoDB",
+            description:
+              'The AIWM exporter exporter:9470 cannot reach MongoDB: AIWM entity metrics are gone until it returns.',
+          },
+        ],
       },
     },
     {
@@ -77,18 +113,32 @@ export const MONITORING: RuleArea = {
       expr: 'aiwm_exporter_collector_success == 0 and on (job, instance) aiwm_exporter_source_up == 1',
       for: T.collectorFailing.for,
       summary: 'An exporter collector keeps failing',
-      description: 'The {{ $labels.collector }} collector of the AIWM exporter {{ $labels.instance }} fails while MongoDB is reachable: its metrics are missing.',
+      description:
+        'The {{ $labels.collector }} collector of the AIWM exporter {{ $labels.instance }} fails while MongoDB is reachable: its metrics are missing.',
       anchor: 'aiwmexportercollectorfailing',
       runbook: {
         meaning: 'One collector fails on every poll while the others work, so one area of the dashboards is empty.',
-        check: ['The exporter log: `collector failed` with the collector name and error (a missing index, a permission, a renamed collection: see the COLLECTION_* settings).'],
+        check: [
+          'The exporter log: `collector failed` with the collector name and error (a missing index, a permission, a renamed collection: see the COLLECTION_* settings).',
+        ],
         act: ['Fix the cause (permissions, collection name settings); the collector recovers on the next poll.'],
       },
       test: {
-        series: [s('aiwm_exporter_collector_success', { ...target, collector: 'executions' }, '0x15'), s('aiwm_exporter_collector_success', { ...target, collector: 'nodes' }, '1x15'), s('aiwm_exporter_source_up', target, '1x15')],
+        series: [
+          s('aiwm_exporter_collector_success', { ...target, collector: 'executions' }, '0x15'),
+          s('aiwm_exporter_collector_success', { ...target, collector: 'nodes' }, '1x15'),
+          s('aiwm_exporter_source_up', target, '1x15'),
+        ],
         quietAt: '8m',
         firingAt: '11m',
-        alerts: [{ labels: { severity: 'warning', ...target, collector: 'executions' }, summary: 'An exporter collector keeps failing', description: 'The executions collector of the AIWM exporter exporter:9470 fails while MongoDB is reachable: its metrics are missing.' }],
+        alerts: [
+          {
+            labels: { severity: 'warning', ...target, collector: 'executions' },
+            summary: 'An exporter collector keeps failing',
+            description:
+              'The executions collector of the AIWM exporter exporter:9470 fails while MongoDB is reachable: its metrics are missing.',
+          },
+        ],
       },
     },
     {
@@ -97,18 +147,31 @@ export const MONITORING: RuleArea = {
       expr: `time() - aiwm_exporter_last_successful_poll_timestamp_seconds > ${T.pollsStale.maxAgeSeconds}`,
       for: T.pollsStale.for,
       summary: 'Exporter polls are stale',
-      description: 'The AIWM exporter {{ $labels.instance }} last completed a full poll {{ $value | humanizeDuration }} ago.',
+      description:
+        'The AIWM exporter {{ $labels.instance }} last completed a full poll {{ $value | humanizeDuration }} ago.',
       anchor: 'aiwmexporterpollsstale',
       runbook: {
-        meaning: 'The exporter has not finished a poll in which every collector succeeded for a while: polls are failing, or take longer than the schedule (skipped polls).',
-        check: ['`aiwm_exporter_poll_duration_seconds` and `aiwm_exporter_polls_skipped_total` on the Exporter panels: a poll slower than POLL_SCHEDULE means MongoDB is slow or the fleet outgrew the settings.', 'The exporter log for collector errors.'],
-        act: ['Fix failing collectors; for slow polls lengthen POLL_SCHEDULE or add the indexes listed in docs/metrics.md.'],
+        meaning:
+          'The exporter has not finished a poll in which every collector succeeded for a while: polls are failing, or take longer than the schedule (skipped polls).',
+        check: [
+          '`aiwm_exporter_poll_duration_seconds` and `aiwm_exporter_polls_skipped_total` on the Exporter panels: a poll slower than POLL_SCHEDULE means MongoDB is slow or the fleet outgrew the settings.',
+          'The exporter log for collector errors.',
+        ],
+        act: [
+          'Fix failing collectors; for slow polls lengthen POLL_SCHEDULE or add the indexes listed in docs/metrics.md.',
+        ],
       },
       test: {
         series: [s('aiwm_exporter_last_successful_poll_timestamp_seconds', target, '0x20')],
         quietAt: '9m',
         firingAt: '12m',
-        alerts: [{ labels: { severity: 'warning', ...target }, summary: 'Exporter polls are stale', description: 'The AIWM exporter exporter:9470 last completed a full poll 12m 0s ago.' }],
+        alerts: [
+          {
+            labels: { severity: 'warning', ...target },
+            summary: 'Exporter polls are stale',
+            description: 'The AIWM exporter exporter:9470 last completed a full poll 12m 0s ago.',
+          },
+        ],
       },
     },
     {
@@ -117,18 +180,38 @@ export const MONITORING: RuleArea = {
       expr: 'sum by (job, instance, collection, reason) (increase(aiwm_exporter_invalid_documents_total[30m])) > 0',
       for: T.invalidDocuments.for,
       summary: 'AIWM documents do not match the data contract',
-      description: 'The exporter {{ $labels.instance }} met {{ $value | humanize }} malformed {{ $labels.collection }} documents ({{ $labels.reason }}) in the last 30 minutes.',
+      description:
+        'The exporter {{ $labels.instance }} met {{ $value | humanize }} malformed {{ $labels.collection }} documents ({{ $labels.reason }}) in the last 30 minutes.',
       anchor: 'aiwmexporterinvaliddocuments',
       runbook: {
-        meaning: 'Documents in AIWM\'s MongoDB do not match the data contract (a missing required field, a wrong type, an unknown enum value). The exporter skips them, or reads an unknown enum as `other`, so their entities are missing or mislabelled. Often a sign that AIWM changed its schema.',
-        check: ['The exporter log names each bad document by `_id`, field and reason (once per document).', 'Compare with shared/aiwm-data-contract.md and the AIWM release notes.'],
-        act: ['Fix the documents, or update the exporter\'s schemas if AIWM changed on purpose. State collections are re-read every poll, so a lasting bad document keeps this alert up until it is fixed.'],
+        meaning:
+          "Documents in AIWM's MongoDB do not match the data contract (a missing required field, a wrong type, an unknown enum value). The exporter skips them, or reads an unknown enum as `other`, so their entities are missing or mislabelled. Often a sign that AIWM changed its schema.",
+        check: [
+          'The exporter log names each bad document by `_id`, field and reason (once per document).',
+          'Compare with shared/aiwm-data-contract.md and the AIWM release notes.',
+        ],
+        act: [
+          "Fix the documents, or update the exporter's schemas if AIWM changed on purpose. State collections are re-read every poll, so a lasting bad document keeps this alert up until it is fixed.",
+        ],
       },
       test: {
-        series: [s('aiwm_exporter_invalid_documents_total', { ...target, collection: 'nodes', reason: 'wrong_type' }, '0+1x60')],
+        series: [
+          s(
+            'aiwm_exporter_invalid_documents_total',
+            { ...target, collection: 'nodes', reason: 'wrong_type' },
+            '0+1x60',
+          ),
+        ],
         quietAt: '20m',
         firingAt: '35m',
-        alerts: [{ labels: { severity: 'warning', ...target, collection: 'nodes', reason: 'wrong_type' }, summary: 'AIWM documents do not match the data contract', description: 'The exporter exporter:9470 met 30 malformed nodes documents (wrong_type) in the last 30 minutes.' }],
+        alerts: [
+          {
+            labels: { severity: 'warning', ...target, collection: 'nodes', reason: 'wrong_type' },
+            summary: 'AIWM documents do not match the data contract',
+            description:
+              'The exporter exporter:9470 met 30 malformed nodes documents (wrong_type) in the last 30 minutes.',
+          },
+        ],
       },
     },
     {
@@ -137,17 +220,28 @@ export const MONITORING: RuleArea = {
       expr: 'vector(1)',
       for: '0s',
       summary: 'Alerting pipeline heartbeat',
-      description: 'Always firing: proves Prometheus evaluates rules and Alertmanager delivers. Page when it stops arriving (dead man\'s switch).',
+      description:
+        "Always firing: proves Prometheus evaluates rules and Alertmanager delivers. Page when it stops arriving (dead man's switch).",
       anchor: 'watchdog',
       runbook: {
-        meaning: 'A heartbeat that always fires. Alertmanager sends it to its own receiver (a dead man\'s switch service) every few minutes; the page comes from that service when the heartbeat stops.',
-        check: ['If the dead man\'s switch pages: is Prometheus up and evaluating rules (Status → Rules), is Alertmanager up, can it reach the receiver?'],
+        meaning:
+          "A heartbeat that always fires. Alertmanager sends it to its own receiver (a dead man's switch service) every few minutes; the page comes from that service when the heartbeat stops.",
+        check: [
+          "If the dead man's switch pages: is Prometheus up and evaluating rules (Status → Rules), is Alertmanager up, can it reach the receiver?",
+        ],
         act: ['Restore whichever part of Prometheus → Alertmanager → receiver is broken.'],
       },
       test: {
         series: [],
         firingAt: '1m',
-        alerts: [{ labels: { severity: 'none' }, summary: 'Alerting pipeline heartbeat', description: 'Always firing: proves Prometheus evaluates rules and Alertmanager delivers. Page when it stops arriving (dead man\'s switch).' }],
+        alerts: [
+          {
+            labels: { severity: 'none' },
+            summary: 'Alerting pipeline heartbeat',
+            description:
+              "Always firing: proves Prometheus evaluates rules and Alertmanager delivers. Page when it stops arriving (dead man's switch).",
+          },
+        ],
       },
     },
   ],

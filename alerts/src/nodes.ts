@@ -28,28 +28,28 @@ const nodeDownRunbook = {
   meaning:
     'A node AIWM manages is down or unreachable. `reason="offline"`: its status class is down (AIWM recorded ' +
     '`offline`, `disconnected` or `shutting_down`). `reason="heartbeat_stale"`: AIWM still records it up or ' +
-    'degraded (`healthy`, `online`, `busy`, `degraded`, ...), but the node agent\'s last heartbeat is older than ' +
-    'the exporter\'s HEARTBEAT_STALE_AFTER (AIWM keeps the last status when the agent goes silent). ' +
+    "degraded (`healthy`, `online`, `busy`, `degraded`, ...), but the node agent's last heartbeat is older than " +
+    "the exporter's HEARTBEAT_STALE_AFTER (AIWM keeps the last status when the agent goes silent). " +
     '`reason="never_heartbeated"`: AIWM records it up or degraded, but the node has never sent a heartbeat since ' +
     'it was created (lastHeartbeat equals createdAt and there is no lastSeenAt or lastMetricsAt), so it never ' +
     'worked. Together these are exactly the nodes the exporter counts as offline (`aiwm_node_availability`). ' +
     'Nodes in maintenance or still provisioning (pending, installing, connecting) never raise it. Deployments, ' +
     'VMs and containers on the node are likely down with it.',
   check: [
-    'Infrastructure → Nodes: the node\'s status (class and the raw value AIWM stored), availability and last ' +
-      'heartbeat age. The alert\'s `hostname` label is the host name AIWM holds for it.',
+    "Infrastructure → Nodes: the node's status (class and the raw value AIWM stored), availability and last " +
+      "heartbeat age. The alert's `hostname` label is the host name AIWM holds for it.",
     'Ping and SSH the host; on it, `systemctl status` of the AIWM node agent and its logs.',
-    'heartbeat_stale with a healthy host: the agent\'s connection to AIWM (firewall, VPN, token expiry, AIWM ' +
+    "heartbeat_stale with a healthy host: the agent's connection to AIWM (firewall, VPN, token expiry, AIWM " +
       'controller health). AIWM has no websocket state to check: no AIWM code writes `websocketConnected`.',
     'never_heartbeated: the agent registered (or someone created the node) but no heartbeat ever landed: the ' +
-      'agent\'s logs for authentication or connection errors right after registration, and the node token.',
+      "agent's logs for authentication or connection errors right after registration, and the node token.",
   ],
   act: [
     'Restart the node agent; reboot the host if it is hung.',
     'If the host is lost, move its deployments to other nodes and set the node to maintenance in AIWM (that ' +
       'silences this alert by design).',
     'A node created by mistake that will never run an agent: delete it in AIWM.',
-    'This alert inhibits the node\'s GPU alerts (dcgm-exporter down, Xid, ECC, throttling, temperature, memory) ' +
+    "This alert inhibits the node's GPU alerts (dcgm-exporter down, Xid, ECC, throttling, temperature, memory) " +
       'and its RAM alerts: re-check them once the node is back.',
   ],
 };
@@ -253,9 +253,9 @@ const nodeData: AlertRule[] = [
     anchor: 'aiwmnodeimplausiblevalue',
     runbook: {
       meaning:
-        'AIWM\'s node agent records RAM, disk and GPU memory sizes in MB (MiB), but AIWM\'s REST API and seed ' +
+        "AIWM's node agent records RAM, disk and GPU memory sizes in MB (MiB), but AIWM's REST API and seed " +
         'scripts write GB into the same fields. The exporter keeps MB as the reading and flags a value too small ' +
-        'for a server (e.g. `ramTotal` under 64) with `aiwm_node_implausible_value{field}`. The node\'s sizes, and ' +
+        "for a server (e.g. `ramTotal` under 64) with `aiwm_node_implausible_value{field}`. The node's sizes, and " +
         'totals that include it, are then about 1024 times too small. Informational: it notifies nobody.',
       check: [
         'The node document in AIWM (`ramTotal`, `diskTotal`, `gpuDevices[].memoryTotal`) against the host ' +

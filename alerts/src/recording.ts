@@ -80,8 +80,10 @@ function xidLast(): string {
 }
 
 /** Per-node sums and averages of a unified series. */
-const perNode = (record: string, op: 'avg' | 'sum', metric: string): RecordingRule =>
-  ({ record, expr: `${op} by (org_id, node_id) (gpu:${metric}:unified)` });
+const perNode = (record: string, op: 'avg' | 'sum', metric: string): RecordingRule => ({
+  record,
+  expr: `${op} by (org_id, node_id) (gpu:${metric}:unified)`,
+});
 
 /**
  * In evaluation order: later rules read earlier ones within the group. Everything downstream
@@ -95,15 +97,25 @@ const GPU_RULES: RecordingRule[] = [
     record: DCGM_GPUS,
     expr: `topk by (hostname, UUID) (1, group by (hostname, UUID, gpu, modelName) (${dcgm(DCGM_PRESENCE)}))`,
   },
-  { record: DCGM_NODES, expr: `count by (org_id, node_id) (group by (org_id, node_id, UUID) (${withNode(DCGM_GPUS)}))` },
+  {
+    record: DCGM_NODES,
+    expr: `count by (org_id, node_id) (group by (org_id, node_id, UUID) (${withNode(DCGM_GPUS)}))`,
+  },
   // Join health: GPUs whose host name matches no AIWM node (per host name, and in total).
   {
     record: 'hostname:aiwm_dcgm_gpus_unmatched:count',
     expr: `count by (hostname) (${DCGM_GPUS} unless on (hostname) ${NODE_OF_HOST})`,
   },
-  { record: 'cluster:aiwm_dcgm_gpus_unmatched:count', expr: 'sum(hostname:aiwm_dcgm_gpus_unmatched:count) or vector(0)' },
+  {
+    record: 'cluster:aiwm_dcgm_gpus_unmatched:count',
+    expr: 'sum(hostname:aiwm_dcgm_gpus_unmatched:count) or vector(0)',
+  },
   { record: 'gpu:aiwm_gpu_info:unified', expr: gpuInfo() },
-  unified('aiwm_gpu_utilization_ratio', joined(`${perGpu('DCGM_FI_DEV_GPU_UTIL')} / 100`), 'aiwm_gpu_utilization_ratio'),
+  unified(
+    'aiwm_gpu_utilization_ratio',
+    joined(`${perGpu('DCGM_FI_DEV_GPU_UTIL')} / 100`),
+    'aiwm_gpu_utilization_ratio',
+  ),
   unified('aiwm_gpu_memory_used_bytes', joined(`${FB_USED} * ${MIB}`), 'aiwm_gpu_memory_used_bytes'),
   unified('aiwm_gpu_memory_total_bytes', joined(`(${FB_TOTAL_MIB}) * ${MIB}`), 'aiwm_gpu_memory_total_bytes'),
   unified('aiwm_gpu_temperature_celsius', joined(perGpu('DCGM_FI_DEV_GPU_TEMP')), 'aiwm_gpu_temperature_celsius'),
@@ -134,11 +146,26 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
   {
     name: 'aiwm.recording',
     rules: [
-      { record: 'org:aiwm_node_cpu_usage_ratio:avg_online', expr: `avg by (org_id) (${onlineOnly('aiwm_node_cpu_usage_ratio')})` },
-      { record: 'org:aiwm_node_memory_usage_ratio:avg_online', expr: `avg by (org_id) (${onlineOnly('aiwm_node_memory_usage_ratio')})` },
-      { record: 'deployment:aiwm_deployment_requests:rate5m', expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_requests_total[5m]))' },
-      { record: 'deployment:aiwm_deployment_tokens:rate5m', expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_tokens_total[5m]))' },
-      { record: 'deployment:aiwm_deployment_responses:rate5m', expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_responses_total[5m]))' },
+      {
+        record: 'org:aiwm_node_cpu_usage_ratio:avg_online',
+        expr: `avg by (org_id) (${onlineOnly('aiwm_node_cpu_usage_ratio')})`,
+      },
+      {
+        record: 'org:aiwm_node_memory_usage_ratio:avg_online',
+        expr: `avg by (org_id) (${onlineOnly('aiwm_node_memory_usage_ratio')})`,
+      },
+      {
+        record: 'deployment:aiwm_deployment_requests:rate5m',
+        expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_requests_total[5m]))',
+      },
+      {
+        record: 'deployment:aiwm_deployment_tokens:rate5m',
+        expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_tokens_total[5m]))',
+      },
+      {
+        record: 'deployment:aiwm_deployment_responses:rate5m',
+        expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_responses_total[5m]))',
+      },
       {
         record: 'deployment:aiwm_deployment_responses:error_ratio_5m',
         expr: 'sum by (org_id, deployment_id) (rate(aiwm_deployment_responses_total{outcome="failed"}[5m])) / deployment:aiwm_deployment_responses:rate5m',
@@ -150,16 +177,34 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
     name: 'aiwm.recording.expensive',
     interval: '1m',
     rules: [
-      { record: 'deployment:aiwm_deployment_response_latency_seconds_bucket:rate5m', expr: 'sum by (org_id, deployment_id, le) (rate(aiwm_deployment_response_latency_seconds_bucket[5m]))' },
+      {
+        record: 'deployment:aiwm_deployment_response_latency_seconds_bucket:rate5m',
+        expr: 'sum by (org_id, deployment_id, le) (rate(aiwm_deployment_response_latency_seconds_bucket[5m]))',
+      },
       ...[0.5, 0.95, 0.99].map((q) => ({
         record: `deployment:aiwm_deployment_response_latency_seconds:p${Math.round(q * 100)}_5m`,
         expr: `histogram_quantile(${q}, deployment:aiwm_deployment_response_latency_seconds_bucket:rate5m)`,
       })),
-      { record: 'agent:aiwm_agent_response_latency_seconds_bucket:rate5m', expr: 'sum by (org_id, agent_id, le) (rate(aiwm_agent_response_latency_seconds_bucket[5m]))' },
-      { record: 'agent:aiwm_agent_response_latency_seconds:p95_5m', expr: 'histogram_quantile(0.95, agent:aiwm_agent_response_latency_seconds_bucket:rate5m)' },
-      { record: 'agent:aiwm_agent_tasks:increase30m', expr: 'sum by (org_id, agent_id) (increase(aiwm_agent_tasks_total[30m]))' },
-      { record: 'agent:aiwm_agent_task_failures:ratio_30m', expr: 'sum by (org_id, agent_id) (increase(aiwm_agent_task_failures_total[30m])) / agent:aiwm_agent_tasks:increase30m' },
-      { record: 'org_category:aiwm_execution_completions:increase30m', expr: 'sum by (org_id, category) (increase(aiwm_execution_completions_total[30m]))' },
+      {
+        record: 'agent:aiwm_agent_response_latency_seconds_bucket:rate5m',
+        expr: 'sum by (org_id, agent_id, le) (rate(aiwm_agent_response_latency_seconds_bucket[5m]))',
+      },
+      {
+        record: 'agent:aiwm_agent_response_latency_seconds:p95_5m',
+        expr: 'histogram_quantile(0.95, agent:aiwm_agent_response_latency_seconds_bucket:rate5m)',
+      },
+      {
+        record: 'agent:aiwm_agent_tasks:increase30m',
+        expr: 'sum by (org_id, agent_id) (increase(aiwm_agent_tasks_total[30m]))',
+      },
+      {
+        record: 'agent:aiwm_agent_task_failures:ratio_30m',
+        expr: 'sum by (org_id, agent_id) (increase(aiwm_agent_task_failures_total[30m])) / agent:aiwm_agent_tasks:increase30m',
+      },
+      {
+        record: 'org_category:aiwm_execution_completions:increase30m',
+        expr: 'sum by (org_id, category) (increase(aiwm_execution_completions_total[30m]))',
+      },
       {
         record: 'org_category:aiwm_execution_failures:ratio_30m',
         expr: 'sum by (org_id, category) (increase(aiwm_execution_completions_total{outcome=~"failed|timeout"}[30m])) / org_category:aiwm_execution_completions:increase30m',
@@ -168,7 +213,10 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
         record: 'org_category:aiwm_execution_retried:ratio_30m',
         expr: 'sum by (org_id, category) (increase(aiwm_execution_retried_total[30m])) / org_category:aiwm_execution_completions:increase30m',
       },
-      { record: 'org:aiwm_deployment_requests:increase24h', expr: 'sum by (org_id) (increase(aiwm_deployment_requests_total[24h]))' },
+      {
+        record: 'org:aiwm_deployment_requests:increase24h',
+        expr: 'sum by (org_id) (increase(aiwm_deployment_requests_total[24h]))',
+      },
       { record: 'org:aiwm_agent_tasks:increase24h', expr: 'sum by (org_id) (increase(aiwm_agent_tasks_total[24h]))' },
     ],
   },
@@ -177,14 +225,23 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
     name: 'aiwm.recording.longterm',
     interval: '5m',
     rules: [
-      { record: 'org:aiwm_deployment_requests:rate1h', expr: 'sum by (org_id) (rate(aiwm_deployment_requests_total[1h]))' },
+      {
+        record: 'org:aiwm_deployment_requests:rate1h',
+        expr: 'sum by (org_id) (rate(aiwm_deployment_requests_total[1h]))',
+      },
       { record: 'org:aiwm_agent_tasks:rate1h', expr: 'sum by (org_id) (rate(aiwm_agent_tasks_total[1h]))' },
-      { record: 'org:aiwm_agent_task_failures:rate1h', expr: 'sum by (org_id) (rate(aiwm_agent_task_failures_total[1h]))' },
+      {
+        record: 'org:aiwm_agent_task_failures:rate1h',
+        expr: 'sum by (org_id) (rate(aiwm_agent_task_failures_total[1h]))',
+      },
       {
         record: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h',
         expr: 'avg by (org_id) (avg_over_time(gpu:aiwm_gpu_utilization_ratio:unified[1h]))',
       },
-      { record: 'org:aiwm_node_cpu_usage_ratio:avg_over_time1h', expr: 'avg by (org_id) (avg_over_time(aiwm_node_cpu_usage_ratio[1h]))' },
+      {
+        record: 'org:aiwm_node_cpu_usage_ratio:avg_over_time1h',
+        expr: 'avg by (org_id) (avg_over_time(aiwm_node_cpu_usage_ratio[1h]))',
+      },
     ],
   },
 ];
@@ -194,7 +251,10 @@ export const RECORDING_GROUPS: RecordingGroup[] = [
 // everything, one dcgm-exporter generation per host, duplicates where real fleets have them.
 
 type Labels = Record<string, string>;
-const text = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+const text = (labels: Labels) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
 const series = (name: string, labels: Labels, values: string) => ({ series: `${name}{${text(labels)}}`, values });
 const sample = (name: string, labels: Labels, value: number) => ({ labels: `${name}{${text(labels)}}`, value });
 const J = 'org-j';
@@ -203,15 +263,23 @@ const A100 = 'NVIDIA A100 80GB PCIe';
 
 /** One dcgm-exporter scrape of one GPU: `fields` maps a DCGM field name to its value. */
 function dcgmScrape(labels: Labels, fields: Record<string, number>, extra: Record<string, Labels> = {}) {
-  const one = ([field, v]: [string, number]) => series(`DCGM_FI_DEV_${field}`, { ...labels, ...extra[field] }, `${v}x15`);
+  const one = ([field, v]: [string, number]) =>
+    series(`DCGM_FI_DEV_${field}`, { ...labels, ...extra[field] }, `${v}x15`);
   return Object.entries(fields).map(one);
 }
 
 const XID_OK = { XID_ERRORS: { err_code: '0', err_msg: 'No Error' } };
 const XID_94 = { XID_ERRORS: { err_code: '94', err_msg: 'Contained ECC error' } };
 const H100_GPU0 = {
-  GPU_UTIL: 100, FB_USED: 74812, FB_FREE: 6196, FB_RESERVED: 551, GPU_TEMP: 64, POWER_USAGE: 642.317,
-  XID_ERRORS: 0, ROW_REMAP_FAILURE: 0, CLOCKS_EVENT_REASONS: 32,
+  GPU_UTIL: 100,
+  FB_USED: 74812,
+  FB_FREE: 6196,
+  FB_RESERVED: 551,
+  GPU_TEMP: 64,
+  POWER_USAGE: 642.317,
+  XID_ERRORS: 0,
+  ROW_REMAP_FAILURE: 0,
+  CLOCKS_EVENT_REASONS: 32,
 };
 /** A GPU after an XID 94: idle, one uncorrectable remapped row. */
 const GPU5_LIKE = { GPU_UTIL: 50, XID_ERRORS: 94, UNCORRECTABLE_REMAPPED_ROWS: 1 };
@@ -231,7 +299,8 @@ const AIWM_SIDE = [
   series('aiwm_node_hostname', { org_id: J, node_id: 'n3', hostname: 'gpu-node-03' }, '1x15'),
   series('aiwm_node_hostname', { org_id: J, node_id: 'aiwm-only', hostname: 'gpu-node-09' }, '1x15'),
   ...Object.entries({ h100: 1, a100: 1, n3: 1, 'aiwm-only': 0 }).map(([node, online]) =>
-    series('aiwm_node_availability', { org_id: J, node_id: node, availability: 'online' }, `${online}x15`)),
+    series('aiwm_node_availability', { org_id: J, node_id: node, availability: 'online' }, `${online}x15`),
+  ),
   // AIWM's own GPU fields for h100 lose to dcgm-exporter's.
   series('aiwm_gpu_info', { org_id: J, node_id: 'h100', gpu: '0', device_id: 'aiwm-dev-0', model: H100 }, '1x15'),
   series('aiwm_gpu_utilization_ratio', { org_id: J, node_id: 'h100', gpu: '0' }, '0.1x15'),
@@ -254,11 +323,20 @@ const AIWM_SIDE = [
 const DCGM_SIDE = [
   // gpu-node-01, GPU 0: a release before 4.6.0-4.8.3 (`Hostname`), plus a second exporter on the
   // same node (a newer release, `hostname`) in another job.
-  ...dcgmScrape({ ...gpuA, Hostname: 'gpu-node-01', ...scraped('dcgm-exporter', 'gpu-node-01:9400') }, H100_GPU0, XID_OK),
-  ...dcgmScrape({ ...gpuA, hostname: 'gpu-node-01', ...scraped('gpu-operator-dcgm', '10.0.0.7:9400') }, H100_GPU0, XID_OK),
+  ...dcgmScrape(
+    { ...gpuA, Hostname: 'gpu-node-01', ...scraped('dcgm-exporter', 'gpu-node-01:9400') },
+    H100_GPU0,
+    XID_OK,
+  ),
+  ...dcgmScrape(
+    { ...gpuA, hostname: 'gpu-node-01', ...scraped('gpu-operator-dcgm', '10.0.0.7:9400') },
+    H100_GPU0,
+    XID_OK,
+  ),
   // GPU 1 carries both labels (`hostname` wins) and two pods' labels while a pod is replaced.
   ...['train-1', 'train-2'].flatMap((pod) =>
-    dcgmScrape({ ...gpuB, hostname: 'gpu-node-01', Hostname: 'old-name', pod }, GPU5_LIKE, XID_94)),
+    dcgmScrape({ ...gpuB, hostname: 'gpu-node-01', Hostname: 'old-name', pod }, GPU5_LIKE, XID_94),
+  ),
   // gpu-node-02 joins through AIWM's short-name alias; no FB_RESERVED; the deprecated throttle name.
   ...dcgmScrape(
     { gpu: '0', UUID: 'GPU-c', modelName: A100, hostname: 'gpu-node-02' },
@@ -294,7 +372,10 @@ const GPU_JOIN_CASES = [
     expr: 'hostname:aiwm_node_hostname:unique{hostname="gpu-node-01"}',
     samples: [sample('hostname:aiwm_node_hostname:unique', { hostname: 'gpu-node-01', org_id: J, node_id: 'h100' }, 1)],
   },
-  nodeCase('node:aiwm_dcgm_gpus:count', [['h100', 2], ['a100', 1]]),
+  nodeCase('node:aiwm_dcgm_gpus:count', [
+    ['h100', 2],
+    ['a100', 1],
+  ]),
   {
     at: '10m',
     expr: 'hostname:aiwm_dcgm_gpus_unmatched:count',
@@ -316,10 +397,15 @@ const GPU_JOIN_CASES = [
     ],
   },
   unifiedCase('aiwm_gpu_utilization_ratio', [
-    ['h100', '0', 'dcgm', 1], ['h100', '1', 'dcgm', 0.5], ['a100', '0', 'dcgm', 0.75], ['aiwm-only', '0', 'aiwm', 0.5],
+    ['h100', '0', 'dcgm', 1],
+    ['h100', '1', 'dcgm', 0.5],
+    ['a100', '0', 'dcgm', 0.75],
+    ['aiwm-only', '0', 'aiwm', 0.5],
   ]),
   unifiedCase('aiwm_gpu_memory_used_bytes', [
-    ['h100', '0', 'dcgm', 74812 * MIB], ['a100', '0', 'dcgm', 62117 * MIB], ['aiwm-only', '0', 'aiwm', 1073741824],
+    ['h100', '0', 'dcgm', 74812 * MIB],
+    ['a100', '0', 'dcgm', 62117 * MIB],
+    ['aiwm-only', '0', 'aiwm', 1073741824],
   ]),
   unifiedCase('aiwm_gpu_memory_total_bytes', [
     ['h100', '0', 'dcgm', (74812 + 6196 + 551) * MIB],
@@ -327,16 +413,30 @@ const GPU_JOIN_CASES = [
     ['aiwm-only', '0', 'aiwm', 2147483648],
   ]),
   unifiedCase('aiwm_gpu_temperature_celsius', [
-    ['h100', '0', 'dcgm', 64], ['a100', '0', 'dcgm', 61], ['aiwm-only', '0', 'aiwm', 55],
+    ['h100', '0', 'dcgm', 64],
+    ['a100', '0', 'dcgm', 61],
+    ['aiwm-only', '0', 'aiwm', 55],
   ]),
-  unifiedCase('aiwm_gpu_power_usage_watts', [['h100', '0', 'dcgm', 642.317], ['aiwm-only', '0', 'aiwm', 120]]),
+  unifiedCase('aiwm_gpu_power_usage_watts', [
+    ['h100', '0', 'dcgm', 642.317],
+    ['aiwm-only', '0', 'aiwm', 120],
+  ]),
   unifiedCase('aiwm_gpu_row_remap_failure', [['h100', '0', 'dcgm', 0]]),
   unifiedCase('aiwm_gpu_uncorrectable_remapped_rows', [['h100', '1', 'dcgm', 1]]),
-  unifiedCase('aiwm_gpu_clock_event_reasons', [['h100', '0', 'dcgm', 32], ['a100', '0', 'dcgm', 4]]),
+  unifiedCase('aiwm_gpu_clock_event_reasons', [
+    ['h100', '0', 'dcgm', 32],
+    ['a100', '0', 'dcgm', 4],
+  ]),
   { at: '10m', expr: `gpu:aiwm_gpu_xid_last:unified{org_id="${J}"}`, samples: [xid('0', 0), xid('1', 94)] },
-  nodeCase('node:aiwm_gpu_utilization_ratio:avg', [['h100', 0.75], ['a100', 0.75], ['aiwm-only', 0.5]]),
+  nodeCase('node:aiwm_gpu_utilization_ratio:avg', [
+    ['h100', 0.75],
+    ['a100', 0.75],
+    ['aiwm-only', 0.5],
+  ]),
   nodeCase('node:aiwm_gpu_memory_total_bytes:sum', [
-    ['h100', 81559 * MIB], ['a100', 81157 * MIB], ['aiwm-only', 2147483648],
+    ['h100', 81559 * MIB],
+    ['a100', 81157 * MIB],
+    ['aiwm-only', 2147483648],
   ]),
   // Online nodes only (aiwm-only is offline): (1 + 0.5 + 0.75) / 3; org-a: (0.2 + 0.6) / 2 on its online node.
   {
@@ -367,21 +467,34 @@ export const RECORDING_TESTS = {
     { series: 'aiwm_node_status{org_id="org-a",node_id="n2",class="up",status="online"}', values: '1x15' },
     // 60 requests a minute; 6 of 60 responses a minute fail.
     { series: 'aiwm_deployment_requests_total{org_id="org-a",deployment_id="d1"}', values: '0+60x15' },
-    { series: 'aiwm_deployment_responses_total{org_id="org-a",deployment_id="d1",outcome="success"}', values: '0+54x15' },
+    {
+      series: 'aiwm_deployment_responses_total{org_id="org-a",deployment_id="d1",outcome="success"}',
+      values: '0+54x15',
+    },
     { series: 'aiwm_deployment_responses_total{org_id="org-a",deployment_id="d1",outcome="failed"}', values: '0+6x15' },
     // Every response lands in the (0.5, 1] bucket.
     ...['0.5:0', '1:60', '+Inf:60'].map((b) => {
       const [le, perMinute] = b.split(':');
-      return { series: `aiwm_deployment_response_latency_seconds_bucket{org_id="org-a",deployment_id="d1",le="${le}"}`, values: `0+${perMinute}x15` };
+      return {
+        series: `aiwm_deployment_response_latency_seconds_bucket{org_id="org-a",deployment_id="d1",le="${le}"}`,
+        values: `0+${perMinute}x15`,
+      };
     }),
     // 10 executions finish a minute, 2 of them failed.
-    { series: 'aiwm_execution_completions_total{org_id="org-a",category="model",outcome="completed"}', values: '0+8x40' },
+    {
+      series: 'aiwm_execution_completions_total{org_id="org-a",category="model",outcome="completed"}',
+      values: '0+8x40',
+    },
     { series: 'aiwm_execution_completions_total{org_id="org-a",category="model",outcome="failed"}', values: '0+2x40' },
     ...AIWM_SIDE,
     ...DCGM_SIDE,
   ],
   cases: [
-    { at: '10m', expr: 'org:aiwm_gpus_active:count{org_id="org-a"}', samples: [{ labels: 'org:aiwm_gpus_active:count{org_id="org-a"}', value: 2 }] },
+    {
+      at: '10m',
+      expr: 'org:aiwm_gpus_active:count{org_id="org-a"}',
+      samples: [{ labels: 'org:aiwm_gpus_active:count{org_id="org-a"}', value: 2 }],
+    },
     {
       at: '10m',
       expr: 'gpu:aiwm_gpu_utilization_ratio:unified{org_id="org-a"}',
@@ -390,14 +503,59 @@ export const RECORDING_TESTS = {
         return sample('gpu:aiwm_gpu_utilization_ratio:unified', labels, v);
       }),
     },
-    { at: '10m', expr: 'org:aiwm_node_cpu_usage_ratio:avg_online', samples: [{ labels: 'org:aiwm_node_cpu_usage_ratio:avg_online{org_id="org-a"}', value: 0.5 }] },
-    { at: '10m', expr: 'deployment:aiwm_deployment_requests:rate5m', samples: [{ labels: 'deployment:aiwm_deployment_requests:rate5m{org_id="org-a",deployment_id="d1"}', value: 1 }] },
-    { at: '10m', expr: 'deployment:aiwm_deployment_responses:error_ratio_5m', samples: [{ labels: 'deployment:aiwm_deployment_responses:error_ratio_5m{org_id="org-a",deployment_id="d1"}', value: 0.1 }] },
+    {
+      at: '10m',
+      expr: 'org:aiwm_node_cpu_usage_ratio:avg_online',
+      samples: [{ labels: 'org:aiwm_node_cpu_usage_ratio:avg_online{org_id="org-a"}', value: 0.5 }],
+    },
+    {
+      at: '10m',
+      expr: 'deployment:aiwm_deployment_requests:rate5m',
+      samples: [{ labels: 'deployment:aiwm_deployment_requests:rate5m{org_id="org-a",deployment_id="d1"}', value: 1 }],
+    },
+    {
+      at: '10m',
+      expr: 'deployment:aiwm_deployment_responses:error_ratio_5m',
+      samples: [
+        {
+          labels: 'deployment:aiwm_deployment_responses:error_ratio_5m{org_id="org-a",deployment_id="d1"}',
+          value: 0.1,
+        },
+      ],
+    },
     // Linear interpolation inside (0.5, 1]: p50 = 0.75, p95 = 0.975.
-    { at: '10m', expr: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m', samples: [{ labels: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m{org_id="org-a",deployment_id="d1"}', value: 0.75 }] },
-    { at: '10m', expr: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m', samples: [{ labels: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m{org_id="org-a",deployment_id="d1"}', value: 0.975 }] },
-    { at: '35m', expr: 'org_category:aiwm_execution_failures:ratio_30m', samples: [{ labels: 'org_category:aiwm_execution_failures:ratio_30m{org_id="org-a",category="model"}', value: 0.2 }] },
-    { at: '15m', expr: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h{org_id="org-a"}', samples: [{ labels: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h{org_id="org-a"}', value: 0.4 }] },
+    {
+      at: '10m',
+      expr: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m',
+      samples: [
+        {
+          labels: 'deployment:aiwm_deployment_response_latency_seconds:p50_5m{org_id="org-a",deployment_id="d1"}',
+          value: 0.75,
+        },
+      ],
+    },
+    {
+      at: '10m',
+      expr: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m',
+      samples: [
+        {
+          labels: 'deployment:aiwm_deployment_response_latency_seconds:p95_5m{org_id="org-a",deployment_id="d1"}',
+          value: 0.975,
+        },
+      ],
+    },
+    {
+      at: '35m',
+      expr: 'org_category:aiwm_execution_failures:ratio_30m',
+      samples: [
+        { labels: 'org_category:aiwm_execution_failures:ratio_30m{org_id="org-a",category="model"}', value: 0.2 },
+      ],
+    },
+    {
+      at: '15m',
+      expr: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h{org_id="org-a"}',
+      samples: [{ labels: 'org:aiwm_gpu_utilization_ratio:avg_over_time1h{org_id="org-a"}', value: 0.4 }],
+    },
     ...GPU_JOIN_CASES,
   ],
 };

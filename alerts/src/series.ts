@@ -127,7 +127,14 @@ export const heartbeatState = (nodeId: string, state: HeartbeatState, steps = 60
 
 /** aiwm_node_availability: 5 series over `availability`. */
 export const nodeAvailability = (nodeId: string, availability: Availability, steps = 60) =>
-  stateSet('aiwm_node_availability', 'availability', AVAILABILITIES, availability, { org_id: ORG, node_id: nodeId }, steps);
+  stateSet(
+    'aiwm_node_availability',
+    'availability',
+    AVAILABILITIES,
+    availability,
+    { org_id: ORG, node_id: nodeId },
+    steps,
+  );
 
 /** The exporter's rule for availability, so test inputs stay consistent with the classes. */
 export function availabilityOf(cls: NodeClass, heartbeat: HeartbeatState): Availability {

@@ -3,12 +3,20 @@ import { ORG, joinInfo, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
 const deploymentInfo = (id: string, name: string, values = '1x150') =>
-  s('aiwm_deployment_info', { org_id: ORG, deployment_id: id, deployment_name: name, model_id: 'm1', node_id: 'n1', resource_id: 'r1' }, values);
+  s(
+    'aiwm_deployment_info',
+    { org_id: ORG, deployment_id: id, deployment_name: name, model_id: 'm1', node_id: 'n1', resource_id: 'r1' },
+    values,
+  );
 const withDeploymentName = (expr: string) =>
   joinInfo(expr, 'org_id, deployment_id', 'deployment_name, node_id', 'aiwm_deployment_info');
 const withAgentName = (expr: string) => joinInfo(expr, 'org_id, agent_id', 'agent_name', 'aiwm_agent_info');
 const agentInfo = (id: string, name: string, values = '1x150') =>
-  s('aiwm_agent_info', { org_id: ORG, agent_id: id, agent_name: name, agent_type: 'managed', deployment_id: 'd1', node_id: 'n1' }, values);
+  s(
+    'aiwm_agent_info',
+    { org_id: ORG, agent_id: id, agent_name: name, agent_type: 'managed', deployment_id: 'd1', node_id: 'n1' },
+    values,
+  );
 const deploymentLabels = { org_id: ORG, deployment_id: 'd1', deployment_name: 'llama-3-8b-prod', node_id: 'n1' };
 
 const deploymentTraffic = [
@@ -27,19 +35,24 @@ export const WORKLOADS: RuleArea = {
       expr: withDeploymentName('(aiwm_deployment_status{status=~"failed|error"} == 1)'),
       for: T.deploymentFailed.for,
       summary: 'Model deployment failed',
-      description: 'Deployment {{ $labels.deployment_name }} ({{ $labels.deployment_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
+      description:
+        'Deployment {{ $labels.deployment_name }} ({{ $labels.deployment_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
       anchor: 'aiwmdeploymentfailed',
       runbook: {
-        meaning: 'A model deployment is in AIWM state failed or error: its endpoint serves nothing, and agents bound to it fail.',
+        meaning:
+          'A model deployment is in AIWM state failed or error: its endpoint serves nothing, and agents bound to it fail.',
         check: [
           'AI Workload → Deployment detail: when did requests stop, and the last errors.',
-          'The deployment\'s `errorMessage` in AIWM and the deploy execution\'s failed step (Executions, category deployment).',
+          "The deployment's `errorMessage` in AIWM and the deploy execution's failed step (Executions, category deployment).",
           'The inference container on the node: `docker logs` / `docker inspect` (image pull, GPU not visible, CUDA out of memory, model files missing).',
         ],
         act: ['Fix the cause and redeploy from AIWM; if the node is at fault, deploy on another node.'],
       },
       test: {
-        series: [s('aiwm_deployment_status', { org_id: ORG, deployment_id: 'd1', status: 'failed' }, '1x10'), deploymentInfo('d1', 'llama-3-8b-prod')],
+        series: [
+          s('aiwm_deployment_status', { org_id: ORG, deployment_id: 'd1', status: 'failed' }, '1x10'),
+          deploymentInfo('d1', 'llama-3-8b-prod'),
+        ],
         quietAt: '3m',
         firingAt: '6m',
         alerts: [
@@ -61,19 +74,26 @@ export const WORKLOADS: RuleArea = {
       description: `Deployment {{ $labels.deployment_name }} answers in {{ $value | humanizeDuration }} at the 95th percentile over 5 minutes (warning above ${T.deploymentLatency.p95Seconds}s).`,
       anchor: 'aiwmdeploymentlatencyhigh',
       runbook: {
-        meaning: 'Responses from agents bound to the deployment are slow: users wait, and agent tasks time out. Latency is measured on assistant messages (AIWM records no per-request latency on the model endpoint).',
+        meaning:
+          'Responses from agents bound to the deployment are slow: users wait, and agent tasks time out. Latency is measured on assistant messages (AIWM records no per-request latency on the model endpoint).',
         check: [
           'Deployment detail: p50/p95/p99 and throughput over time: a rise with traffic means saturation, a rise without it means a slower model path or a sick GPU.',
-          'GPU utilization and temperature of the deployment\'s node (throttling shows as high temperature with lower clocks).',
+          "GPU utilization and temperature of the deployment's node (throttling shows as high temperature with lower clocks).",
           'vLLM/Triton metrics on the container: queue length, KV cache usage.',
         ],
-        act: ['Scale out (another deployment of the model) or lower the load; restart a deployment whose GPU is throttling after fixing the cooling.'],
+        act: [
+          'Scale out (another deployment of the model) or lower the load; restart a deployment whose GPU is throttling after fixing the cooling.',
+        ],
       },
       test: {
         series: [
           ...['10:0', '20:60', '+Inf:60'].map((b) => {
             const [le, perMinute] = b.split(':');
-            return s('aiwm_deployment_response_latency_seconds_bucket', { org_id: ORG, deployment_id: 'd1', le: le! }, `0+${perMinute}x30`);
+            return s(
+              'aiwm_deployment_response_latency_seconds_bucket',
+              { org_id: ORG, deployment_id: 'd1', le: le! },
+              `0+${perMinute}x30`,
+            );
           }),
           ...deploymentTraffic,
           deploymentInfo('d1', 'llama-3-8b-prod'),
@@ -84,7 +104,8 @@ export const WORKLOADS: RuleArea = {
           {
             labels: { severity: 'warning', ...deploymentLabels },
             summary: 'Model deployment responds slowly',
-            description: 'Deployment llama-3-8b-prod answers in 19.5s at the 95th percentile over 5 minutes (warning above 10s).',
+            description:
+              'Deployment llama-3-8b-prod answers in 19.5s at the 95th percentile over 5 minutes (warning above 10s).',
           },
         ],
       },
@@ -99,9 +120,15 @@ export const WORKLOADS: RuleArea = {
       description: `{{ $value | humanizePercentage }} of the responses from deployment {{ $labels.deployment_name }} failed over the last 5 minutes (warning above ${pct(T.deploymentErrors.ratio)} %).`,
       anchor: 'aiwmdeploymenterrorratiohigh',
       runbook: {
-        meaning: 'A share of the assistant responses served through the deployment fail (message status failed or an error).',
-        check: ['Deployment detail → errors: the recent error messages (from AIWM messages).', 'The inference container logs on the node; provider status for api-based models.'],
-        act: ['Roll back a recent model or configuration change; restart the deployment; for api-based models check credentials and quotas.'],
+        meaning:
+          'A share of the assistant responses served through the deployment fail (message status failed or an error).',
+        check: [
+          'Deployment detail → errors: the recent error messages (from AIWM messages).',
+          'The inference container logs on the node; provider status for api-based models.',
+        ],
+        act: [
+          'Roll back a recent model or configuration change; restart the deployment; for api-based models check credentials and quotas.',
+        ],
       },
       test: {
         series: [...deploymentTraffic, deploymentInfo('d1', 'llama-3-8b-prod')],
@@ -111,7 +138,8 @@ export const WORKLOADS: RuleArea = {
           {
             labels: { severity: 'warning', ...deploymentLabels },
             summary: 'Model deployment returns errors',
-            description: '10% of the responses from deployment llama-3-8b-prod failed over the last 5 minutes (warning above 5 %).',
+            description:
+              '10% of the responses from deployment llama-3-8b-prod failed over the last 5 minutes (warning above 5 %).',
           },
         ],
       },
@@ -123,10 +151,12 @@ export const WORKLOADS: RuleArea = {
       expr: `${withDeploymentName('(aiwm_deployment_status{status="running"} == 1)')} and on (org_id, deployment_id) deployment:aiwm_deployment_requests:rate5m == 0`,
       for: T.deploymentIdle.for,
       summary: 'Running deployment receives no requests',
-      description: 'Deployment {{ $labels.deployment_name }} is running but has served no request for an hour: it holds GPUs for nothing.',
+      description:
+        'Deployment {{ $labels.deployment_name }} is running but has served no request for an hour: it holds GPUs for nothing.',
       anchor: 'aiwmdeploymentidle',
       runbook: {
-        meaning: 'A deployment holds GPUs while nothing uses it. Not an outage; a capacity and cost signal (info: not routed to anyone).',
+        meaning:
+          'A deployment holds GPUs while nothing uses it. Not an outage; a capacity and cost signal (info: not routed to anyone).',
         check: ['Whether clients still point at the endpoint (agents bound to the deployment, API keys in use).'],
         act: ['Stop the deployment or scale it to zero if it is not needed.'],
       },
@@ -142,7 +172,8 @@ export const WORKLOADS: RuleArea = {
           {
             labels: { severity: 'info', ...deploymentLabels, status: 'running' },
             summary: 'Running deployment receives no requests',
-            description: 'Deployment llama-3-8b-prod is running but has served no request for an hour: it holds GPUs for nothing.',
+            description:
+              'Deployment llama-3-8b-prod is running but has served no request for an hour: it holds GPUs for nothing.',
           },
         ],
       },
@@ -157,8 +188,12 @@ export const WORKLOADS: RuleArea = {
       description: `{{ $value | humanizePercentage }} of the {{ $labels.category }} executions in org {{ $labels.org_id }} failed or timed out over the last 30 minutes (warning above ${pct(T.executionFailures.ratio)} %).`,
       anchor: 'aiwmexecutionfailureratiohigh',
       runbook: {
-        meaning: 'AIWM workflows (model downloads, deployments, maintenance, batch jobs) of one category fail often: users\' requests to AIWM are not carried out.',
-        check: ['AI Workload → Executions: failures by category and type, and the error and failed step of recent ones (execution detail).', 'Whether the failures share a node (`nodeId`) or a step.'],
+        meaning:
+          "AIWM workflows (model downloads, deployments, maintenance, batch jobs) of one category fail often: users' requests to AIWM are not carried out.",
+        check: [
+          'AI Workload → Executions: failures by category and type, and the error and failed step of recent ones (execution detail).',
+          'Whether the failures share a node (`nodeId`) or a step.',
+        ],
         act: ['Fix the shared cause (node, registry, storage, provider); re-run the failed executions from AIWM.'],
       },
       test: {
@@ -172,7 +207,8 @@ export const WORKLOADS: RuleArea = {
           {
             labels: { severity: 'warning', org_id: ORG, category: 'model' },
             summary: 'Many workflow executions fail',
-            description: '40% of the model executions in org org-a failed or timed out over the last 30 minutes (warning above 20 %).',
+            description:
+              '40% of the model executions in org org-a failed or timed out over the last 30 minutes (warning above 20 %).',
           },
         ],
       },
@@ -183,11 +219,15 @@ export const WORKLOADS: RuleArea = {
       expr: 'aiwm_executions_overdue > 0',
       for: T.executionOverdue.for,
       summary: 'Executions running past their timeout',
-      description: '{{ $value | humanize }} running {{ $labels.category }} executions in org {{ $labels.org_id }} are past their timeoutAt.',
+      description:
+        '{{ $value | humanize }} running {{ $labels.category }} executions in org {{ $labels.org_id }} are past their timeoutAt.',
       anchor: 'aiwmexecutionoverdue',
       runbook: {
-        meaning: 'Executions still run after their `timeoutAt`: AIWM\'s own timeout handling did not stop them, so they may hold resources or block follow-up work.',
-        check: ['Executions dashboard → running executions; in MongoDB: `db.executions.find({status: "running", timeoutAt: {$lt: new Date()}})` for their ids, steps and node.'],
+        meaning:
+          "Executions still run after their `timeoutAt`: AIWM's own timeout handling did not stop them, so they may hold resources or block follow-up work.",
+        check: [
+          'Executions dashboard → running executions; in MongoDB: `db.executions.find({status: "running", timeoutAt: {$lt: new Date()}})` for their ids, steps and node.',
+        ],
         act: ['Cancel them in AIWM; check the AIWM worker that runs them (the node in `nodeId`).'],
       },
       test: {
@@ -217,20 +257,43 @@ export const WORKLOADS: RuleArea = {
       description: 'Model {{ $labels.model_name }} ({{ $labels.model_id }}) is in state {{ $labels.status }}.',
       anchor: 'aiwmmodelfailed',
       runbook: {
-        meaning: 'A model could not be downloaded or deployed, or its provider rejects the credentials: it cannot serve.',
-        check: ['The model\'s download or deploy execution (Executions, category model) and its error.', 'Disk space and network on the node for downloads; the provider API key for invalid-credentials.'],
+        meaning:
+          'A model could not be downloaded or deployed, or its provider rejects the credentials: it cannot serve.',
+        check: [
+          "The model's download or deploy execution (Executions, category model) and its error.",
+          'Disk space and network on the node for downloads; the provider API key for invalid-credentials.',
+        ],
         act: ['Fix the cause and retry the download or deployment from AIWM.'],
       },
       test: {
         series: [
           s('aiwm_model_status', { org_id: ORG, model_id: 'm1', status: 'download-failed' }, '1x15'),
-          s('aiwm_model_info', { org_id: ORG, model_id: 'm1', model_name: 'Llama-3.1-8B', model_type: 'llm', deployment_type: 'self-hosted', framework: 'vllm', provider: '', node_id: 'n1' }, '1x15'),
+          s(
+            'aiwm_model_info',
+            {
+              org_id: ORG,
+              model_id: 'm1',
+              model_name: 'Llama-3.1-8B',
+              model_type: 'llm',
+              deployment_type: 'self-hosted',
+              framework: 'vllm',
+              provider: '',
+              node_id: 'n1',
+            },
+            '1x15',
+          ),
         ],
         quietAt: '8m',
         firingAt: '11m',
         alerts: [
           {
-            labels: { severity: 'warning', org_id: ORG, model_id: 'm1', model_name: 'Llama-3.1-8B', status: 'download-failed' },
+            labels: {
+              severity: 'warning',
+              org_id: ORG,
+              model_id: 'm1',
+              model_name: 'Llama-3.1-8B',
+              status: 'download-failed',
+            },
             summary: 'Model download or deployment failed',
             description: 'Model Llama-3.1-8B (m1) is in state download-failed.',
           },
@@ -247,8 +310,11 @@ export const WORKLOADS: RuleArea = {
       description: `{{ $value | humanizePercentage }} of the tasks of agent {{ $labels.agent_name }} failed over the last 30 minutes (warning above ${pct(T.agentErrors.ratio)} %).`,
       anchor: 'aiwmagenterrorratiohigh',
       runbook: {
-        meaning: 'An agent\'s responses fail often (message status failed, type error): its users get errors.',
-        check: ['Agent detail: failures over time and the recent failed tasks.', 'The deployment the agent is bound to (is it failing too?) and the agent\'s tools (tool call failures).'],
+        meaning: "An agent's responses fail often (message status failed, type error): its users get errors.",
+        check: [
+          'Agent detail: failures over time and the recent failed tasks.',
+          "The deployment the agent is bound to (is it failing too?) and the agent's tools (tool call failures).",
+        ],
         act: ['Fix the deployment or tool at fault; suspend the agent if it keeps failing.'],
       },
       test: {
@@ -263,7 +329,8 @@ export const WORKLOADS: RuleArea = {
           {
             labels: { severity: 'warning', org_id: ORG, agent_id: 'a1', agent_name: 'code-assistant' },
             summary: 'Agent tasks fail',
-            description: '20% of the tasks of agent code-assistant failed over the last 30 minutes (warning above 10 %).',
+            description:
+              '20% of the tasks of agent code-assistant failed over the last 30 minutes (warning above 10 %).',
           },
         ],
       },
@@ -277,12 +344,16 @@ export const WORKLOADS: RuleArea = {
       description: 'Agent {{ $labels.agent_name }} has been busy for over two hours.',
       anchor: 'aiwmagentbusytoolong',
       runbook: {
-        meaning: 'An agent stays busy: it may be stuck in a long tool loop, or AIWM missed its return to active (info: not routed).',
+        meaning:
+          'An agent stays busy: it may be stuck in a long tool loop, or AIWM missed its return to active (info: not routed).',
         check: ['Agent detail: is it still producing messages? Its last heartbeat.'],
         act: ['If it is stuck, restart the agent from AIWM.'],
       },
       test: {
-        series: [s('aiwm_agent_status', { org_id: ORG, agent_id: 'a1', status: 'busy' }, '1x150'), agentInfo('a1', 'code-assistant')],
+        series: [
+          s('aiwm_agent_status', { org_id: ORG, agent_id: 'a1', status: 'busy' }, '1x150'),
+          agentInfo('a1', 'code-assistant'),
+        ],
         quietAt: '100m',
         firingAt: '125m',
         alerts: [
@@ -305,23 +376,45 @@ export const WORKLOADS: RuleArea = {
       ),
       for: T.resourceFailed.for,
       summary: 'VM or container failed',
-      description: 'The {{ $labels.resource_type }} {{ $labels.resource_name }} ({{ $labels.resource_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
+      description:
+        'The {{ $labels.resource_type }} {{ $labels.resource_name }} ({{ $labels.resource_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
       anchor: 'aiwmresourcefailed',
       runbook: {
         meaning: 'A VM or container AIWM manages failed to deploy or crashed.',
-        check: ['Infrastructure → Resources: the resource and its node; its `errorMessage` in AIWM.', 'On the node: `virsh list --all` / `docker ps -a` and the logs.'],
+        check: [
+          'Infrastructure → Resources: the resource and its node; its `errorMessage` in AIWM.',
+          'On the node: `virsh list --all` / `docker ps -a` and the logs.',
+        ],
         act: ['Redeploy it from AIWM; if the node is short of resources, pick another node.'],
       },
       test: {
         series: [
           s('aiwm_resource_status', { org_id: ORG, resource_id: 'r1', status: 'error' }, '1x15'),
-          s('aiwm_resource_info', { org_id: ORG, resource_id: 'r1', resource_name: 'ubuntu-gpu-vm', resource_type: 'virtual-machine', node_id: 'n1' }, '1x15'),
+          s(
+            'aiwm_resource_info',
+            {
+              org_id: ORG,
+              resource_id: 'r1',
+              resource_name: 'ubuntu-gpu-vm',
+              resource_type: 'virtual-machine',
+              node_id: 'n1',
+            },
+            '1x15',
+          ),
         ],
         quietAt: '8m',
         firingAt: '11m',
         alerts: [
           {
-            labels: { severity: 'warning', org_id: ORG, resource_id: 'r1', resource_name: 'ubuntu-gpu-vm', resource_type: 'virtual-machine', node_id: 'n1', status: 'error' },
+            labels: {
+              severity: 'warning',
+              org_id: ORG,
+              resource_id: 'r1',
+              resource_name: 'ubuntu-gpu-vm',
+              resource_type: 'virtual-machine',
+              node_id: 'n1',
+              status: 'error',
+            },
             summary: 'VM or container failed',
             description: 'The virtual-machine ubuntu-gpu-vm (r1) on node n1 is in state error.',
           },

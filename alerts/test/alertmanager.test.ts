@@ -36,7 +36,14 @@ describe('alerts/alertmanager.yml', () => {
     [['alertname=Watchdog', 'severity=none'], 'watchdog'],
     [['alertname=SomethingElse'], 'default-webhook'],
   ])('routes %j to %s', async (labels, receiver) => {
-    const result = await amtool(['config', 'routes', 'test', `--config.file=${config}`, `--verify.receivers=${receiver}`, ...labels]);
+    const result = await amtool([
+      'config',
+      'routes',
+      'test',
+      `--config.file=${config}`,
+      `--verify.receivers=${receiver}`,
+      ...labels,
+    ]);
     expect(result.out.trim().split('\n').at(-1)).toBe(receiver);
     expect(result.code).toBe(0);
   });
@@ -47,7 +54,11 @@ describe('alerts/alertmanager.yml', () => {
  * Alertmanager's semantics: anchored regex matchers, and `equal` labels compared with a missing label
  * reading as empty.
  */
-interface InhibitRule { source_matchers: string[]; target_matchers: string[]; equal: string[] }
+interface InhibitRule {
+  source_matchers: string[];
+  target_matchers: string[];
+  equal: string[];
+}
 type Labels = Record<string, string>;
 
 function matches(matcher: string, labels: Labels): boolean {
@@ -75,13 +86,24 @@ describe('inhibitions', () => {
   const node = { org_id: 'org-a', node_id: 'n1' };
   const down = { alertname: 'AIWMNodeDown', severity: 'critical', reason: 'heartbeat_stale', ...node };
   const xid = { alertname: 'AIWMGPUXidError', severity: 'critical', ...node, gpu: '5', xid: '94' };
-  const ecc = (severity: string, reason: string, gpu: string) =>
-    ({ alertname: 'AIWMGPUUncorrectableECC', severity, reason, ...node, gpu });
+  const ecc = (severity: string, reason: string, gpu: string) => ({
+    alertname: 'AIWMGPUUncorrectableECC',
+    severity,
+    reason,
+    ...node,
+    gpu,
+  });
 
   it.each([
     ['the Xid alert of its GPU', xid],
-    ['the dcgm-exporter down alert', { alertname: 'AIWMGPUExporterDown', severity: 'warning', ...node, instance: 'h:9400' }],
-    ['a throttling alert', { alertname: 'AIWMGPUThrottled', severity: 'warning', reason: 'thermal', ...node, gpu: '3' }],
+    [
+      'the dcgm-exporter down alert',
+      { alertname: 'AIWMGPUExporterDown', severity: 'warning', ...node, instance: 'h:9400' },
+    ],
+    [
+      'a throttling alert',
+      { alertname: 'AIWMGPUThrottled', severity: 'warning', reason: 'thermal', ...node, gpu: '3' },
+    ],
     ['a missing-GPU alert', { alertname: 'AIWMGPUMissing', severity: 'warning', ...node }],
     ['its RAM alert', { alertname: 'AIWMNodeMemoryPressure', severity: 'critical', ...node }],
   ])('a down node mutes %s', (_, target) => {
@@ -92,8 +114,9 @@ describe('inhibitions', () => {
     expect(inhibits(down, { ...xid, node_id: 'n2' })).toBe(false);
     expect(inhibits(down, { ...xid, org_id: 'org-b' })).toBe(false);
     expect(inhibits(down, { alertname: 'AIWMGPUUnmatched', severity: 'info', hostname: 'gpu-node-09' })).toBe(false);
-    expect(inhibits(down, { alertname: 'AIWMDeploymentFailed', severity: 'critical', ...node, deployment_id: 'd1' }))
-      .toBe(false);
+    expect(
+      inhibits(down, { alertname: 'AIWMDeploymentFailed', severity: 'critical', ...node, deployment_id: 'd1' }),
+    ).toBe(false);
   });
 
   it('a critical GPU health alert mutes its warning twin on the same GPU only', () => {

@@ -12,13 +12,20 @@ import type { Notification, WebhookAlert } from '../../exporter/test/support/ale
 const delivered = (stack: Stack): Array<{ n: Notification; a: WebhookAlert }> =>
   stack.webhook!.notifications.flatMap((n) => n.alerts.map((a) => ({ n, a })));
 const find = (stack: Stack, match: Record<string, string>) =>
-  delivered(stack).filter(({ a }) => a.status === 'firing' && Object.entries(match).every(([k, v]) => a.labels[k] === v));
+  delivered(stack).filter(
+    ({ a }) => a.status === 'firing' && Object.entries(match).every(([k, v]) => a.labels[k] === v),
+  );
 /** The first delivered notification matching `match`, waiting up to `timeoutMs`. */
 const notified = async (stack: Stack, what: string, match: Record<string, string>, timeoutMs = 60_000) => {
-  const [first] = await waitFor(what, async () => {
-    const found = find(stack, match);
-    return found.length > 0 ? found : undefined;
-  }, timeoutMs, 250);
+  const [first] = await waitFor(
+    what,
+    async () => {
+      const found = find(stack, match);
+      return found.length > 0 ? found : undefined;
+    },
+    timeoutMs,
+    250,
+  );
   return first!;
 };
 /** Alert names Prometheus has pending or firing for `selector`. */
@@ -90,25 +97,39 @@ describe('alerting end to end (default fleet)', () => {
     const match = { alertname: 'AIWMNodeDown', node_id: offline, reason: 'offline' };
     const down = await notified(stack, 'the offline node notification', match);
     expect(down.a.labels.status).toBe('offline');
-    expect(down.a.annotations.description).toMatch(/^AIWM records node \S+ \([0-9a-f]{24}, org [0-9a-f]{24}\) as offline\./);
+    expect(down.a.annotations.description).toMatch(
+      /^AIWM records node \S+ \([0-9a-f]{24}, org [0-9a-f]{24}\) as offline\./,
+    );
   });
 
-  it('inhibits the down node\'s GPU alerts and the warning twin of a critical alert', async () => {
+  it("inhibits the down node's GPU alerts and the warning twin of a critical alert", async () => {
     const stale = stack.fleet.scenario.staleNodeId;
     const hot = stack.fleet.scenario.hotGpuNodeId;
     const am = stack.alertmanager!;
-    const staleGpu = await waitFor('the stale node GPU alerts in Alertmanager', async () => {
-      const alerts = await am.alerts([`alertname="AIWMGPUTemperatureHigh"`, `node_id="${stale}"`]);
-      return alerts.length === 2 && alerts.every((a) => a.status.inhibitedBy.length > 0) ? alerts : undefined;
-    }, 30_000, 250);
+    const staleGpu = await waitFor(
+      'the stale node GPU alerts in Alertmanager',
+      async () => {
+        const alerts = await am.alerts([`alertname="AIWMGPUTemperatureHigh"`, `node_id="${stale}"`]);
+        return alerts.length === 2 && alerts.every((a) => a.status.inhibitedBy.length > 0) ? alerts : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(staleGpu.map((a) => a.labels.severity).sort()).toEqual(['critical', 'warning']);
-    const twin = await am.alerts(['alertname="AIWMGPUTemperatureHigh"', `node_id="${hot}"`, 'gpu="0"', 'severity="warning"']);
+    const twin = await am.alerts([
+      'alertname="AIWMGPUTemperatureHigh"',
+      `node_id="${hot}"`,
+      'gpu="0"',
+      'severity="warning"',
+    ]);
     expect(twin).toHaveLength(1);
     expect(twin[0]!.status.state).toBe('suppressed');
     expect(twin[0]!.status.inhibitedBy.length).toBeGreaterThan(0);
     // Nothing inhibited was delivered.
     expect(find(stack, { alertname: 'AIWMGPUTemperatureHigh', node_id: stale })).toEqual([]);
-    expect(find(stack, { alertname: 'AIWMGPUTemperatureHigh', node_id: hot, gpu: '0', severity: 'warning' })).toEqual([]);
+    expect(find(stack, { alertname: 'AIWMGPUTemperatureHigh', node_id: hot, gpu: '0', severity: 'warning' })).toEqual(
+      [],
+    );
   });
 
   it('sends the Watchdog to its own receiver and nothing about the healthy node', async () => {
@@ -144,8 +165,12 @@ describe('alerting end to end (AIWM write paths, dcgm-exporter fixtures)', () =>
   const GPU3_UUID = 'GPU-7848dfe4-7ca9-2d21-6b52-372fa381ed31';
   const GPU5_UUID = 'GPU-6a79c1f0-b9b0-b8a6-7197-473d4c3b06ec';
 
-  it('pages for the Xid 94 of the faulty H100 GPU 5, with the GPU\'s identity', async () => {
-    const xid = await notified(stack, 'the Xid notification', { alertname: 'AIWMGPUXidError', node_id: h100(), gpu: '5' });
+  it("pages for the Xid 94 of the faulty H100 GPU 5, with the GPU's identity", async () => {
+    const xid = await notified(stack, 'the Xid notification', {
+      alertname: 'AIWMGPUXidError',
+      node_id: h100(),
+      gpu: '5',
+    });
     expect(xid.n.receiver).toBe('oncall-pager');
     expect(xid.a.labels).toMatchObject({
       severity: 'critical',
@@ -196,11 +221,16 @@ describe('alerting end to end (AIWM write paths, dcgm-exporter fixtures)', () =>
 
   it('flags the node whose sizes were written in GB, without notifying anyone', async () => {
     const gb = stack.fleet.scenario.gbUnitsNodeId;
-    const fields = await waitFor('the implausible value alerts', async () => {
-      const selector = `alertname="AIWMNodeImplausibleValue", alertstate="firing", node_id="${gb}"`;
-      const found = await stack.prometheus.query(`ALERTS{${selector}}`);
-      return found.length >= 2 ? found.map((s) => s.metric.field).sort() : undefined;
-    }, 60_000, 250);
+    const fields = await waitFor(
+      'the implausible value alerts',
+      async () => {
+        const selector = `alertname="AIWMNodeImplausibleValue", alertstate="firing", node_id="${gb}"`;
+        const found = await stack.prometheus.query(`ALERTS{${selector}}`);
+        return found.length >= 2 ? found.map((s) => s.metric.field).sort() : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(fields).toEqual(['diskTotal', 'ramTotal']);
     expect(find(stack, { alertname: 'AIWMNodeImplausibleValue' })).toEqual([]);
   });
@@ -222,7 +252,8 @@ describe('alerting end to end (AIWM write paths, dcgm-exporter fixtures)', () =>
     const downIds = (await stack.prometheus.query('ALERTS{alertname="AIWMNodeDown"}')).map((s) => s.metric.node_id);
     expect(downIds).toContain(never);
     expect(downIds.filter((id) => healthy.includes(id!))).toEqual([]);
-    expect(delivered(stack).filter(({ a }) => a.labels.alertname === 'AIWMNodeDown' && healthy.includes(a.labels.node_id!)))
-      .toEqual([]);
+    expect(
+      delivered(stack).filter(({ a }) => a.labels.alertname === 'AIWMNodeDown' && healthy.includes(a.labels.node_id!)),
+    ).toEqual([]);
   });
 });

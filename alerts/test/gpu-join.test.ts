@@ -38,8 +38,13 @@ async function stage(db: TestDatabase, fleet: Fleet): Promise<void> {
   nodes.a100 = fleet.scenario.dcgmA100NodeId;
   nodes.aiwmOnly = fleet.scenario.healthyNodeId;
   const gpu = (i: number) => ({
-    deviceId: `aiwm-only-${i}`, model: 'NVIDIA L40S',
-    memoryTotal: 46068, memoryUsed: 1024, memoryFree: 45044, utilization: 40, temperature: 50,
+    deviceId: `aiwm-only-${i}`,
+    model: 'NVIDIA L40S',
+    memoryTotal: 46068,
+    memoryUsed: 1024,
+    memoryFree: 45044,
+    utilization: 40,
+    temperature: 50,
   });
   const gpuDevices = [gpu(0), gpu(1)];
   await db.db.collection('nodes').updateOne({ _id: idOf(fleet, nodes.aiwmOnly) }, { $set: { gpuDevices } });
@@ -57,10 +62,15 @@ afterAll(async () => {
 async function series(expr: string, count: number): Promise<PromSample[]> {
   let last: PromSample[] = [];
   try {
-    return await waitFor(`${count} series of ${expr}`, async () => {
-      last = await stack.prometheus.query(expr);
-      return last.length === count ? last : undefined;
-    }, 30_000, 250);
+    return await waitFor(
+      `${count} series of ${expr}`,
+      async () => {
+        last = await stack.prometheus.query(expr);
+        return last.length === count ? last : undefined;
+      },
+      30_000,
+      250,
+    );
   } catch (error) {
     throw new Error(`${String(error)}; last answer: ${JSON.stringify(last.map((s) => s.metric))}`);
   }
@@ -69,7 +79,7 @@ async function series(expr: string, count: number): Promise<PromSample[]> {
 const byGpu = (samples: PromSample[]) => new Map(samples.map((s) => [s.metric.gpu!, Number(s.value[1])]));
 
 describe('dcgm-exporter fixtures scraped by Prometheus', () => {
-  it('scrapes one target per GPU node under a dcgm job, named by the node\'s host name', async () => {
+  it("scrapes one target per GPU node under a dcgm job, named by the node's host name", async () => {
     const up = await series('up{job=~".*dcgm.*"} == 1', 2);
     expect(up.map((s) => s.metric.instance).sort()).toEqual(['gpu-node-01:9400', 'gpu-node-02:9400']);
   });
@@ -93,13 +103,18 @@ describe('unified GPU series', () => {
     expect(of(nodes.a100)).toHaveLength(2);
     const h100 = { org_id: orgOf(nodes.h100), model: 'NVIDIA H100 80GB HBM3', uuid: expect.stringMatching(/^GPU-/) };
     for (const s of of(nodes.h100)) expect(s.metric).toMatchObject(h100);
-    for (const s of of(nodes.a100)) expect(s.metric).toMatchObject({ org_id: orgOf(nodes.a100), model: 'NVIDIA A100 80GB PCIe' });
-    expect(of(nodes.h100).map((s) => s.metric.gpu).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    for (const s of of(nodes.a100))
+      expect(s.metric).toMatchObject({ org_id: orgOf(nodes.a100), model: 'NVIDIA A100 80GB PCIe' });
+    expect(
+      of(nodes.h100)
+        .map((s) => s.metric.gpu)
+        .sort(),
+    ).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     const unmatched = await stack.prometheus.query('cluster:aiwm_dcgm_gpus_unmatched:count');
     expect(unmatched).toMatchObject([{ value: [expect.any(Number), '0'] }]);
   });
 
-  it('carries the fixture\'s readings in the unified units', async () => {
+  it("carries the fixture's readings in the unified units", async () => {
     const at = `org_id="${orgOf(nodes.h100)}",node_id="${nodes.h100}"`;
     const temperature = byGpu(await series(`gpu:aiwm_gpu_temperature_celsius:unified{${at}}`, 8));
     expect(temperature.get('3')).toBe(87);
@@ -123,7 +138,7 @@ describe('unified GPU series', () => {
     expect([reasons.get('3'), reasons.get('5'), reasons.get('0')]).toEqual([32, 1, 0]);
   });
 
-  it('takes a node\'s GPUs from dcgm-exporter alone when it has both sources', async () => {
+  it("takes a node's GPUs from dcgm-exporter alone when it has both sources", async () => {
     const h100 = await series(`gpu:aiwm_gpu_info:unified{node_id="${nodes.h100}"}`, 8);
     expect(new Set(h100.map((s) => s.metric.source))).toEqual(new Set(['dcgm']));
     const unified = '__name__=~"gpu:.+:unified"';
@@ -131,13 +146,16 @@ describe('unified GPU series', () => {
     expect(leaked).toEqual([]);
   });
 
-  it('falls back to AIWM\'s own GPU fields for a node without dcgm-exporter', async () => {
+  it("falls back to AIWM's own GPU fields for a node without dcgm-exporter", async () => {
     const at = `node_id="${nodes.aiwmOnly}"`;
     const info = await series(`gpu:aiwm_gpu_info:unified{${at}}`, 2);
     const expected = { source: 'aiwm', uuid: 'aiwm-only-0', model: 'NVIDIA L40S', org_id: orgOf(nodes.aiwmOnly) };
     expect(info.map((s) => s.metric)).toEqual(expect.arrayContaining([expect.objectContaining(expected)]));
     const utilization = await series(`gpu:aiwm_gpu_utilization_ratio:unified{${at}}`, 2);
-    expect(utilization.map((s) => [s.metric.source, Number(s.value[1])])).toEqual([['aiwm', 0.4], ['aiwm', 0.4]]);
+    expect(utilization.map((s) => [s.metric.source, Number(s.value[1])])).toEqual([
+      ['aiwm', 0.4],
+      ['aiwm', 0.4],
+    ]);
   });
 
   it('rolls the unified series up per node', async () => {

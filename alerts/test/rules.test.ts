@@ -9,8 +9,19 @@ const root = new URL('../../', import.meta.url).pathname;
 const ruleFiles = readdirSync(`${root}alerts/rules`).filter((f) => f.endsWith('.yml'));
 const testFiles = readdirSync(`${root}alerts/tests`).filter((f) => f.endsWith('.yml'));
 
-interface Rule { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-const rules: Rule[] = ruleFiles.flatMap((f) => (parse(readFileSync(`${root}alerts/rules/${f}`, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules));
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+const rules: Rule[] = ruleFiles.flatMap((f) =>
+  (parse(readFileSync(`${root}alerts/rules/${f}`, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
+    (g) => g.rules,
+  ),
+);
 const alerting = rules.filter((r) => r.alert);
 
 describe('rule files', () => {
@@ -26,11 +37,14 @@ describe('rule files', () => {
     expect(result.code).toBe(0);
   });
 
-  it.each(['prometheus.yml', 'prometheus.local.yml'])('%s passes promtool check config and loads every rule file', async (file) => {
-    const result = await promtool(['check', 'config', `${root}${file}`]);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    for (const rule of ruleFiles) expect(result.stdout).toContain(`alerts/rules/${rule}`);
-  });
+  it.each(['prometheus.yml', 'prometheus.local.yml'])(
+    '%s passes promtool check config and loads every rule file',
+    async (file) => {
+      const result = await promtool(['check', 'config', `${root}${file}`]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      for (const rule of ruleFiles) expect(result.stdout).toContain(`alerts/rules/${rule}`);
+    },
+  );
 
   it('names recording rules level:metric:operations', () => {
     for (const r of rules.filter((x) => x.record)) expect(r.record).toMatch(/^[a-z_]+:aiwm_[a-z_]+:[a-z0-9_]+$/);
@@ -45,7 +59,8 @@ describe('alerting rules', () => {
       expect(r.annotations?.summary, r.alert).toMatch(/^[^{}]+$/);
       expect(r.annotations?.runbook_url, r.alert).toMatch(/\/docs\/runbooks\.md#[a-z0-9-]+$/);
       // Everything but the pipeline alerts names its entity and value.
-      if (!['Watchdog', 'AIWMExporterAbsent'].includes(r.alert!)) expect(r.annotations?.description, r.alert).toContain('{{ $');
+      if (!['Watchdog', 'AIWMExporterAbsent'].includes(r.alert!))
+        expect(r.annotations?.description, r.alert).toContain('{{ $');
     }
   });
 
@@ -62,18 +77,38 @@ describe('alerting rules', () => {
   });
 
   it('every alert has a unit test that waits for its `for` and checks the exact annotations', () => {
-    const tests = testFiles.flatMap((f) => (parse(readFileSync(`${root}alerts/tests/${f}`, 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; eval_time: string; exp_alerts: Array<{ exp_annotations: Record<string, string> }> }> }> }).tests);
+    const tests = testFiles.flatMap(
+      (f) =>
+        (
+          parse(readFileSync(`${root}alerts/tests/${f}`, 'utf8')) as {
+            tests: Array<{
+              alert_rule_test?: Array<{
+                alertname: string;
+                eval_time: string;
+                exp_alerts: Array<{ exp_annotations: Record<string, string> }>;
+              }>;
+            }>;
+          }
+        ).tests,
+    );
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const definition of ALERTS) {
       const mine = cases.filter((c) => c.alertname === definition.alert);
       expect(mine.some((c) => c.exp_alerts.length === 0) || definition.for === '0s', definition.alert).toBe(true);
       const firing = mine.filter((c) => c.exp_alerts.length > 0);
       expect(firing.length, definition.alert).toBeGreaterThan(0);
-      for (const c of firing) for (const e of c.exp_alerts) expect(Object.keys(e.exp_annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+      for (const c of firing)
+        for (const e of c.exp_alerts)
+          expect(Object.keys(e.exp_annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
     }
     // The firing check comes at least `for` after the start and after the quiet check (each case
     // puts its quiet check inside the pending window: the condition holds, `for` has not elapsed).
-    const minutes = (t: string) => (t.endsWith('m') ? Number(t.slice(0, -1)) : t.endsWith('h') ? Number(t.slice(0, -1)) * 60 : Number(t.slice(0, -1)) / 60);
+    const minutes = (t: string) =>
+      t.endsWith('m')
+        ? Number(t.slice(0, -1))
+        : t.endsWith('h')
+          ? Number(t.slice(0, -1)) * 60
+          : Number(t.slice(0, -1)) / 60;
     for (const d of ALERTS) {
       expect(minutes(d.test.firingAt), d.alert).toBeGreaterThanOrEqual(minutes(d.for));
       if (d.test.quietAt) expect(minutes(d.test.quietAt), d.alert).toBeLessThan(minutes(d.test.firingAt));
@@ -82,7 +117,9 @@ describe('alerting rules', () => {
 
   it('node and GPU alerts carry the labels the node-down inhibition compares, and node_name and hostname', () => {
     // Only a join-health alert has no node: it names the dcgm-exporter host name instead.
-    const perNode = ALERTS.filter((a) => /^AIWM(GPU|NodeMemory|NodeDown)/.test(a.alert) && a.alert !== 'AIWMGPUUnmatched');
+    const perNode = ALERTS.filter(
+      (a) => /^AIWM(GPU|NodeMemory|NodeDown)/.test(a.alert) && a.alert !== 'AIWMGPUUnmatched',
+    );
     expect(perNode.length).toBeGreaterThanOrEqual(15);
     for (const d of perNode) {
       for (const e of d.test.alerts) {
@@ -93,7 +130,9 @@ describe('alerting rules', () => {
   });
 
   it('per-GPU alerts carry gpu, uuid and model', () => {
-    const perGpu = ALERTS.filter((a) => a.alert.startsWith('AIWMGPU') && !/Missing|ExporterDown|Unmatched/.test(a.alert));
+    const perGpu = ALERTS.filter(
+      (a) => a.alert.startsWith('AIWMGPU') && !/Missing|ExporterDown|Unmatched/.test(a.alert),
+    );
     for (const d of perGpu) {
       for (const e of d.test.alerts) {
         expect(Object.keys(e.labels), d.alert).toEqual(expect.arrayContaining(['gpu', 'uuid', 'model']));

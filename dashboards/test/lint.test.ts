@@ -14,7 +14,10 @@ const boards = DASHBOARDS.map((make) => make());
 const uids = new Set(boards.map((b) => b.uid));
 const counters = new Set(CATALOG.filter((m) => m.type === 'counter').map((m) => m.name));
 
-interface Target { expr: string; datasource?: { uid?: string } }
+interface Target {
+  expr: string;
+  datasource?: { uid?: string };
+}
 const targetsOf = (p: Record<string, unknown>) => (p.targets ?? []) as Target[];
 
 /** Every series a dashboard may read: the exporter's catalog (histograms with their parts) and the rules. */
@@ -74,7 +77,8 @@ describe.each(boards.map((b) => [b.uid!, b] as const))('%s', (uid, board) => {
       expect(targetsOf(p).length, p.title).toBeGreaterThan(0);
       for (const t of targetsOf(p)) expect(t.datasource?.uid, p.title).toBe('${datasource}');
     }
-    for (const v of variables.filter((x) => x.type === 'query')) expect((v.datasource as { uid: string }).uid).toBe('${datasource}');
+    for (const v of variables.filter((x) => x.type === 'query'))
+      expect((v.datasource as { uid: string }).uid).toBe('${datasource}');
   });
 
   it('refreshes query variables when the time range changes', () => {
@@ -138,7 +142,9 @@ describe.each(boards.map((b) => [b.uid!, b] as const))('%s', (uid, board) => {
 
   it('links only to existing dashboards and keeps variables and time range', () => {
     for (const p of visual) {
-      const links = ((p.fieldConfig as { defaults: { links?: Array<{ url: string }> } }).defaults.links ?? []).map((l) => l.url);
+      const links = ((p.fieldConfig as { defaults: { links?: Array<{ url: string }> } }).defaults.links ?? []).map(
+        (l) => l.url,
+      );
       for (const url of links) {
         const target = /^\/d\/([a-z-]+)\?/.exec(url)?.[1];
         expect(uids.has(target!), url).toBe(true);
@@ -151,8 +157,23 @@ describe.each(boards.map((b) => [b.uid!, b] as const))('%s', (uid, board) => {
 
 describe('dashboard set', () => {
   it('covers the three levels with drill-down to every detail dashboard', () => {
-    const linked = new Set(boards.flatMap((b) => panelsOf(b).flatMap((p) => (((p.fieldConfig as { defaults?: { links?: Array<{ url: string }> } })?.defaults?.links) ?? []).map((l) => /^\/d\/([a-z-]+)/.exec(l.url)?.[1]))));
-    for (const detail of ['aiwm-node-detail', 'aiwm-deployment-detail', 'aiwm-agent-detail', 'aiwm-nodes', 'aiwm-resources']) expect(linked.has(detail), detail).toBe(true);
+    const linked = new Set(
+      boards.flatMap((b) =>
+        panelsOf(b).flatMap((p) =>
+          ((p.fieldConfig as { defaults?: { links?: Array<{ url: string }> } })?.defaults?.links ?? []).map(
+            (l) => /^\/d\/([a-z-]+)/.exec(l.url)?.[1],
+          ),
+        ),
+      ),
+    );
+    for (const detail of [
+      'aiwm-node-detail',
+      'aiwm-deployment-detail',
+      'aiwm-agent-detail',
+      'aiwm-nodes',
+      'aiwm-resources',
+    ])
+      expect(linked.has(detail), detail).toBe(true);
   });
 
   it('catches raw and removed metrics (the patterns above work)', () => {
@@ -169,6 +190,8 @@ describe('dashboard set', () => {
 
   it('lists every panel in docs/panels.md', () => {
     const doc = readFileSync(`${root}docs/panels.md`, 'utf8');
-    for (const b of boards) for (const p of panelsOf(b).filter((x) => x.type !== 'row')) expect(doc).toContain(`/d-solo/${b.uid}?orgId=1&panelId=${p.id}`);
+    for (const b of boards)
+      for (const p of panelsOf(b).filter((x) => x.type !== 'row'))
+        expect(doc).toContain(`/d-solo/${b.uid}?orgId=1&panelId=${p.id}`);
   });
 });

@@ -69,11 +69,13 @@ const cases = DASHBOARDS.flatMap((make) => {
   const d = make();
   return panelsOf(d)
     .filter((p) => p.type !== 'row')
-    .flatMap((p) => ((p.targets ?? []) as Array<{ expr: string; refId: string }>).map((t) => ({
-      key: `${d.uid}/${p.id}`,
-      title: `${d.uid} #${p.id} ${p.title} (${t.refId})`,
-      expr: t.expr,
-    })));
+    .flatMap((p) =>
+      ((p.targets ?? []) as Array<{ expr: string; refId: string }>).map((t) => ({
+        key: `${d.uid}/${p.id}`,
+        title: `${d.uid} #${p.id} ${p.title} (${t.refId})`,
+        expr: t.expr,
+      })),
+    );
 });
 
 /** A panel's query as the test runs it. */
@@ -118,7 +120,7 @@ describe('status classes and dcgm-exporter GPUs in the panels', () => {
     expect((await run(queryOf(UID.nodeDetail, 16), never)).map((s) => s.metric.availability)).toEqual(['offline']);
   });
 
-  it('shows the H100 node\'s eight GPUs from dcgm-exporter with model, uuid and telemetry', async () => {
+  it("shows the H100 node's eight GPUs from dcgm-exporter with model, uuid and telemetry", async () => {
     const info = await run(queryOf(UID.nodeDetail, 20, 'A'));
     expect(info).toHaveLength(8);
     for (const gpu of info) {
@@ -134,7 +136,7 @@ describe('status classes and dcgm-exporter GPUs in the panels', () => {
     expect(await sourcesOf(stack.fleet.scenario.dcgmA100NodeId)).toEqual([['dcgm', '2']]);
   });
 
-  it('shows GPU 5\'s XID 94 and remapped row, and GPU 3\'s thermal clock event', async () => {
+  it("shows GPU 5's XID 94 and remapped row, and GPU 3's thermal clock event", async () => {
     expect(await byGpu(queryOf(UID.nodeDetail, 21))).toMatchObject({ '5': '94', '0': '0' });
     expect(await byGpu(queryOf(UID.nodeDetail, 23))).toMatchObject({ '5': '1', '0': '0' });
     expect(Object.values(await byGpu(queryOf(UID.nodeDetail, 22))).every((v) => v === '0')).toBe(true);
@@ -175,7 +177,12 @@ describe('variable queries', () => {
         if (v.regex) {
           // Grafana applies the regex to each series as Prometheus formats it (labels sorted by name).
           const re = new RegExp((v.regex as string).slice(1, -1));
-          const text = (r: (typeof result)[number]) => `${r.metric.__name__}{${Object.keys(r.metric).filter((k) => k !== '__name__').sort().map((k) => `${k}="${r.metric[k]}"`).join(', ')}}`;
+          const text = (r: (typeof result)[number]) =>
+            `${r.metric.__name__}{${Object.keys(r.metric)
+              .filter((k) => k !== '__name__')
+              .sort()
+              .map((k) => `${k}="${r.metric[k]}"`)
+              .join(', ')}}`;
           for (const r of result) expect(re.exec(text(r))?.groups?.value, text(r)).toMatch(/^[0-9a-f]{24}$/);
         }
       }

@@ -27,7 +27,10 @@ interface Service {
   cap_add?: string[];
   deploy?: { resources?: { reservations?: { devices?: Device[] } } };
 }
-const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 /** Compose defaults (`${VAR:-default}`) as the stack runs without an .env file. */
 const resolve = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
@@ -35,8 +38,11 @@ const resolve = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 const hasDockerCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
 
 describe('docker-compose.yml', () => {
-  it.skipIf(!hasDockerCompose)('passes `docker-compose config` (Debian\'s docker-compose, no daemon needed)', () => {
-    const result = spawnSync('docker-compose', ['-f', `${root}docker-compose.yml`, 'config', '-q'], { encoding: 'utf8', cwd: root });
+  it.skipIf(!hasDockerCompose)("passes `docker-compose config` (Debian's docker-compose, no daemon needed)", () => {
+    const result = spawnSync('docker-compose', ['-f', `${root}docker-compose.yml`, 'config', '-q'], {
+      encoding: 'utf8',
+      cwd: root,
+    });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -51,7 +57,7 @@ describe('docker-compose.yml', () => {
     expect(services.exporter!.build).toBe('.');
   });
 
-  it('runs NVIDIA\'s dcgm-exporter in the gpu profile only, on the host\'s GPUs, with a set host name', () => {
+  it("runs NVIDIA's dcgm-exporter in the gpu profile only, on the host's GPUs, with a set host name", () => {
     const dcgm = services['dcgm-exporter']!;
     expect(dcgm.image).toMatch(/^nvcr\.io\/nvidia\/k8s\/dcgm-exporter:\d+\.\d+\.\d+-\d+\.\d+\.\d+-[a-z0-9.]+$/);
     expect(dcgm.profiles).toEqual(['gpu']);
@@ -99,14 +105,17 @@ describe('docker-compose.yml', () => {
   });
 
   it('names only services that exist, in every configuration', () => {
-    const hostsIn = (text: string) => [...text.matchAll(/(?:https?|mongodb):\/\/(?:[^@/\s]+@)?([a-z][a-z0-9-]*):\d+/g)].map((m) => m[1]!);
+    const hostsIn = (text: string) =>
+      [...text.matchAll(/(?:https?|mongodb):\/\/(?:[^@/\s]+@)?([a-z][a-z0-9-]*):\d+/g)].map((m) => m[1]!);
     const configs = [
       readFileSync(`${root}prometheus.yml`, 'utf8'),
       readFileSync(`${root}provisioning/datasources/aiwm.yml`, 'utf8'),
       ...Object.values(services).map((s) => resolve(JSON.stringify(s.environment ?? {}))),
     ];
     const named = configs.flatMap(hostsIn);
-    const targets = [...readFileSync(`${root}prometheus.yml`, 'utf8').matchAll(/'([a-z][a-z0-9-]*):\d+'/g)].map((m) => m[1]!);
+    const targets = [...readFileSync(`${root}prometheus.yml`, 'utf8').matchAll(/'([a-z][a-z0-9-]*):\d+'/g)].map(
+      (m) => m[1]!,
+    );
     expect(named.length + targets.length).toBeGreaterThan(4);
     for (const host of [...named, ...targets]) expect(Object.keys(services), host).toContain(host);
   });
@@ -118,7 +127,8 @@ describe('docker-compose.yml', () => {
         expect(services[dependency]!.healthcheck, `${dependency} needs a healthcheck`).toBeDefined();
       }
     }
-    for (const name of ['mongodb', 'exporter', 'prometheus', 'alertmanager', 'grafana']) expect(services[name]!.healthcheck, name).toBeDefined();
+    for (const name of ['mongodb', 'exporter', 'prometheus', 'alertmanager', 'grafana'])
+      expect(services[name]!.healthcheck, name).toBeDefined();
   });
 
   it('keeps at least 7 days of Prometheus data and embeds Grafana', () => {

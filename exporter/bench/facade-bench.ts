@@ -37,24 +37,60 @@ async function timeIt(n: number, f: () => Promise<unknown>): Promise<Stats> {
 /** The existing AIWM report code's approach: every document of six collections, every request. */
 async function reportStyleOverview(client: MongoClient, uri: string) {
   const db = client.db(new URL(uri).pathname.slice(1));
-  const load = (c: string) => db.collection(c).find({ isDeleted: { $ne: true } }).toArray();
-  const [nodes, resources, models, deployments, agents, executions] = await Promise.all(['nodes', 'resources', 'models', 'deployments', 'agents', 'executions'].map(load));
-  const by = (docs: Array<Record<string, unknown>>, f: string) => docs.reduce<Record<string, number>>((m, d) => ((m[String(d[f])] = (m[String(d[f])] ?? 0) + 1), m), {});
-  return { nodes: by(nodes!, 'status'), resources: by(resources!, 'status'), models: by(models!, 'status'), deployments: by(deployments!, 'status'), agents: by(agents!, 'status'), executions: by(executions!, 'status') };
+  const load = (c: string) =>
+    db
+      .collection(c)
+      .find({ isDeleted: { $ne: true } })
+      .toArray();
+  const [nodes, resources, models, deployments, agents, executions] = await Promise.all(
+    ['nodes', 'resources', 'models', 'deployments', 'agents', 'executions'].map(load),
+  );
+  const by = (docs: Array<Record<string, unknown>>, f: string) =>
+    docs.reduce<Record<string, number>>((m, d) => ((m[String(d[f])] = (m[String(d[f])] ?? 0) + 1), m), {});
+  return {
+    nodes: by(nodes!, 'status'),
+    resources: by(resources!, 'status'),
+    models: by(models!, 'status'),
+    deployments: by(deployments!, 'status'),
+    agents: by(agents!, 'status'),
+    executions: by(executions!, 'status'),
+  };
 }
 
 async function measure(nodes: number, rounds: number): Promise<void> {
   const { uri, child } = await startStandInProcess({ nodes, gpusPerNode: 2, malformed: false, executions: nodes * 4 });
   const exporterPort = await freePort();
-  const prometheus = await startPrometheus({ targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }], scrapeInterval: '5s', scrapeTimeout: '5s' });
-  const config = testConfig(uri, { PORT: String(exporterPort), PROMETHEUS_URL: prometheus.url, FACADE_AUTH: 'none', MAX_ENTITIES_PER_COLLECTION: '10000000', LOG_LEVEL: 'silent', MONGODB_TIMEOUT: '60s' });
+  const prometheus = await startPrometheus({
+    targets: [{ job: 'aiwm-exporter', target: `127.0.0.1:${exporterPort}` }],
+    scrapeInterval: '5s',
+    scrapeTimeout: '5s',
+  });
+  const config = testConfig(uri, {
+    PORT: String(exporterPort),
+    PROMETHEUS_URL: prometheus.url,
+    FACADE_AUTH: 'none',
+    MAX_ENTITIES_PER_COLLECTION: '10000000',
+    LOG_LEVEL: 'silent',
+    MONGODB_TIMEOUT: '60s',
+  });
   const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
   const client = new MongoClient(uri);
   try {
     await exporter.poller.tick();
-    await waitFor('Prometheus to hold the fleet', async () => ((await prometheus.query('count(aiwm_node_info)'))[0]?.value[1] === String(nodes) ? true : undefined), 120_000, 500);
+    await waitFor(
+      'Prometheus to hold the fleet',
+      async () => ((await prometheus.query('count(aiwm_node_info)'))[0]?.value[1] === String(nodes) ? true : undefined),
+      120_000,
+      500,
+    );
     const api = new RecordingApi(prometheus.url, 30_000);
-    const ctx = (): FacadeContext => ({ prom: api, db: client.db('bench'), config, scope: { kind: 'all' }, now: new Date() });
+    const ctx = (): FacadeContext => ({
+      prom: api,
+      db: client.db('bench'),
+      config,
+      scope: { kind: 'all' },
+      now: new Date(),
+    });
     await overviewRoute.handle(ctx(), {}, { period: '24h' }); // warm-up (JIT, connections)
     api.log.length = 0;
     const cold = await timeIt(rounds, () => overviewRoute.handle(ctx(), {}, { period: '24h' }));
@@ -66,7 +102,9 @@ async function measure(nodes: number, rounds: number): Promise<void> {
     const warm = await timeIt(rounds * 10, async () => (await fetch(url)).arrayBuffer());
     await client.connect();
     const baseline = await timeIt(rounds, () => reportStyleOverview(client, uri));
-    console.log(`| ${nodes} | ${queries.length} | ${cold.p50.toFixed(1)} / ${cold.p99.toFixed(1)} | ${raw.p50.toFixed(1)} | ${(cold.p50 / raw.p50).toFixed(2)}x | ${warm.p50.toFixed(2)} / ${warm.p99.toFixed(2)} | ${baseline.p50.toFixed(1)} / ${baseline.p99.toFixed(1)} | ${(baseline.p50 / cold.p50).toFixed(1)}x |`);
+    console.log(
+      `| ${nodes} | ${queries.length} | ${cold.p50.toFixed(1)} / ${cold.p99.toFixed(1)} | ${raw.p50.toFixed(1)} | ${(cold.p50 / raw.p50).toFixed(2)}x | ${warm.p50.toFixed(2)} / ${warm.p99.toFixed(2)} | ${baseline.p50.toFixed(1)} / ${baseline.p99.toFixed(1)} | ${(baseline.p50 / cold.p50).toFixed(1)}x |`,
+    );
   } finally {
     await client.close();
     await exporter.stop();
@@ -77,7 +115,9 @@ async function measure(nodes: number, rounds: number): Promise<void> {
 
 const sizes = (process.argv.find((a) => a.startsWith('--nodes='))?.slice(8) ?? '1000,10000').split(',').map(Number);
 console.log(`\n# facade benchmark (${new Date().toISOString()}), ms`);
-console.log('| nodes (2 GPUs each) | PromQL round trips | overview cold p50 / p99 | same queries raw p50 | facade / raw | overview warm (cached, HTTP) p50 / p99 | report-style baseline p50 / p99 | baseline / cold |');
+console.log(
+  '| nodes (2 GPUs each) | PromQL round trips | overview cold p50 / p99 | same queries raw p50 | facade / raw | overview warm (cached, HTTP) p50 / p99 | report-style baseline p50 / p99 | baseline / cold |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const n of sizes) await measure(n, n >= 10_000 ? 5 : 10);
 process.exit(0);

@@ -8,7 +8,8 @@ export interface Stats {
   n: number;
 }
 
-export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+export const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 export function stats(ms: readonly number[]): Stats {
   const sorted = [...ms].sort((a, b) => a - b);
@@ -17,7 +18,11 @@ export function stats(ms: readonly number[]): Stats {
 
 /** The stand-in loaded with a generated fleet, in a child process: the exporter's CPU and memory are measured without it. */
 export async function startStandInProcess(fleet: FleetOptions): Promise<{ uri: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./standin-server.ts', import.meta.url).pathname, JSON.stringify(fleet)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./standin-server.ts', import.meta.url).pathname, JSON.stringify(fleet)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const uri = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -57,7 +57,14 @@ export async function startExporter(config: Config, log: Logger, options: StartO
     readPreference: 'secondaryPreferred',
   });
   const self = new SelfMetrics(VERSION);
-  const poller = new Poller(config, client.db(config.mongo.database), config.facadeOnly ? [] : createCollectors(config, clock()), self, log, clock);
+  const poller = new Poller(
+    config,
+    client.db(config.mongo.database),
+    config.facadeOnly ? [] : createCollectors(config, clock()),
+    self,
+    log,
+    clock,
+  );
   const db = client.db(config.mongo.database);
   let facade: Facade | undefined;
   const server = createServer({
@@ -76,7 +83,14 @@ export async function startExporter(config: Config, log: Logger, options: StartO
   });
   const port = (server.address() as AddressInfo).port;
   log.info(
-    { address: config.listen.address, port, mongodb: config.mongo.redactedUri, database: config.mongo.database, schedule: config.pollSchedule, facade: config.facade ? config.facade.basePath : 'disabled (no PROMETHEUS_URL)' },
+    {
+      address: config.listen.address,
+      port,
+      mongodb: config.mongo.redactedUri,
+      database: config.mongo.database,
+      schedule: config.pollSchedule,
+      facade: config.facade ? config.facade.basePath : 'disabled (no PROMETHEUS_URL)',
+    },
     'aiwm exporter listening',
   );
 

@@ -34,14 +34,20 @@ const integer = (min: number, max: number) =>
   });
 
 const collectionName = (fallback: string) =>
-  z.string().regex(/^[A-Za-z_][\w.-]{0,119}$/, 'must be a MongoDB collection name').prefault(fallback);
+  z
+    .string()
+    .regex(/^[A-Za-z_][\w.-]{0,119}$/, 'must be a MongoDB collection name')
+    .prefault(fallback);
 
 /** Where incremental event counters (messages, finished executions) start on a fresh exporter. */
 const countFrom = z.string().transform((text, ctx) => {
   if (text === 'start' || text === 'all') return { kind: text } as const;
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be "start", "all" or a look-back duration like 24h (got "${text}")` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be "start", "all" or a look-back duration like 24h (got "${text}")`,
+    });
     return z.NEVER;
   }
   return { kind: 'lookback', ms } as const;
@@ -56,7 +62,10 @@ const mongoUri = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   if (url.protocol !== 'mongodb:' && url.protocol !== 'mongodb+srv:') {
-    ctx.addIssue({ code: 'custom', message: `must use the mongodb:// or mongodb+srv:// scheme (got "${url.protocol}")` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must use the mongodb:// or mongodb+srv:// scheme (got "${url.protocol}")`,
+    });
     return z.NEVER;
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'hydra-aiwm';
@@ -84,9 +93,14 @@ const envSchema = z.object({
   EVENT_BATCH_LIMIT: integer(100, 10_000_000).prefault('50000'),
   INGEST_LAG: duration(0).prefault('5s'),
   EXECUTION_MAX_RUNTIME: duration(60_000).prefault('7d'),
-  PROMETHEUS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the Prometheus HTTP API' }).optional(),
+  PROMETHEUS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL of the Prometheus HTTP API' })
+    .optional(),
   PROMETHEUS_TIMEOUT: duration(100).prefault('5s'),
-  FACADE_BASE_PATH: z.string().regex(/^\/[a-z0-9/_-]*[a-z0-9_-]$/, 'must be a path like /dashboard').prefault('/dashboard'),
+  FACADE_BASE_PATH: z
+    .string()
+    .regex(/^\/[a-z0-9/_-]*[a-z0-9_-]$/, 'must be a path like /dashboard')
+    .prefault('/dashboard'),
   FACADE_AUTH: z.enum(['jwt', 'none']).prefault('jwt'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   FACADE_ONLY: z.enum(['true', 'false']).prefault('false'),
@@ -116,7 +130,14 @@ export interface Config {
   executionMaxRuntimeMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The JSON facade, enabled when PROMETHEUS_URL is set. */
-  facade: { prometheusUrl: string; timeoutMs: number; basePath: string; auth: { kind: 'jwt'; secret: string } | { kind: 'none' } } | undefined;
+  facade:
+    | {
+        prometheusUrl: string;
+        timeoutMs: number;
+        basePath: string;
+        auth: { kind: 'jwt'; secret: string } | { kind: 'none' };
+      }
+    | undefined;
   /** Serve the facade only: no collectors (another exporter instance feeds Prometheus). */
   facadeOnly: boolean;
   collections: {
@@ -160,12 +181,20 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
-  if (e.FACADE_ONLY === 'true' && !e.PROMETHEUS_URL) throw new ConfigError('FACADE_ONLY: needs PROMETHEUS_URL (the facade answers from Prometheus)');
+  if (e.FACADE_ONLY === 'true' && !e.PROMETHEUS_URL)
+    throw new ConfigError('FACADE_ONLY: needs PROMETHEUS_URL (the facade answers from Prometheus)');
   if (e.PROMETHEUS_URL && e.FACADE_AUTH === 'jwt' && !e.JWT_SECRET) {
-    throw new ConfigError('JWT_SECRET: required when PROMETHEUS_URL enables the JSON facade (or set FACADE_AUTH=none to run it without authentication)');
+    throw new ConfigError(
+      'JWT_SECRET: required when PROMETHEUS_URL enables the JSON facade (or set FACADE_AUTH=none to run it without authentication)',
+    );
   }
   return {
-    mongo: { uri: e.MONGODB_URI.uri, database: e.MONGODB_URI.database, redactedUri: e.MONGODB_URI.redacted, timeoutMs: e.MONGODB_TIMEOUT },
+    mongo: {
+      uri: e.MONGODB_URI.uri,
+      database: e.MONGODB_URI.database,
+      redactedUri: e.MONGODB_URI.redacted,
+      timeoutMs: e.MONGODB_TIMEOUT,
+    },
     listen: { address: e.LISTEN_ADDRESS, port: e.PORT },
     pollSchedule: e.POLL_SCHEDULE,
     heartbeatStaleAfterMs: e.HEARTBEAT_STALE_AFTER,

@@ -89,7 +89,10 @@ export class Poller {
       await this.db.command({ ping: 1 });
     } catch (error) {
       reachable = false;
-      this.log.error({ err: messageOf(error) }, 'MongoDB unreachable: serving the exporter metrics only until it returns');
+      this.log.error(
+        { err: messageOf(error) },
+        'MongoDB unreachable: serving the exporter metrics only until it returns',
+      );
     }
     this.self.sourceUp.set(reachable ? 1 : 0);
 
@@ -115,7 +118,8 @@ export class Poller {
       }),
     );
     for (const c of this.collectors) {
-      for (const [collection, time] of Object.entries(c.watermarks?.() ?? {})) this.self.watermark.set({ collection }, time.getTime() / 1000);
+      for (const [collection, time] of Object.entries(c.watermarks?.() ?? {}))
+        this.self.watermark.set({ collection }, time.getTime() / 1000);
     }
     const result = failures === 0 ? 'success' : failures === this.collectors.length ? 'failed' : 'partial';
     this.self.polls.inc({ result });
@@ -138,7 +142,8 @@ export class Poller {
     for (const openMetrics of [false, true]) {
       const format = openMetrics ? 'openmetrics' : 'text';
       this.self.expositionBytes.set({ format, encoding: 'identity' }, next.size(openMetrics));
-      if (this.wantedGzip.has(openMetrics)) this.self.expositionBytes.set({ format, encoding: 'gzip' }, (await next.gzipped(openMetrics)).length);
+      if (this.wantedGzip.has(openMetrics))
+        this.self.expositionBytes.set({ format, encoding: 'gzip' }, (await next.gzipped(openMetrics)).length);
     }
     this.self.renderDuration.set((performance.now() - t0) / 1000);
   }

@@ -33,12 +33,19 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
  * rendered now. Gzip members may be concatenated (RFC 1952), so the small tail is compressed on
  * its own and appended without touching the large buffer.
  */
-export async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, source: MetricsSource, self: SelfMetrics): Promise<void> {
+export async function serveMetrics(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  source: MetricsSource,
+  self: SelfMetrics,
+): Promise<void> {
   // `?format=text|openmetrics` overrides the Accept header: Prometheus 2.x always asks for OpenMetrics first.
   const format = new URL(req.url ?? '/', 'http://localhost').searchParams.get('format');
   const openMetrics = format === 'openmetrics' || (format !== 'text' && wantsOpenMetrics(req.headers.accept));
   const gzip = acceptsGzip(req.headers['accept-encoding']);
-  const tail = self.countScrape(openMetrics ? 'openmetrics' : 'text', gzip ? 'gzip' : 'identity', openMetrics) + (openMetrics ? '# EOF\n' : '');
+  const tail =
+    self.countScrape(openMetrics ? 'openmetrics' : 'text', gzip ? 'gzip' : 'identity', openMetrics) +
+    (openMetrics ? '# EOF\n' : '');
   const snapshot = source.snapshot;
   let body: Buffer[];
   if (!snapshot) {

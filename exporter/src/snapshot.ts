@@ -65,7 +65,10 @@ export class Snapshot {
   parts(openMetrics: boolean): Buffer[] {
     let parts = this.partsCache.get(openMetrics);
     if (!parts) {
-      parts = coalesce([...expositionParts(this.families, openMetrics), Buffer.from(openMetrics ? this.selfOpenMetrics : this.selfText)]);
+      parts = coalesce([
+        ...expositionParts(this.families, openMetrics),
+        Buffer.from(openMetrics ? this.selfOpenMetrics : this.selfText),
+      ]);
       this.partsCache.set(openMetrics, parts);
     }
     return parts;

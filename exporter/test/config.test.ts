@@ -9,8 +9,14 @@ describe('configuration', () => {
     expect(config.listen).toEqual({ address: '0.0.0.0', port: 9470 });
     expect(config.pollSchedule).toBe('*/15 * * * * *');
     expect(config.collections).toEqual({
-      nodes: 'nodes', resources: 'resources', models: 'models', deployments: 'deployments',
-      agents: 'agents', executions: 'executions', conversations: 'conversations', messages: 'messages',
+      nodes: 'nodes',
+      resources: 'resources',
+      models: 'models',
+      deployments: 'deployments',
+      agents: 'agents',
+      executions: 'executions',
+      conversations: 'conversations',
+      messages: 'messages',
     });
     expect(config.heartbeatStaleAfterMs).toBe(120_000);
     expect(config.countEventsFrom).toEqual({ kind: 'start' });
@@ -38,7 +44,10 @@ describe('configuration', () => {
     [{ PORT: '70000' }, /^PORT: /],
     [{ POLL_SCHEDULE: 'every minute' }, /^POLL_SCHEDULE: must be a valid cron expression/],
     [{ HEARTBEAT_STALE_AFTER: 'soon' }, /^HEARTBEAT_STALE_AFTER: must be a duration/],
-    [{ MONGODB_URI: 'postgres://u:secret@h/db' }, /^MONGODB_URI: must use the mongodb:\/\/ or mongodb\+srv:\/\/ scheme/],
+    [
+      { MONGODB_URI: 'postgres://u:secret@h/db' },
+      /^MONGODB_URI: must use the mongodb:\/\/ or mongodb\+srv:\/\/ scheme/,
+    ],
     [{ COLLECTION_MESSAGES: 'bad name!' }, /^COLLECTION_MESSAGES: must be a MongoDB collection name$/],
     [{ COUNT_EVENTS_FROM: 'yesterday' }, /^COUNT_EVENTS_FROM: must be "start", "all" or a look-back duration/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
@@ -83,7 +92,9 @@ describe('configuration', () => {
       timeout: 30_000,
     });
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['aiwm-exporter: configuration error: PORT: must be an integer from 0 to 65535 (got "not-a-port")']);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'aiwm-exporter: configuration error: PORT: must be an integer from 0 to 65535 (got "not-a-port")',
+    ]);
     expect(run.stderr + run.stdout).not.toContain('topsecret');
   });
 });

@@ -57,16 +57,31 @@ describe('exporter against a fixed fleet', () => {
     expect(body).not.toMatch(new RegExp(`aiwm_(gpu_\\w+|node_gpus)\\{[^}]*node_id="${unknown}"`));
     // Nodes with an empty gpuDevices array are unknown too.
     const skipped = new Set(fleet.malformed.filter((m) => m.skipped).map((m) => m._id.toHexString()));
-    const emptyArray = fleet.collections.nodes.filter((n) => Array.isArray(n.gpuDevices) && n.gpuDevices.length === 0 && n.isDeleted !== true && !skipped.has(n._id.toHexString()));
+    const emptyArray = fleet.collections.nodes.filter(
+      (n) =>
+        Array.isArray(n.gpuDevices) &&
+        n.gpuDevices.length === 0 &&
+        n.isDeleted !== true &&
+        !skipped.has(n._id.toHexString()),
+    );
     expect(emptyArray.length).toBeGreaterThan(0);
-    for (const n of emptyArray) expect(body).toMatch(new RegExp(`aiwm_node_gpu_data_known\\{org_id="[^"]+",node_id="${n._id.toHexString()}"\\} 0`));
+    for (const n of emptyArray)
+      expect(body).toMatch(
+        new RegExp(`aiwm_node_gpu_data_known\\{org_id="[^"]+",node_id="${n._id.toHexString()}"\\} 0`),
+      );
     // The healthy H200 node carries the fixture's figures in base units.
     const healthy = fleet.scenario.healthyNodeId;
     expect(body).toContain(`node_id="${healthy}",gpu="0",device_id=`);
-    expect(body).toMatch(new RegExp(`aiwm_gpu_memory_total_bytes\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} ${143771 * 1048576}\\n`));
+    expect(body).toMatch(
+      new RegExp(`aiwm_gpu_memory_total_bytes\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} ${143771 * 1048576}\\n`),
+    );
     // Telemetry's memoryUsed (0 MiB on the idle H200) wins over total - free (615 MiB the driver reserves).
-    expect(body).toMatch(new RegExp(`aiwm_gpu_memory_used_bytes\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} 0\\n`));
-    expect(body).toMatch(new RegExp(`aiwm_gpu_power_limit_watts\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} 700\\n`));
+    expect(body).toMatch(
+      new RegExp(`aiwm_gpu_memory_used_bytes\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} 0\\n`),
+    );
+    expect(body).toMatch(
+      new RegExp(`aiwm_gpu_power_limit_watts\\{org_id="[^"]+",node_id="${healthy}",gpu="0"\\} 700\\n`),
+    );
   });
 
   it('flags the stale node even though AIWM still says online, and not the healthy one', () => {
@@ -76,30 +91,45 @@ describe('exporter against a fixed fleet', () => {
     expect(sumOf(body, 'aiwm_node_status', { node_id: stale, status: 'online', class: 'up' })).toBe(1);
     expect(sumOf(body, 'aiwm_node_availability', { node_id: stale, availability: 'offline' })).toBe(1);
     expect(sumOf(body, 'aiwm_node_heartbeat_state', { node_id: fleet.scenario.healthyNodeId, state: 'fresh' })).toBe(1);
-    expect(sumOf(body, 'aiwm_node_availability', { node_id: fleet.scenario.healthyNodeId, availability: 'online' })).toBe(1);
+    expect(
+      sumOf(body, 'aiwm_node_availability', { node_id: fleet.scenario.healthyNodeId, availability: 'online' }),
+    ).toBe(1);
     expect(sumOf(body, 'aiwm_gpu_temperature_celsius', { node_id: fleet.scenario.hotGpuNodeId, gpu: '0' })).toBe(92);
   });
 
   it('ignores soft-deleted documents and counts the rest', () => {
     const body = exporter.poller.snapshot!.entityText();
-    const live = (c: keyof Fleet['collections']) => fleet.collections[c].filter((d) => d.isDeleted !== true && !fleet.malformed.some((m) => m.skipped && m._id.equals(d._id)));
+    const live = (c: keyof Fleet['collections']) =>
+      fleet.collections[c].filter(
+        (d) => d.isDeleted !== true && !fleet.malformed.some((m) => m.skipped && m._id.equals(d._id)),
+      );
     expect(sumOf(body, 'aiwm_nodes')).toBe(live('nodes').length);
     expect(sumOf(body, 'aiwm_resources')).toBe(live('resources').length);
     expect(sumOf(body, 'aiwm_models')).toBe(live('models').length);
     expect(sumOf(body, 'aiwm_deployments')).toBe(live('deployments').length);
     expect(sumOf(body, 'aiwm_agents')).toBe(live('agents').length);
-    for (const d of fleet.collections.nodes.filter((n) => n.isDeleted === true)) expect(body).not.toContain(d._id.toHexString());
+    for (const d of fleet.collections.nodes.filter((n) => n.isDeleted === true))
+      expect(body).not.toContain(d._id.toHexString());
   });
 
   it('counts each assistant message as a task and attributes latency to agent and deployment', () => {
     const body = exporter.poller.snapshot!.entityText();
     const assistant = fleet.collections.messages.filter(
-      (m) => m.isDeleted !== true && m.role === 'assistant' && m.createdAt instanceof Date && typeof m.conversationId === 'string' && (m.latency === undefined || typeof m.latency === 'number'),
+      (m) =>
+        m.isDeleted !== true &&
+        m.role === 'assistant' &&
+        m.createdAt instanceof Date &&
+        typeof m.conversationId === 'string' &&
+        (m.latency === undefined || typeof m.latency === 'number'),
     );
     expect(sumOf(body, 'aiwm_agent_tasks_total')).toBe(assistant.length);
-    expect(sumOf(body, 'aiwm_agent_response_latency_seconds_count')).toBe(assistant.filter((m) => typeof m.latency === 'number').length);
+    expect(sumOf(body, 'aiwm_agent_response_latency_seconds_count')).toBe(
+      assistant.filter((m) => typeof m.latency === 'number').length,
+    );
     expect(sumOf(body, 'aiwm_deployment_response_latency_seconds_count')).toBeGreaterThan(0);
-    expect(sumOf(body, 'aiwm_deployment_response_latency_seconds_count')).toBeLessThanOrEqual(sumOf(body, 'aiwm_agent_response_latency_seconds_count'));
+    expect(sumOf(body, 'aiwm_deployment_response_latency_seconds_count')).toBeLessThanOrEqual(
+      sumOf(body, 'aiwm_agent_response_latency_seconds_count'),
+    );
   });
 
   it('never exposes secrets or message contents', async () => {
@@ -111,7 +141,8 @@ describe('exporter against a fixed fleet', () => {
     expect(secrets.length).toBeGreaterThan(2);
     for (const secret of secrets) expect(body).not.toContain(secret);
     expect(body).not.toMatch(/sk-SECRET|agent-secret|apiConfig|apiKey/);
-    for (const m of fleet.collections.messages.slice(0, 20)) if (typeof m.content === 'string' && m.content.length > 8) expect(body).not.toContain(m.content);
+    for (const m of fleet.collections.messages.slice(0, 20))
+      if (typeof m.content === 'string' && m.content.length > 8) expect(body).not.toContain(m.content);
   });
 
   it('counts malformed documents by collection and reason and skips them', async () => {
@@ -120,9 +151,13 @@ describe('exporter against a fixed fleet', () => {
     // What a careful exporter must notice in one poll. Not counted, by design:
     // - a message without createdAt is outside every (createdAt, _id) window of the incremental reader;
     // - conversations.totalTokens is not a field the exporter uses.
-    const invisible = (m: Fleet['malformed'][number]) => (m.collection === 'messages' && m.description.includes('createdAt')) || (m.collection === 'conversations' && m.description.includes('totalTokens'));
+    const invisible = (m: Fleet['malformed'][number]) =>
+      (m.collection === 'messages' && m.description.includes('createdAt')) ||
+      (m.collection === 'conversations' && m.description.includes('totalTokens'));
     const expected = new Map<string, number>();
-    for (const m of fleet.malformed) if (!invisible(m) && m.reason !== 'bad_field') expected.set(`${m.collection}/${m.reason}`, (expected.get(`${m.collection}/${m.reason}`) ?? 0) + 1);
+    for (const m of fleet.malformed)
+      if (!invisible(m) && m.reason !== 'bad_field')
+        expected.set(`${m.collection}/${m.reason}`, (expected.get(`${m.collection}/${m.reason}`) ?? 0) + 1);
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
   });
 
@@ -143,7 +178,11 @@ describe('/metrics over HTTP', () => {
     const gz = await scrape(exporter.port, { gzip: true });
     expect(plain.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(gz.contentEncoding).toBe('gzip');
-    const entity = (body: string) => body.split('\n').filter((l) => l.startsWith('aiwm_') && !l.startsWith('aiwm_exporter_')).join('\n');
+    const entity = (body: string) =>
+      body
+        .split('\n')
+        .filter((l) => l.startsWith('aiwm_') && !l.startsWith('aiwm_exporter_'))
+        .join('\n');
     expect(entity(gz.body)).toBe(entity(plain.body));
     expect(entity(plain.body).length).toBeGreaterThan(1000);
   });
@@ -175,15 +214,23 @@ describe('/metrics over HTTP', () => {
         for (const r of result) {
           const { __name__, job: _job, instance: _instance, ...labels } = r.metric;
           const order = Object.keys(labels).sort();
-          stored.set(`${__name__}{${order.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`, Number(r.value[1]));
+          stored.set(
+            `${__name__}{${order.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`,
+            Number(r.value[1]),
+          );
         }
         const normalized = new Map<string, number>();
         for (const [series, value] of exposed) {
           const brace = series.indexOf('{');
           const name = series.slice(0, brace);
-          const labels = [...series.slice(brace + 1, -1).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!] as const).filter(([, v]) => v !== '');
+          const labels = [...series.slice(brace + 1, -1).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)]
+            .map((m) => [m[1]!, m[2]!] as const)
+            .filter(([, v]) => v !== '');
           labels.sort(([a], [b]) => (a < b ? -1 : 1));
-          normalized.set(`${name}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v.replace(/\\"/g, '"').replace(/\\\\/g, '\\'))}`).join(',')}}`, value);
+          normalized.set(
+            `${name}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v.replace(/\\"/g, '"').replace(/\\\\/g, '\\'))}`).join(',')}}`,
+            value,
+          );
         }
         expect(stored.size, job).toBe(normalized.size);
         for (const [series, value] of normalized) expect(stored.get(series), `${job}: ${series}`).toBe(value);

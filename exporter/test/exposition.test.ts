@@ -1,20 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { HistogramSeries, SampleFamily, familyHeader, formatValue, labelString, renderFamilies, renderHistogram, type FamilyMeta } from '../src/metrics/exposition.js';
+import {
+  HistogramSeries,
+  SampleFamily,
+  familyHeader,
+  formatValue,
+  labelString,
+  renderFamilies,
+  renderHistogram,
+  type FamilyMeta,
+} from '../src/metrics/exposition.js';
 
-const counter: FamilyMeta = { name: 'aiwm_x_requests_total', type: 'counter', help: 'Requests.\nSecond "line" \\ here', unit: '', labels: ['a'] };
-const histogram: FamilyMeta = { name: 'aiwm_x_latency_seconds', type: 'histogram', help: 'Latency.', unit: 'seconds', labels: ['a'], buckets: [0.1, 1] };
+const counter: FamilyMeta = {
+  name: 'aiwm_x_requests_total',
+  type: 'counter',
+  help: 'Requests.\nSecond "line" \\ here',
+  unit: '',
+  labels: ['a'],
+};
+const histogram: FamilyMeta = {
+  name: 'aiwm_x_latency_seconds',
+  type: 'histogram',
+  help: 'Latency.',
+  unit: 'seconds',
+  labels: ['a'],
+  buckets: [0.1, 1],
+};
 
 describe('exposition writer', () => {
   it('escapes label values and help text as the formats require', () => {
-    expect(labelString(['a', 'b'], ['quote " back \\ nl \n', 'plain'])).toBe('a="quote \\" back \\\\ nl \\n",b="plain"');
-    expect(familyHeader(counter, false)).toBe('# HELP aiwm_x_requests_total Requests.\\nSecond "line" \\\\ here\n# TYPE aiwm_x_requests_total counter\n');
+    expect(labelString(['a', 'b'], ['quote " back \\ nl \n', 'plain'])).toBe(
+      'a="quote \\" back \\\\ nl \\n",b="plain"',
+    );
+    expect(familyHeader(counter, false)).toBe(
+      '# HELP aiwm_x_requests_total Requests.\\nSecond "line" \\\\ here\n# TYPE aiwm_x_requests_total counter\n',
+    );
     // OpenMetrics names the counter family without _total and escapes quotes in HELP.
-    expect(familyHeader(counter, true)).toBe('# TYPE aiwm_x_requests counter\n# HELP aiwm_x_requests Requests.\\nSecond \\"line\\" \\\\ here\n');
-    expect(familyHeader(histogram, true)).toBe('# TYPE aiwm_x_latency_seconds histogram\n# UNIT aiwm_x_latency_seconds seconds\n# HELP aiwm_x_latency_seconds Latency.\n');
+    expect(familyHeader(counter, true)).toBe(
+      '# TYPE aiwm_x_requests counter\n# HELP aiwm_x_requests Requests.\\nSecond \\"line\\" \\\\ here\n',
+    );
+    expect(familyHeader(histogram, true)).toBe(
+      '# TYPE aiwm_x_latency_seconds histogram\n# UNIT aiwm_x_latency_seconds seconds\n# HELP aiwm_x_latency_seconds Latency.\n',
+    );
   });
 
   it('formats special values', () => {
-    expect([formatValue(1.5), formatValue(NaN), formatValue(Infinity), formatValue(-Infinity), formatValue(1e21)]).toEqual(['1.5', 'NaN', '+Inf', '-Inf', '1e+21']);
+    expect([
+      formatValue(1.5),
+      formatValue(NaN),
+      formatValue(Infinity),
+      formatValue(-Infinity),
+      formatValue(1e21),
+    ]).toEqual(['1.5', 'NaN', '+Inf', '-Inf', '1e+21']);
   });
 
   it('renders cumulative histogram buckets', () => {

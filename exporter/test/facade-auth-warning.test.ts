@@ -9,7 +9,12 @@ describe('FACADE_AUTH=none', () => {
   it('logs a warning at start-up and serves without a token', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
-    const config = testConfig('mongodb://127.0.0.1:1/hydra-aiwm', { PROMETHEUS_URL: 'http://127.0.0.1:1', FACADE_AUTH: 'none', PROMETHEUS_TIMEOUT: '200ms', MONGODB_TIMEOUT: '200ms' });
+    const config = testConfig('mongodb://127.0.0.1:1/hydra-aiwm', {
+      PROMETHEUS_URL: 'http://127.0.0.1:1',
+      FACADE_AUTH: 'none',
+      PROMETHEUS_TIMEOUT: '200ms',
+      MONGODB_TIMEOUT: '200ms',
+    });
     const exporter = await startExporter(config, pino({ level: 'warn' }, sink), { manualPolling: true });
     try {
       const warning = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 40);
@@ -22,6 +27,8 @@ describe('FACADE_AUTH=none', () => {
   });
 
   it('is not the default: a facade without JWT_SECRET does not start', () => {
-    expect(() => testConfig('mongodb://127.0.0.1:1/x', { PROMETHEUS_URL: 'http://127.0.0.1:1' })).toThrow(/^JWT_SECRET: required/);
+    expect(() => testConfig('mongodb://127.0.0.1:1/x', { PROMETHEUS_URL: 'http://127.0.0.1:1' })).toThrow(
+      /^JWT_SECRET: required/,
+    );
   });
 });

@@ -15,11 +15,19 @@ const STALE_AFTER_MS = 5 * 60_000;
 const NEVER_TOLERANCE_MS = 10_000;
 
 const STATUS_CLASS: Record<string, string> = {
-  online: 'up', healthy: 'up', ready: 'up', busy: 'up',
-  degraded: 'degraded', error: 'degraded',
-  offline: 'down', disconnected: 'down', shutting_down: 'down',
+  online: 'up',
+  healthy: 'up',
+  ready: 'up',
+  busy: 'up',
+  degraded: 'degraded',
+  error: 'degraded',
+  offline: 'down',
+  disconnected: 'down',
+  shutting_down: 'down',
   maintenance: 'maintenance',
-  pending: 'provisioning', installing: 'provisioning', connecting: 'provisioning',
+  pending: 'provisioning',
+  installing: 'provisioning',
+  connecting: 'provisioning',
 };
 
 export const idOf = (d: Document): string => d._id.toHexString();

@@ -1,6 +1,14 @@
 /** The facade's pure helpers: interval widening, latency availability, AIWM's step error shapes. */
 import { describe, expect, it } from 'vitest';
-import { durationOf, fullListQuery, listQuery, nodesQuery, parse, rangeOf, seriesQueryOf } from '../src/facade/params.js';
+import {
+  durationOf,
+  fullListQuery,
+  listQuery,
+  nodesQuery,
+  parse,
+  rangeOf,
+  seriesQueryOf,
+} from '../src/facade/params.js';
 import { latencyOf, listLatencyGap } from '../src/facade/route.js';
 import { executionError, stepError } from '../src/facade/workload.js';
 
@@ -69,15 +77,18 @@ describe('latency availability', () => {
   it('names the list items without latency', () => {
     expect(listLatencyGap('agents[].avgResponseTime', [])).toBeUndefined();
     const many = Array.from({ length: 12 }, (_, i) => `a${i}`);
-    expect(listLatencyGap('agents[].avgResponseTime', many)?.reason)
-      .toMatch(/^null for 12 with responses but no latency sample \(a0, .*a9, and 2 more\)/);
+    expect(listLatencyGap('agents[].avgResponseTime', many)?.reason).toMatch(
+      /^null for 12 with responses but no latency sample \(a0, .*a9, and 2 more\)/,
+    );
   });
 });
 
 describe('execution errors', () => {
   it('reads a step error object as AIWM stores it, and a plain string from older data', () => {
-    expect(stepError({ code: 'STEP_FAILED', message: 'Pull image failed', details: { exitCode: 1 } }))
-      .toEqual({ error: 'Pull image failed', errorCode: 'STEP_FAILED' });
+    expect(stepError({ code: 'STEP_FAILED', message: 'Pull image failed', details: { exitCode: 1 } })).toEqual({
+      error: 'Pull image failed',
+      errorCode: 'STEP_FAILED',
+    });
     expect(stepError({ code: 137, message: 'killed' })).toEqual({ error: 'killed', errorCode: '137' });
     expect(stepError('timed out')).toEqual({ error: 'timed out', errorCode: null });
     expect(stepError(null)).toEqual({ error: null, errorCode: null });

@@ -13,8 +13,17 @@ import { waitFor } from './support/ports.js';
 import { startStack, TEST_JWT_SECRET, type Stack } from './support/stack.js';
 import { testConfig } from './support/harness.js';
 import {
-  STALE_AFTER, agentActivity, availabilityOf, dcgmHosts, fixtureGpus, gpuCountOf,
-  gpuUtilizationsOf, heartbeatOf, idOf, recordedStatusOf, statusClassOf,
+  STALE_AFTER,
+  agentActivity,
+  availabilityOf,
+  dcgmHosts,
+  fixtureGpus,
+  gpuCountOf,
+  gpuUtilizationsOf,
+  heartbeatOf,
+  idOf,
+  recordedStatusOf,
+  statusClassOf,
 } from './facade-truth.js';
 
 let stack: Stack;
@@ -23,7 +32,10 @@ let orgA: string;
 let orgB: string;
 
 const key = new TextEncoder().encode(TEST_JWT_SECRET);
-async function token(claims: Record<string, unknown>, options: { secret?: Uint8Array; expiresIn?: string | number } = {}): Promise<string> {
+async function token(
+  claims: Record<string, unknown>,
+  options: { secret?: Uint8Array; expiresIn?: string | number } = {},
+): Promise<string> {
   return new SignJWT({ sub: 'user-1', username: 'alice', roles: ['organization.viewer'], groupId: 'g1', ...claims })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt()
@@ -42,16 +54,20 @@ const skipped = () => new Set(stack.fleet.malformed.filter((m) => m.skipped).map
 const orgOf = (d: Document) => (d.owner?.orgId ? d.owner.orgId : 'unassigned');
 function live(collection: keyof Stack['fleet']['collections'], org?: string): Document[] {
   const bad = skipped();
-  return stack.fleet.collections[collection].filter((d) => d.isDeleted !== true && !bad.has(d._id.toHexString()) && (org === undefined || orgOf(d) === org));
+  return stack.fleet.collections[collection].filter(
+    (d) => d.isDeleted !== true && !bad.has(d._id.toHexString()) && (org === undefined || orgOf(d) === org),
+  );
 }
-const countBy = (docs: Document[], f: (d: Document) => unknown, value: unknown) => docs.filter((d) => f(d) === value).length;
+const countBy = (docs: Document[], f: (d: Document) => unknown, value: unknown) =>
+  docs.filter((d) => f(d) === value).length;
 const ids = (items: Array<{ _id: string }>) => items.map((i) => i._id).sort();
 const isoOf = (ms: number) => new Date(ms).toISOString();
 const NO_LATENCY = /responses without a latency sample: messages\.latency is only written/;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 type WithMetadata = { metadata: { unavailable: Array<{ field: string; reason: string }> } };
 const fieldsOf = (body: WithMetadata) => body.metadata.unavailable.map((u) => u.field);
-const reasonOf = (body: WithMetadata, field: string) => body.metadata.unavailable.find((u) => u.field === field)?.reason;
+const reasonOf = (body: WithMetadata, field: string) =>
+  body.metadata.unavailable.find((u) => u.field === field)?.reason;
 
 /**
  * The same tests on Prometheus and on VictoriaMetrics (fed by Prometheus' remote write): the facade
@@ -85,11 +101,16 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     const orgs = [...new Set(live('nodes').map(orgOf))].filter((o) => o !== 'unassigned').sort();
     [orgA, orgB] = [orgs[0]!, orgs[1]!];
     const has = async (expr: string, atLeast = 1) =>
-      ((await stack.backend.query(expr)).length >= atLeast ? true : undefined);
+      (await stack.backend.query(expr)).length >= atLeast ? true : undefined;
     const dcgmJoined = async () => !writePaths || (await has('gpu:aiwm_gpu_info:unified{source="dcgm"}', 10));
     const ready = async () =>
-      (await has('aiwm_agent_tasks_total')) && (await has('aiwm_executions')) && (await has('ALERTS'))
-      && (await has('gpu:aiwm_gpu_info:unified')) && (await dcgmJoined()) ? true : undefined;
+      (await has('aiwm_agent_tasks_total')) &&
+      (await has('aiwm_executions')) &&
+      (await has('ALERTS')) &&
+      (await has('gpu:aiwm_gpu_info:unified')) &&
+      (await dcgmJoined())
+        ? true
+        : undefined;
     await waitFor(`the exporter's series in ${backend}`, ready, 90_000, 250);
   }, 150_000);
 
@@ -109,7 +130,12 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
         online: availability('online'),
         offline: availability('offline'),
         maintenance: availability('maintenance'),
-        byRole: Object.fromEntries(['controller', 'worker', 'proxy', 'storage'].map((r) => [r, nodes.filter((n) => (n.role ?? []).includes(r)).length])),
+        byRole: Object.fromEntries(
+          ['controller', 'worker', 'proxy', 'storage'].map((r) => [
+            r,
+            nodes.filter((n) => (n.role ?? []).includes(r)).length,
+          ]),
+        ),
       });
       const resources = live('resources', orgA);
       expect(infra.resources).toEqual({
@@ -118,7 +144,11 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
         stopped: countBy(resources, (r) => r.status, 'stopped'),
         deploying: countBy(resources, (r) => r.status, 'deploying'),
         failed: resources.filter((r) => ['failed', 'error'].includes(r.status)).length,
-        byType: { vm: countBy(resources, (r) => r.resourceType, 'virtual-machine'), appContainer: countBy(resources, (r) => r.resourceType, 'application-container'), inferenceContainer: countBy(resources, (r) => r.resourceType, 'inference-container') },
+        byType: {
+          vm: countBy(resources, (r) => r.resourceType, 'virtual-machine'),
+          appContainer: countBy(resources, (r) => r.resourceType, 'application-container'),
+          inferenceContainer: countBy(resources, (r) => r.resourceType, 'inference-container'),
+        },
       });
       // CPU and GPU averages cover online nodes only; GPUs come from dcgm-exporter where it is joined.
       const online = nodes.filter((n) => availabilityOf(n) === 'online');
@@ -135,7 +165,9 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       expect(body.workload.models.byType.llm).toBe(countBy(models, (m) => m.type, 'llm'));
       expect(body.workload.deployments.total).toBe(live('deployments', orgA).length);
       expect(body.workload.agents.total).toBe(live('agents', orgA).length);
-      const executions = stack.fleet.collections.executions.filter((e) => e.isDeleted !== true && orgOf(e) === orgA && typeof e.category === 'string');
+      const executions = stack.fleet.collections.executions.filter(
+        (e) => e.isDeleted !== true && orgOf(e) === orgA && typeof e.category === 'string',
+      );
       expect(body.workload.executions.total).toBe(executions.length);
       expect(body.workload.executions.completed).toBe(countBy(executions, (e) => e.status, 'completed'));
       expect(body.activity.apiRequests).toBeNull();
@@ -164,15 +196,20 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
         expect(node.lastHeartbeat, node.name).toBe(heartbeat === 'never' ? null : doc.lastHeartbeat.toISOString());
         expect(node.websocketConnected).toBeNull();
       }
-      expect(reasonOf(body, 'nodes[].websocketConnected'))
-        .toMatch(/^no AIWM code writes websocketConnected: .*heartbeat age and status/);
+      expect(reasonOf(body, 'nodes[].websocketConnected')).toMatch(
+        /^no AIWM code writes websocketConnected: .*heartbeat age and status/,
+      );
       const online = body.nodes.filter((n: { status: string }) => n.status === 'online');
       expect(body.summary.online).toBe(online.length);
       const onlineWorkers = online.filter((n: { role: string[] }) => n.role.includes('worker'));
       expect(body.summary.byRole.worker.online).toBe(onlineWorkers.length);
       if (writePaths) expect(online.some((n: { recordedStatus: string }) => n.recordedStatus === 'healthy')).toBe(true);
       // The filter uses availability; pending and installing still select the stored provisioning statuses.
-      const idsWhere = (f: (d: Document) => boolean) => [...docs].filter(([, d]) => f(d)).map(([id]) => id).sort();
+      const idsWhere = (f: (d: Document) => boolean) =>
+        [...docs]
+          .filter(([, d]) => f(d))
+          .map(([id]) => id)
+          .sort();
       for (const status of ['online', 'offline', 'maintenance', 'provisioning', 'unknown']) {
         const filtered = await get(`/infrastructure/nodes?status=${status}&limit=500`, admin);
         expect(filtered.status, status).toBe(200);
@@ -271,8 +308,11 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const withoutLatency: string[] = [];
       for (const agent of body.agents) {
         const a = truth.get(agent._id) ?? { tasks: 0, withLatency: 0, lastTask: null };
-        expect({ id: agent._id, tasks: agent.totalTasks, lastTask: agent.lastTask })
-          .toEqual({ id: agent._id, tasks: a.tasks, lastTask: a.lastTask === null ? null : isoOf(a.lastTask) });
+        expect({ id: agent._id, tasks: agent.totalTasks, lastTask: agent.lastTask }).toEqual({
+          id: agent._id,
+          tasks: a.tasks,
+          lastTask: a.lastTask === null ? null : isoOf(a.lastTask),
+        });
         if (a.withLatency > 0) expect(agent.avgResponseTime, agent._id).not.toBeNull();
         else expect(agent.avgResponseTime, agent._id).toBeNull();
         if (a.tasks > 0 && a.withLatency === 0) withoutLatency.push(agent._id);
@@ -321,8 +361,16 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const resource = live('resources')[0]!._id.toHexString();
       const deployment = live('deployments')[0]!._id.toHexString();
       const agent = live('agents')[0]!._id.toHexString();
-      const execution = live('executions').find((e) => typeof e.category === 'string')!._id.toHexString();
-      const ids: Record<string, string> = { '/infrastructure/nodes/:id': node, '/infrastructure/resources/:id': resource, '/workload/deployments/:id/metrics': deployment, '/workload/agents/:id/performance': agent, '/workload/executions/:id': execution };
+      const execution = live('executions')
+        .find((e) => typeof e.category === 'string')!
+        ._id.toHexString();
+      const ids: Record<string, string> = {
+        '/infrastructure/nodes/:id': node,
+        '/infrastructure/resources/:id': resource,
+        '/workload/deployments/:id/metrics': deployment,
+        '/workload/agents/:id/performance': agent,
+        '/workload/executions/:id': execution,
+      };
       for (const route of ROUTES) {
         const path = route.path.replace(':id', ids[route.path] ?? '');
         const { status, body } = await get(path, t);
@@ -352,144 +400,192 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
   });
 
   // Only the write-path variant has these documents and the dcgm-exporter fixtures.
-  if (writePaths) describe('AIWM write-path documents and dcgm-exporter', () => {
-    it('lists every GPU dcgm-exporter reports in node detail, with temperature, utilization and memory', async () => {
-      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
-      for (const [nodeId, host] of hosts) {
-        const { status, body } = await get(`/infrastructure/nodes/${nodeId}`, t);
-        expect(status).toBe(200);
-        const expected = fixtureGpus(host);
-        expect(body.hardware.gpus).toHaveLength(expected.length);
-        body.hardware.gpus.forEach((g: Record<string, unknown>, i: number) => {
-          const f = expected[i]!;
-          const { index, uuid, model, utilization, temperature } = f;
-          expect(g).toMatchObject({ index, uuid, deviceId: uuid, model, source: 'dcgm', utilization, temperature });
-          expect(g.memoryTotal).toBeCloseTo(f.total / 1024, 1);
-          expect(g.memoryFree).toBeCloseTo((f.total - f.used) / 1024, 1);
-          expect(g.powerUsage).toBeCloseTo(f.power, 0);
+  if (writePaths)
+    describe('AIWM write-path documents and dcgm-exporter', () => {
+      it('lists every GPU dcgm-exporter reports in node detail, with temperature, utilization and memory', async () => {
+        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        for (const [nodeId, host] of hosts) {
+          const { status, body } = await get(`/infrastructure/nodes/${nodeId}`, t);
+          expect(status).toBe(200);
+          const expected = fixtureGpus(host);
+          expect(body.hardware.gpus).toHaveLength(expected.length);
+          body.hardware.gpus.forEach((g: Record<string, unknown>, i: number) => {
+            const f = expected[i]!;
+            const { index, uuid, model, utilization, temperature } = f;
+            expect(g).toMatchObject({ index, uuid, deviceId: uuid, model, source: 'dcgm', utilization, temperature });
+            expect(g.memoryTotal).toBeCloseTo(f.total / 1024, 1);
+            expect(g.memoryFree).toBeCloseTo((f.total - f.used) / 1024, 1);
+            expect(g.powerUsage).toBeCloseTo(f.power, 0);
+          });
+          expect(body.metadata.sources).toContain('dcgm-exporter');
+          expect(body.metrics.gpuHistory.at(-1)).toBeCloseTo(mean(expected.map((g) => g.utilization)), 0);
+        }
+        const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
+        expect(h100.body.hardware.gpus).toHaveLength(8);
+        expect(h100.body.hardware.gpus[3].temperature).toBe(87);
+        expect(h100.body.hardware.gpus[0].utilization).toBe(100);
+        expect(h100.body).toMatchObject({
+          status: 'online',
+          recordedStatus: 'healthy',
+          statusClass: 'up',
+          heartbeat: 'fresh',
+          websocketConnected: null,
         });
-        expect(body.metadata.sources).toContain('dcgm-exporter');
-        expect(body.metrics.gpuHistory.at(-1)).toBeCloseTo(mean(expected.map((g) => g.utilization)), 0);
-      }
-      const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
-      expect(h100.body.hardware.gpus).toHaveLength(8);
-      expect(h100.body.hardware.gpus[3].temperature).toBe(87);
-      expect(h100.body.hardware.gpus[0].utilization).toBe(100);
-      expect(h100.body).toMatchObject({
-        status: 'online', recordedStatus: 'healthy', statusClass: 'up', heartbeat: 'fresh', websocketConnected: null,
+        // dcgm-exporter's health signals (fixture: GPU 5 had XID 94 and one uncorrectable remapped row; the
+        // clock-events addendum marks GPU 3 thermally throttled and GPU 5 idle).
+        const health = h100.body.hardware.gpus.map((g: { health: unknown }) => g.health);
+        expect(health[5]).toEqual({
+          lastXid: 94,
+          rowRemapFailure: false,
+          uncorrectableRemappedRows: 1,
+          clockEventReasons: ['gpu_idle'],
+        });
+        expect(health[3]).toEqual({
+          lastXid: 0,
+          rowRemapFailure: false,
+          uncorrectableRemappedRows: 0,
+          clockEventReasons: ['sw_thermal'],
+        });
+        expect(health[0]).toEqual({
+          lastXid: 0,
+          rowRemapFailure: false,
+          uncorrectableRemappedRows: 0,
+          clockEventReasons: [],
+        });
+        // The A100 fixture has no clock-events counter: unknown, not "no reasons".
+        const a100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmA100NodeId}`, t);
+        expect(a100.body.hardware.gpus[0].health.clockEventReasons).toBeNull();
       });
-      // dcgm-exporter's health signals (fixture: GPU 5 had XID 94 and one uncorrectable remapped row; the
-      // clock-events addendum marks GPU 3 thermally throttled and GPU 5 idle).
-      const health = h100.body.hardware.gpus.map((g: { health: unknown }) => g.health);
-      expect(health[5]).toEqual({ lastXid: 94, rowRemapFailure: false, uncorrectableRemappedRows: 1, clockEventReasons: ['gpu_idle'] });
-      expect(health[3]).toEqual({ lastXid: 0, rowRemapFailure: false, uncorrectableRemappedRows: 0, clockEventReasons: ['sw_thermal'] });
-      expect(health[0]).toEqual({ lastXid: 0, rowRemapFailure: false, uncorrectableRemappedRows: 0, clockEventReasons: [] });
-      // The A100 fixture has no clock-events counter: unknown, not "no reasons".
-      const a100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmA100NodeId}`, t);
-      expect(a100.body.hardware.gpus[0].health.clockEventReasons).toBeNull();
-    });
 
-    it('flags sizes written in GB instead of silently reading them 1024 times too small', async () => {
-      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
-      const gb = await get(`/infrastructure/nodes/${stack.fleet.scenario.gbUnitsNodeId}`, t);
-      expect(gb.body.implausibleValues).toEqual(['diskTotal', 'ramTotal']);
-      expect(gb.body.hardware.ramTotal).toBeCloseTo(0.5, 2);
-      const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
-      expect(h100.body.implausibleValues).toEqual([]);
-    });
+      it('flags sizes written in GB instead of silently reading them 1024 times too small', async () => {
+        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        const gb = await get(`/infrastructure/nodes/${stack.fleet.scenario.gbUnitsNodeId}`, t);
+        expect(gb.body.implausibleValues).toEqual(['diskTotal', 'ramTotal']);
+        expect(gb.body.hardware.ramTotal).toBeCloseTo(0.5, 2);
+        const h100 = await get(`/infrastructure/nodes/${stack.fleet.scenario.dcgmH100NodeId}`, t);
+        expect(h100.body.implausibleValues).toEqual([]);
+      });
 
-    it('counts a heartbeating healthy node as online in the overview, the list and the filter', async () => {
-      const h100 = live('nodes').find((n) => idOf(n) === stack.fleet.scenario.dcgmH100NodeId)!;
-      expect(h100.status).toBe('healthy');
-      const t = await token({ orgId: orgOf(h100) });
-      const online = live('nodes', orgOf(h100)).filter((n) => availabilityOf(n) === 'online');
-      expect((await get('/overview', t)).body.infrastructure.nodes.online).toBe(online.length);
-      const list = await get('/infrastructure/nodes?status=online&limit=500', t);
-      expect(ids(list.body.nodes)).toContain(idOf(h100));
-      expect(list.body.summary.online).toBe(online.length);
-    });
+      it('counts a heartbeating healthy node as online in the overview, the list and the filter', async () => {
+        const h100 = live('nodes').find((n) => idOf(n) === stack.fleet.scenario.dcgmH100NodeId)!;
+        expect(h100.status).toBe('healthy');
+        const t = await token({ orgId: orgOf(h100) });
+        const online = live('nodes', orgOf(h100)).filter((n) => availabilityOf(n) === 'online');
+        expect((await get('/overview', t)).body.infrastructure.nodes.online).toBe(online.length);
+        const list = await get('/infrastructure/nodes?status=online&limit=500', t);
+        expect(ids(list.body.nodes)).toContain(idOf(h100));
+        expect(list.body.summary.online).toBe(online.length);
+      });
 
-    it('reports the latency of new responses without one as unavailable, not zero', async () => {
-      // An agent whose client supplies no latency and one whose client does, bound to deployments of their own org.
-      const deploymentOrg = new Map(live('deployments').map((d) => [idOf(d), orgOf(d)]));
-      const bound = live('agents').filter((a) => deploymentOrg.get(String(a.deploymentId)) === orgOf(a));
-      const quiet = bound[0]!;
-      const timed = bound.find((a) => a.deploymentId !== quiet.deploymentId)!;
-      expect(timed).toBeDefined();
-      const reply = async (agent: Document, latencies: Array<number | undefined>) => {
-        const now = new Date();
-        const owner = { orgId: orgOf(agent) };
-        const conversation = {
-          _id: new ObjectId(), agentId: idOf(agent), status: 'active', owner, isDeleted: false, createdAt: now,
+      it('reports the latency of new responses without one as unavailable, not zero', async () => {
+        // An agent whose client supplies no latency and one whose client does, bound to deployments of their own org.
+        const deploymentOrg = new Map(live('deployments').map((d) => [idOf(d), orgOf(d)]));
+        const bound = live('agents').filter((a) => deploymentOrg.get(String(a.deploymentId)) === orgOf(a));
+        const quiet = bound[0]!;
+        const timed = bound.find((a) => a.deploymentId !== quiet.deploymentId)!;
+        expect(timed).toBeDefined();
+        const reply = async (agent: Document, latencies: Array<number | undefined>) => {
+          const now = new Date();
+          const owner = { orgId: orgOf(agent) };
+          const conversation = {
+            _id: new ObjectId(),
+            agentId: idOf(agent),
+            status: 'active',
+            owner,
+            isDeleted: false,
+            createdAt: now,
+          };
+          const message = (latency: number | undefined) => ({
+            _id: new ObjectId(),
+            conversationId: idOf(conversation),
+            role: 'assistant',
+            type: 'text',
+            status: 'delivered',
+            content: 'ok',
+            ...(latency === undefined ? {} : { latency }),
+            owner,
+            isDeleted: false,
+            createdAt: now,
+          });
+          await stack.db.db.collection('conversations').insertOne(conversation);
+          await stack.db.db.collection('messages').insertMany(latencies.map(message));
         };
-        const message = (latency: number | undefined) => ({
-          _id: new ObjectId(), conversationId: idOf(conversation), role: 'assistant', type: 'text', status: 'delivered',
-          content: 'ok', ...(latency === undefined ? {} : { latency }), owner, isDeleted: false, createdAt: now,
-        });
-        await stack.db.db.collection('conversations').insertOne(conversation);
-        await stack.db.db.collection('messages').insertMany(latencies.map(message));
-      };
-      const series = (metric: string, agent: Document) =>
-        `${metric}{org_id="${orgOf(agent)}",deployment_id="${agent.deploymentId}"}`;
-      const found = (expr: string) => async () => ((await stack.backend.query(expr)).length > 0 ? true : undefined);
-      const responses = series('aiwm_deployment_responses_total', quiet);
-      const samples = series('aiwm_deployment_response_latency_seconds_count', timed);
-      // increase() sees no growth in a series born with its first value: the first replies create the series.
-      await Promise.all([reply(quiet, [undefined]), reply(timed, [1000])]);
-      const both = async () => ((await found(responses)()) && (await found(samples)()) ? true : undefined);
-      await waitFor('the deployments\' series', both, 30_000, 250);
-      await Promise.all([reply(quiet, [undefined, undefined]), reply(timed, [1200, 800])]);
-      await waitFor('the new responses', found(`sum(increase(${responses}[1h])) > 0`), 30_000, 250);
-      await waitFor('the new latency samples', found(`sum(increase(${samples}[1h])) > 0`), 30_000, 250);
+        const series = (metric: string, agent: Document) =>
+          `${metric}{org_id="${orgOf(agent)}",deployment_id="${agent.deploymentId}"}`;
+        const found = (expr: string) => async () => ((await stack.backend.query(expr)).length > 0 ? true : undefined);
+        const responses = series('aiwm_deployment_responses_total', quiet);
+        const samples = series('aiwm_deployment_response_latency_seconds_count', timed);
+        // increase() sees no growth in a series born with its first value: the first replies create the series.
+        await Promise.all([reply(quiet, [undefined]), reply(timed, [1000])]);
+        const both = async () => ((await found(responses)()) && (await found(samples)()) ? true : undefined);
+        await waitFor("the deployments' series", both, 30_000, 250);
+        await Promise.all([reply(quiet, [undefined, undefined]), reply(timed, [1200, 800])]);
+        await waitFor('the new responses', found(`sum(increase(${responses}[1h])) > 0`), 30_000, 250);
+        await waitFor('the new latency samples', found(`sum(increase(${samples}[1h])) > 0`), 30_000, 250);
 
-      const as = (agent: Document) => token({ orgId: orgOf(agent) });
-      const list = async (agent: Document) => (await get('/workload/deployments?period=1h', await as(agent))).body;
-      const quietList = await list(quiet);
-      type Listed = { deployments: Array<{ _id: string; avgLatency: number | null }> };
-      const item = (body: Listed, agent: Document) => body.deployments.find((d) => d._id === agent.deploymentId)!;
-      expect(item(quietList, quiet).avgLatency).toBeNull();
-      expect(reasonOf(quietList, 'deployments[].avgLatency')).toContain(quiet.deploymentId);
-      const timedList = await list(timed);
-      expect(item(timedList, timed).avgLatency).toBeCloseTo(1000, -2);
-      expect(reasonOf(timedList, 'deployments[].avgLatency') ?? '').not.toContain(timed.deploymentId);
-      const detail = await get(`/workload/deployments/${quiet.deploymentId}/metrics?period=1h`, await as(quiet));
-      expect(detail.body.metrics.latency).toMatchObject({ avg: null, p50: null, p95: null, p99: null });
-      expect(reasonOf(detail.body, 'metrics.latency')).toMatch(NO_LATENCY);
-    });
-
-    it('shows a never-heartbeated node as offline with no lastHeartbeat', async () => {
-      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
-      const { body } = await get(`/infrastructure/nodes/${stack.fleet.scenario.neverHeartbeatNodeId}`, t);
-      expect(body).toMatchObject({
-        status: 'offline', statusClass: 'up', recordedStatus: 'online', heartbeat: 'never', lastHeartbeat: null,
-        websocketConnected: null,
+        const as = (agent: Document) => token({ orgId: orgOf(agent) });
+        const list = async (agent: Document) => (await get('/workload/deployments?period=1h', await as(agent))).body;
+        const quietList = await list(quiet);
+        type Listed = { deployments: Array<{ _id: string; avgLatency: number | null }> };
+        const item = (body: Listed, agent: Document) => body.deployments.find((d) => d._id === agent.deploymentId)!;
+        expect(item(quietList, quiet).avgLatency).toBeNull();
+        expect(reasonOf(quietList, 'deployments[].avgLatency')).toContain(quiet.deploymentId);
+        const timedList = await list(timed);
+        expect(item(timedList, timed).avgLatency).toBeCloseTo(1000, -2);
+        expect(reasonOf(timedList, 'deployments[].avgLatency') ?? '').not.toContain(timed.deploymentId);
+        const detail = await get(`/workload/deployments/${quiet.deploymentId}/metrics?period=1h`, await as(quiet));
+        expect(detail.body.metrics.latency).toMatchObject({ avg: null, p50: null, p95: null, p99: null });
+        expect(reasonOf(detail.body, 'metrics.latency')).toMatch(NO_LATENCY);
       });
-      const offline = await get('/infrastructure/nodes?status=offline&limit=500', t);
-      expect(ids(offline.body.nodes)).toContain(stack.fleet.scenario.neverHeartbeatNodeId);
+
+      it('shows a never-heartbeated node as offline with no lastHeartbeat', async () => {
+        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        const { body } = await get(`/infrastructure/nodes/${stack.fleet.scenario.neverHeartbeatNodeId}`, t);
+        expect(body).toMatchObject({
+          status: 'offline',
+          statusClass: 'up',
+          recordedStatus: 'online',
+          heartbeat: 'never',
+          lastHeartbeat: null,
+          websocketConnected: null,
+        });
+        const offline = await get('/infrastructure/nodes?status=offline&limit=500', t);
+        expect(ids(offline.body.nodes)).toContain(stack.fleet.scenario.neverHeartbeatNodeId);
+      });
     });
-  });
 
   describe('tenancy and authentication', () => {
     it('shows each org only its own entities, and admins everything', async () => {
-      const a = (await get('/infrastructure/nodes?limit=500', await token({ orgId: orgA }))).body.nodes.map((n: { _id: string }) => n._id);
-      const b = (await get('/infrastructure/nodes?limit=500', await token({ orgId: orgB }))).body.nodes.map((n: { _id: string }) => n._id);
+      const a = (await get('/infrastructure/nodes?limit=500', await token({ orgId: orgA }))).body.nodes.map(
+        (n: { _id: string }) => n._id,
+      );
+      const b = (await get('/infrastructure/nodes?limit=500', await token({ orgId: orgB }))).body.nodes.map(
+        (n: { _id: string }) => n._id,
+      );
       expect(a.length).toBeGreaterThan(0);
       expect(b.length).toBeGreaterThan(0);
       expect(a.filter((id: string) => b.includes(id))).toEqual([]);
-      const all = (await get('/infrastructure/nodes?limit=500', await token({ orgId: orgA, roles: ['universe.owner'] }))).body;
+      const all = (
+        await get('/infrastructure/nodes?limit=500', await token({ orgId: orgA, roles: ['universe.owner'] }))
+      ).body;
       expect(all.summary.total).toBe(live('nodes').length);
     });
 
-    it('answers 403 for another org\'s entity and 404 for an unknown id, on every entity endpoint', async () => {
+    it("answers 403 for another org's entity and 404 for an unknown id, on every entity endpoint", async () => {
       const t = await token({ orgId: orgA });
       const foreign = {
         '/infrastructure/nodes/': live('nodes', orgB)[0]!._id.toHexString(),
         '/infrastructure/resources/': live('resources', orgB)[0]!._id.toHexString(),
         '/workload/deployments/': live('deployments', orgB)[0]?._id.toHexString(),
         '/workload/agents/': live('agents', orgB)[0]?._id.toHexString(),
-        '/workload/executions/': live('executions', orgB).find((e) => typeof e.category === 'string')?._id.toHexString(),
+        '/workload/executions/': live('executions', orgB)
+          .find((e) => typeof e.category === 'string')
+          ?._id.toHexString(),
       };
-      const suffix: Record<string, string> = { '/workload/deployments/': '/metrics', '/workload/agents/': '/performance' };
+      const suffix: Record<string, string> = {
+        '/workload/deployments/': '/metrics',
+        '/workload/agents/': '/performance',
+      };
       for (const [prefix, id] of Object.entries(foreign)) {
         if (!id) continue;
         expect((await get(`${prefix}${id}${suffix[prefix] ?? ''}`, t)).status, prefix).toBe(403);
@@ -499,8 +595,17 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
 
     it('rejects missing, expired, wrongly signed and unsigned tokens with 401', async () => {
       expect((await get('/overview')).status).toBe(401);
-      expect((await get('/overview', await token({ orgId: orgA }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }))).body).toEqual({ error: 'token expired' });
-      expect((await get('/overview', await token({ orgId: orgA }, { secret: new TextEncoder().encode('another-secret-of-enough-length') }))).status).toBe(401);
+      expect(
+        (await get('/overview', await token({ orgId: orgA }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }))).body,
+      ).toEqual({ error: 'token expired' });
+      expect(
+        (
+          await get(
+            '/overview',
+            await token({ orgId: orgA }, { secret: new TextEncoder().encode('another-secret-of-enough-length') }),
+          )
+        ).status,
+      ).toBe(401);
       const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ orgId: orgA, roles: ['universe.admin'], exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.`;
       expect((await get('/overview', unsigned)).status).toBe(401);
       expect((await get('/overview', 'not.a.token')).status).toBe(401);
@@ -568,13 +673,22 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     });
 
     it('runs on its own with FACADE_ONLY, reading the same Prometheus', async () => {
-      const config = testConfig(stack.db.uri, { PROMETHEUS_URL: stack.backend.url, JWT_SECRET: TEST_JWT_SECRET, FACADE_ONLY: 'true', FACADE_BASE_PATH: '/api/dashboard' });
+      const config = testConfig(stack.db.uri, {
+        PROMETHEUS_URL: stack.backend.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        FACADE_ONLY: 'true',
+        FACADE_BASE_PATH: '/api/dashboard',
+      });
       const standalone = await startExporter(config, createLogger('silent'), { manualPolling: true });
       try {
         await standalone.poller.tick();
-        const response = await fetch(`http://127.0.0.1:${standalone.port}/api/dashboard/workload/models`, { headers: { authorization: `Bearer ${await token({ orgId: orgA })}` } });
+        const response = await fetch(`http://127.0.0.1:${standalone.port}/api/dashboard/workload/models`, {
+          headers: { authorization: `Bearer ${await token({ orgId: orgA })}` },
+        });
         expect(response.status).toBe(200);
-        expect(((await response.json()) as { summary: { total: number } }).summary.total).toBe(live('models', orgA).length);
+        expect(((await response.json()) as { summary: { total: number } }).summary.total).toBe(
+          live('models', orgA).length,
+        );
         expect(standalone.poller.snapshot!.entityText()).toBe('');
       } finally {
         await standalone.stop();
@@ -582,11 +696,17 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     });
 
     it('answers 503 within the timeout when MongoDB is unreachable for record-level reads', async () => {
-      const config = testConfig('mongodb://127.0.0.1:1/hydra-aiwm', { PROMETHEUS_URL: stack.backend.url, FACADE_AUTH: 'none', MONGODB_TIMEOUT: '500ms' });
+      const config = testConfig('mongodb://127.0.0.1:1/hydra-aiwm', {
+        PROMETHEUS_URL: stack.backend.url,
+        FACADE_AUTH: 'none',
+        MONGODB_TIMEOUT: '500ms',
+      });
       const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
       try {
         const started = Date.now();
-        const response = await fetch(`http://127.0.0.1:${exporter.port}/dashboard/workload/executions/123e4567-e89b-42d3-a456-426614174000`);
+        const response = await fetch(
+          `http://127.0.0.1:${exporter.port}/dashboard/workload/executions/123e4567-e89b-42d3-a456-426614174000`,
+        );
         expect(response.status).toBe(503);
         expect(((await response.json()) as { error: string }).error).toBe('MongoDB is unavailable');
         expect(Date.now() - started).toBeLessThan(3000);
@@ -599,13 +719,20 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const dead = http.createServer(() => undefined); // accepts and never answers
       await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
       const port = (dead.address() as { port: number }).port;
-      const config = testConfig(stack.db.uri, { PROMETHEUS_URL: `http://127.0.0.1:${port}`, PROMETHEUS_TIMEOUT: '500ms', FACADE_AUTH: 'none' });
+      const config = testConfig(stack.db.uri, {
+        PROMETHEUS_URL: `http://127.0.0.1:${port}`,
+        PROMETHEUS_TIMEOUT: '500ms',
+        FACADE_AUTH: 'none',
+      });
       const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
       try {
         const started = Date.now();
         const response = await fetch(`http://127.0.0.1:${exporter.port}/dashboard/overview`);
         expect(response.status).toBe(503);
-        expect(await response.json()).toEqual({ error: 'Prometheus is unavailable', detail: 'no answer within 500 ms' });
+        expect(await response.json()).toEqual({
+          error: 'Prometheus is unavailable',
+          detail: 'no answer within 500 ms',
+        });
         expect(Date.now() - started).toBeLessThan(3000);
       } finally {
         await exporter.stop();

@@ -29,8 +29,13 @@ function byId(docs: Document[]): Map<string, Document> {
 
 function serialize(fleet: Fleet): string {
   const parts: string[] = [];
-  for (const name of COLLECTIONS) for (const d of fleet.collections[name]) parts.push(Buffer.from(BSON.serialize(d)).toString('hex'));
-  parts.push(Buffer.from(BSON.serialize({ m: fleet.malformed, s: fleet.scenario, o: fleet.orgIds, n: fleet.now })).toString('hex'));
+  for (const name of COLLECTIONS)
+    for (const d of fleet.collections[name]) parts.push(Buffer.from(BSON.serialize(d)).toString('hex'));
+  parts.push(
+    Buffer.from(BSON.serialize({ m: fleet.malformed, s: fleet.scenario, o: fleet.orgIds, n: fleet.now })).toString(
+      'hex',
+    ),
+  );
   return parts.join('|');
 }
 
@@ -67,17 +72,83 @@ const REQUIRED: Record<CollectionName, string[]> = {
 };
 /** Fields an exporter reads, with their types (checked when present). */
 const TYPED: Record<CollectionName, Record<string, Kind>> = {
-  nodes: { name: 'string', status: 'string', cpuUsage: 'number', ramUsage: 'number', cpuCores: 'number', ramTotal: 'number', ramFree: 'number', diskTotal: 'number', uptimeSeconds: 'number', lastHeartbeat: 'date', websocketConnected: 'boolean', hostname: 'string' },
+  nodes: {
+    name: 'string',
+    status: 'string',
+    cpuUsage: 'number',
+    ramUsage: 'number',
+    cpuCores: 'number',
+    ramTotal: 'number',
+    ramFree: 'number',
+    diskTotal: 'number',
+    uptimeSeconds: 'number',
+    lastHeartbeat: 'date',
+    websocketConnected: 'boolean',
+    hostname: 'string',
+  },
   resources: { name: 'string', resourceType: 'string', status: 'string' },
-  models: { name: 'string', type: 'string', deploymentType: 'string', status: 'string', fileSize: 'number', framework: 'string' },
-  deployments: { name: 'string', status: 'string', modelId: 'string', nodeId: 'string', resourceId: 'string', requestCount: 'number', totalTokens: 'number', totalCost: 'number' },
-  agents: { name: 'string', status: 'string', type: 'string', deploymentId: 'string', nodeId: 'string', lastHeartbeatAt: 'date', lastConnectedAt: 'date', connectionCount: 'number' },
-  executions: { category: 'string', status: 'string', type: 'string', nodeId: 'string', progress: 'number', retryCount: 'number', maxRetries: 'number', startedAt: 'date', completedAt: 'date', timeoutAt: 'date' },
-  conversations: { agentId: 'string', status: 'string', totalTokens: 'number', totalMessages: 'number', totalCost: 'number' },
-  messages: { conversationId: 'string', role: 'string', type: 'string', status: 'string', latency: 'number', createdAt: 'date' },
+  models: {
+    name: 'string',
+    type: 'string',
+    deploymentType: 'string',
+    status: 'string',
+    fileSize: 'number',
+    framework: 'string',
+  },
+  deployments: {
+    name: 'string',
+    status: 'string',
+    modelId: 'string',
+    nodeId: 'string',
+    resourceId: 'string',
+    requestCount: 'number',
+    totalTokens: 'number',
+    totalCost: 'number',
+  },
+  agents: {
+    name: 'string',
+    status: 'string',
+    type: 'string',
+    deploymentId: 'string',
+    nodeId: 'string',
+    lastHeartbeatAt: 'date',
+    lastConnectedAt: 'date',
+    connectionCount: 'number',
+  },
+  executions: {
+    category: 'string',
+    status: 'string',
+    type: 'string',
+    nodeId: 'string',
+    progress: 'number',
+    retryCount: 'number',
+    maxRetries: 'number',
+    startedAt: 'date',
+    completedAt: 'date',
+    timeoutAt: 'date',
+  },
+  conversations: {
+    agentId: 'string',
+    status: 'string',
+    totalTokens: 'number',
+    totalMessages: 'number',
+    totalCost: 'number',
+  },
+  messages: {
+    conversationId: 'string',
+    role: 'string',
+    type: 'string',
+    status: 'string',
+    latency: 'number',
+    createdAt: 'date',
+  },
 };
 const ENUM_FIELDS = Object.entries(FLEET_ENUMS)
-  .map(([key, values]) => ({ collection: key.slice(0, key.indexOf('.')) as CollectionName, path: key.slice(key.indexOf('.') + 1), values: values as readonly string[] }))
+  .map(([key, values]) => ({
+    collection: key.slice(0, key.indexOf('.')) as CollectionName,
+    path: key.slice(key.indexOf('.') + 1),
+    values: values as readonly string[],
+  }))
   .filter((e) => !e.path.includes('['));
 
 function kindOk(v: unknown, kind: Kind): boolean {
@@ -88,8 +159,11 @@ function kindOk(v: unknown, kind: Kind): boolean {
 /** What a careful exporter would decide about a document. */
 function classify(name: CollectionName, doc: Document): 'ok' | MalformedDoc['reason'] {
   for (const f of REQUIRED[name]) if (doc[f] === undefined || doc[f] === null) return 'missing_field';
-  for (const [f, kind] of Object.entries(TYPED[name])) if (doc[f] !== undefined && doc[f] !== null && !kindOk(doc[f], kind)) return 'wrong_type';
-  for (const e of ENUM_FIELDS) if (e.collection === name && doc[e.path] !== undefined && !e.values.includes(doc[e.path] as string)) return 'unknown_enum';
+  for (const [f, kind] of Object.entries(TYPED[name]))
+    if (doc[f] !== undefined && doc[f] !== null && !kindOk(doc[f], kind)) return 'wrong_type';
+  for (const e of ENUM_FIELDS)
+    if (e.collection === name && doc[e.path] !== undefined && !e.values.includes(doc[e.path] as string))
+      return 'unknown_enum';
   return 'ok';
 }
 
@@ -106,10 +180,14 @@ describe('generateFleet', () => {
     expect(serialize(generateFleet())).toBe(serialize(fleet));
     const c = generateFleet({ seed: 8 });
     expect(serialize(c)).not.toBe(serialize(a));
-    expect(c.collections.nodes.map((d) => d._id.toHexString())).not.toEqual(a.collections.nodes.map((d) => d._id.toHexString()));
+    expect(c.collections.nodes.map((d) => d._id.toHexString())).not.toEqual(
+      a.collections.nodes.map((d) => d._id.toHexString()),
+    );
     // no wall clock: every timestamp derives from `now`
     const later = generateFleet({ now: new Date(NOW.getTime() + HOUR) });
-    expect(later.collections.nodes[0]?.lastHeartbeat.getTime()).toBe((fleet.collections.nodes[0]?.lastHeartbeat as Date).getTime() + HOUR);
+    expect(later.collections.nodes[0]?.lastHeartbeat.getTime()).toBe(
+      (fleet.collections.nodes[0]?.lastHeartbeat as Date).getTime() + HOUR,
+    );
   });
 
   it('uses the documented defaults', () => {
@@ -117,7 +195,16 @@ describe('generateFleet', () => {
     expect(fleet.orgIds).toHaveLength(3);
     for (const o of fleet.orgIds) expect(o).toMatch(/^[0-9a-f]{24}$/);
     const counts = Object.fromEntries(COLLECTIONS.map((c) => [c, live(fleet, c).length]));
-    expect(counts).toEqual({ nodes: 12, resources: 36, models: 12, deployments: 8, agents: 6, executions: 40, conversations: 24, messages: 240 });
+    expect(counts).toEqual({
+      nodes: 12,
+      resources: 36,
+      models: 12,
+      deployments: 8,
+      agents: 6,
+      executions: 40,
+      conversations: 24,
+      messages: 240,
+    });
   });
 
   it('builds ObjectIds from createdAt seconds, unique across the fleet, and BaseSchema fields on every doc', () => {
@@ -148,7 +235,8 @@ describe('generateFleet', () => {
       const path = key.slice(key.indexOf('.') + 1);
       const found = new Set(live(fleet, name).flatMap((d) => valuesAt(d, path)));
       for (const v of values) expect(found.has(v), `${key} = ${v}`).toBe(true);
-      for (const v of found) expect((values as readonly unknown[]).includes(v), `${key} has unexpected ${String(v)}`).toBe(true);
+      for (const v of found)
+        expect((values as readonly unknown[]).includes(v), `${key} has unexpected ${String(v)}`).toBe(true);
     }
     // a node with several roles
     expect(live(fleet, 'nodes').some((n) => n.role.length > 1)).toBe(true);
@@ -179,7 +267,17 @@ describe('generateFleet', () => {
     expect(NOW.getTime() - healthy.lastHeartbeat.getTime()).toBeLessThan(MIN);
     expect(healthy.gpuDevices.length).toBeGreaterThan(0);
     for (const g of healthy.gpuDevices as Document[]) {
-      expect(g).toMatchObject({ model: 'NVIDIA H200', memoryTotal: 143771, memoryFree: 143156, temperature: 35, utilization: 0, memoryUsed: 0, powerDraw: 125.66, powerLimit: 700, status: 'idle' });
+      expect(g).toMatchObject({
+        model: 'NVIDIA H200',
+        memoryTotal: 143771,
+        memoryFree: 143156,
+        temperature: 35,
+        utilization: 0,
+        memoryUsed: 0,
+        powerDraw: 125.66,
+        powerLimit: 700,
+        status: 'idle',
+      });
     }
 
     const noGpu = nodes.get(s.noGpuDataNodeId) as Document;
@@ -224,8 +322,14 @@ describe('generateFleet', () => {
       expect(deleted.length, name).toBeGreaterThan(0);
       for (const d of deleted) expect(d.deletedAt, name).toBeInstanceOf(Date);
       for (const d of docs.filter((x) => x.isDeleted !== true)) expect(d.deletedAt, name).toBeNull();
-      expect(live(fleet, name).some((d) => !('isDeleted' in d)), name).toBe(true);
-      expect(live(fleet, name).some((d) => d.owner.orgId === ''), name).toBe(true);
+      expect(
+        live(fleet, name).some((d) => !('isDeleted' in d)),
+        name,
+      ).toBe(true);
+      expect(
+        live(fleet, name).some((d) => d.owner.orgId === ''),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -250,7 +354,15 @@ describe('generateFleet', () => {
       }
     }
     const reasons = new Set(fleet.malformed.map((m) => `${m.collection}:${m.reason}`));
-    for (const r of ['nodes:missing_field', 'nodes:bad_field', 'models:unknown_enum', 'deployments:wrong_type', 'messages:wrong_type', 'messages:missing_field', 'executions:unknown_enum']) {
+    for (const r of [
+      'nodes:missing_field',
+      'nodes:bad_field',
+      'models:unknown_enum',
+      'deployments:wrong_type',
+      'messages:wrong_type',
+      'messages:missing_field',
+      'executions:unknown_enum',
+    ]) {
       expect(reasons.has(r), r).toBe(true);
     }
     expect(fleet.collections.messages.some((d) => d.latency === 'fast')).toBe(true);
@@ -265,7 +377,8 @@ describe('generateFleet', () => {
     const agentIds = new Set(fleet.collections.agents.map((d) => d._id.toHexString()));
     const convIds = new Set(fleet.collections.conversations.map((d) => d._id.toHexString()));
     for (const r of live(fleet, 'resources')) expect(nodeIds.has((r.nodeId as ObjectId).toHexString())).toBe(true);
-    for (const m of live(fleet, 'models')) if (m.nodeId) expect(nodeIds.has((m.nodeId as ObjectId).toHexString())).toBe(true);
+    for (const m of live(fleet, 'models'))
+      if (m.nodeId) expect(nodeIds.has((m.nodeId as ObjectId).toHexString())).toBe(true);
     for (const d of live(fleet, 'deployments')) {
       expect(modelIds.has(d.modelId)).toBe(true);
       if (d.nodeId !== undefined) expect(nodeIds.has(d.nodeId)).toBe(true);
@@ -293,13 +406,30 @@ describe('generateFleet', () => {
     }
     const resources = live(fleet, 'resources');
     const vms = resources.filter((r) => r.resourceType === 'virtual-machine');
-    for (const vm of vms) expect(vm.config).toMatchObject({ vcpus: expect.any(Number), ramMB: expect.any(Number), diskGB: expect.any(Number), gpuConfig: { enabled: expect.any(Boolean) } });
-    const modes = new Set(vms.map((v) => v.config.gpuConfig).filter((g) => g.enabled).map((g) => g.mode));
+    for (const vm of vms)
+      expect(vm.config).toMatchObject({
+        vcpus: expect.any(Number),
+        ramMB: expect.any(Number),
+        diskGB: expect.any(Number),
+        gpuConfig: { enabled: expect.any(Boolean) },
+      });
+    const modes = new Set(
+      vms
+        .map((v) => v.config.gpuConfig)
+        .filter((g) => g.enabled)
+        .map((g) => g.mode),
+    );
     expect([...modes].sort()).toEqual(['mig', 'passthrough']);
     for (const c of resources.filter((r) => r.resourceType === 'inference-container')) {
-      expect(c.config).toMatchObject({ cpuCores: expect.any(Number), ramLimit: expect.any(Number), gpuDeviceIds: expect.any(Array) });
+      expect(c.config).toMatchObject({
+        cpuCores: expect.any(Number),
+        ramLimit: expect.any(Number),
+        gpuDeviceIds: expect.any(Array),
+      });
     }
-    expect(resources.some((r) => r.resourceType === 'inference-container' && typeof r.config.gpuMemoryLimit === 'number')).toBe(true);
+    expect(
+      resources.some((r) => r.resourceType === 'inference-container' && typeof r.config.gpuMemoryLimit === 'number'),
+    ).toBe(true);
     expect(resources.some((r) => r.runtime && Array.isArray(r.runtime.allocatedGPU))).toBe(true);
     for (const d of live(fleet, 'deployments')) {
       expect(d.requestCount).toBeGreaterThanOrEqual(0);
@@ -316,7 +446,8 @@ describe('generateFleet', () => {
 
   it('executions: durations, an overdue running one, retries, failures and parent/child links', () => {
     const execs = live(fleet, 'executions');
-    for (const e of execs) expect(e.executionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const e of execs)
+      expect(e.executionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(execs.map((e) => e.executionId)).size).toBe(execs.length);
     const finished = execs.filter((e) => e.completedAt instanceof Date);
     expect(new Set(finished.map((e) => e.status))).toEqual(new Set(['completed', 'failed', 'cancelled', 'timeout']));
@@ -327,12 +458,18 @@ describe('generateFleet', () => {
     }
     expect(execs.some((e) => e.status === 'running' && e.timeoutAt.getTime() < NOW.getTime())).toBe(true);
     expect(execs.some((e) => e.retryCount > 0)).toBe(true);
-    for (const e of execs.filter((x) => x.status === 'failed')) expect(e.error).toMatchObject({ code: expect.any(String), message: expect.any(String), stepIndex: expect.any(Number) });
+    for (const e of execs.filter((x) => x.status === 'failed'))
+      expect(e.error).toMatchObject({
+        code: expect.any(String),
+        message: expect.any(String),
+        stepIndex: expect.any(Number),
+      });
     for (const e of execs.filter((x) => x.status === 'completed')) expect(e.progress).toBe(100);
     const parents = execs.filter((e) => e.childExecutionIds.length > 0);
     expect(parents.length).toBeGreaterThan(0);
     const byExecId = new Map(execs.map((e) => [e.executionId, e]));
-    for (const p of parents) for (const c of p.childExecutionIds) expect(byExecId.get(c)?.parentExecutionId).toBe(p.executionId);
+    for (const p of parents)
+      for (const c of p.childExecutionIds) expect(byExecId.get(c)?.parentExecutionId).toBe(p.executionId);
   });
 
   it('messages: last 48 h, latency on assistant replies, usage, tool results, failures and createdAt ties', () => {
@@ -343,15 +480,21 @@ describe('generateFleet', () => {
       if (m.role === 'assistant' && m.type !== 'thinking') expect(typeof m.latency).toBe('number');
       if (m.role === 'user') expect(m.latency).toBeUndefined();
     }
-    expect(msgs.some((m) => m.usage && m.usage.totalTokens === m.usage.promptTokens + m.usage.completionTokens)).toBe(true);
-    expect(msgs.some((m) => Array.isArray(m.toolResults) && typeof m.toolResults[0]?.executionTime === 'number')).toBe(true);
+    expect(msgs.some((m) => m.usage && m.usage.totalTokens === m.usage.promptTokens + m.usage.completionTokens)).toBe(
+      true,
+    );
+    expect(msgs.some((m) => Array.isArray(m.toolResults) && typeof m.toolResults[0]?.executionTime === 'number')).toBe(
+      true,
+    );
     for (const m of msgs.filter((x) => x.status === 'failed')) expect(typeof m.error).toBe('string');
     const times = new Map<number, number>();
     for (const m of msgs) times.set(m.createdAt.getTime(), (times.get(m.createdAt.getTime()) ?? 0) + 1);
     expect([...times.values()].some((n) => n > 1)).toBe(true);
     // conversation totals agree with their messages
     const byConv = new Map<string, Document[]>();
-    for (const m of fleet.collections.messages.filter((x) => x.isDeleted !== true && !malformedIds(fleet).has(x._id.toHexString()))) {
+    for (const m of fleet.collections.messages.filter(
+      (x) => x.isDeleted !== true && !malformedIds(fleet).has(x._id.toHexString()),
+    )) {
       byConv.set(m.conversationId, [...(byConv.get(m.conversationId) ?? []), m]);
     }
     for (const c of live(fleet, 'conversations')) {
@@ -425,9 +568,10 @@ describe('generateFleet({ writePaths: true }): documents as AIWM writes them', (
   const nodes = live(fleet, 'nodes');
   const node = (id: string) => nodes.find((n) => (n._id as ObjectId).toHexString() === id)!;
 
-  it('stores the agent\'s statuses, os objects and no websocketConnected', () => {
+  it("stores the agent's statuses, os objects and no websocketConnected", () => {
     const statuses = new Set(nodes.map((n) => n.status));
-    for (const s of ['healthy', 'online', 'offline', 'pending', 'installing', 'maintenance']) expect(statuses, s).toContain(s);
+    for (const s of ['healthy', 'online', 'offline', 'pending', 'installing', 'maintenance'])
+      expect(statuses, s).toContain(s);
     for (const n of nodes) {
       expect(n).not.toHaveProperty('websocketConnected');
       expect(n.os).toMatchObject({ platform: 'linux', distro: expect.any(String), version: expect.any(String) });
@@ -454,7 +598,8 @@ describe('generateFleet({ writePaths: true }): documents as AIWM writes them', (
   it('keeps GPU inventory on few nodes and never persists GPU telemetry', () => {
     const gpus = nodes.flatMap((n) => (n.gpuDevices as Document[] | undefined) ?? []);
     expect(gpus.length).toBeGreaterThan(0);
-    for (const g of gpus) for (const field of ['memoryUsed', 'powerDraw', 'powerLimit', 'status']) expect(g).not.toHaveProperty(field);
+    for (const g of gpus)
+      for (const field of ['memoryUsed', 'powerDraw', 'powerLimit', 'status']) expect(g).not.toHaveProperty(field);
     expect(nodes.filter((n) => Array.isArray(n.gpuDevices) && n.gpuDevices.length === 0).length).toBeGreaterThan(3);
   });
 
@@ -462,7 +607,9 @@ describe('generateFleet({ writePaths: true }): documents as AIWM writes them', (
     const assistant = live(fleet, 'messages').filter((m) => m.role === 'assistant');
     expect(assistant.some((m) => m.latency === undefined)).toBe(true);
     expect(assistant.some((m) => typeof m.latency === 'number')).toBe(true);
-    const errors = live(fleet, 'executions').flatMap((e) => (e.steps as Document[]).map((st) => st.error).filter(Boolean));
+    const errors = live(fleet, 'executions').flatMap((e) =>
+      (e.steps as Document[]).map((st) => st.error).filter(Boolean),
+    );
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) expect(e).toMatchObject({ code: expect.any(String), message: expect.any(String) });
   });
@@ -488,7 +635,8 @@ describe('LiveFleet (no server)', () => {
     const lf = new LiveFleet(fleet);
     const { db, calls } = recordingDb();
     const r = await lf.advance(db, 600);
-    const inserted = (coll: string): Document[] => calls.filter((c) => c.collection === coll && c.op === 'insertMany').flatMap((c) => c.arg as Document[]);
+    const inserted = (coll: string): Document[] =>
+      calls.filter((c) => c.collection === coll && c.op === 'insertMany').flatMap((c) => c.arg as Document[]);
     expect(inserted('messages')).toEqual(r.messages);
     expect(inserted('executions')).toEqual(r.executionsCreated);
     const nodeOps = calls.filter((c) => c.collection === 'nodes').flatMap((c) => c.arg as Document[]);
@@ -552,7 +700,8 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
     const db = handle.db;
     const fleet = generateFleet();
     await loadFleet(db, fleet);
-    for (const name of COLLECTIONS) expect(await db.collection(name).countDocuments({}), name).toBe(fleet.collections[name].length);
+    for (const name of COLLECTIONS)
+      expect(await db.collection(name).countDocuments({}), name).toBe(fleet.collections[name].length);
 
     const lf = new LiveFleet(fleet, { seed: 5 });
     const start = fleet.now.getTime();
@@ -565,7 +714,9 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
     // messages: appended, inside the window, user + assistant pairs, a few failed over time
     expect(r.messages.length).toBeGreaterThan(0);
     expect(r.messages.length % 2).toBe(0);
-    expect(await db.collection('messages').countDocuments({})).toBe(fleet.collections.messages.length + r.messages.length);
+    expect(await db.collection('messages').countDocuments({})).toBe(
+      fleet.collections.messages.length + r.messages.length,
+    );
     for (const m of r.messages) {
       expect(m.createdAt.getTime()).toBeGreaterThan(start);
       expect(m.createdAt.getTime()).toBeLessThanOrEqual(end);
@@ -574,7 +725,9 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
     expect(await db.collection('messages').countDocuments({ createdAt: { $gt: fleet.now } })).toBe(r.messages.length);
 
     // heartbeats: every online node except the stale scenario node
-    const onlineLive = live(fleet, 'nodes').filter((n) => n.status === 'online' && n._id.toHexString() !== fleet.scenario.staleNodeId);
+    const onlineLive = live(fleet, 'nodes').filter(
+      (n) => n.status === 'online' && n._id.toHexString() !== fleet.scenario.staleNodeId,
+    );
     expect(r.heartbeats).toBe(onlineLive.length);
     expect(await db.collection('nodes').countDocuments({ lastHeartbeat: { $gt: fleet.now } })).toBe(r.heartbeats);
     const stale = await db.collection('nodes').findOne({ _id: new ObjectId(fleet.scenario.staleNodeId) });
@@ -582,7 +735,9 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
 
     // executions
     expect(r.executionsCreated.length).toBeGreaterThan(0);
-    expect(await db.collection('executions').countDocuments({})).toBe(fleet.collections.executions.length + r.executionsCreated.length);
+    expect(await db.collection('executions').countDocuments({})).toBe(
+      fleet.collections.executions.length + r.executionsCreated.length,
+    );
     for (const e of r.executionsCreated) {
       const stored = await db.collection('executions').findOne({ _id: e._id });
       expect(stored?.status).toBe('running');
@@ -596,7 +751,9 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
       if (stored?.status === 'completed') expect(stored.progress).toBe(100);
     }
     const runningBefore = live(fleet, 'executions').filter((e) => e.status === 'running').length;
-    expect(await db.collection('executions').countDocuments({ status: 'running', isDeleted: { $ne: true } })).toBe(runningBefore - r.executionsFinished.length + r.executionsCreated.length);
+    expect(await db.collection('executions').countDocuments({ status: 'running', isDeleted: { $ne: true } })).toBe(
+      runningBefore - r.executionsFinished.length + r.executionsCreated.length,
+    );
 
     // deployments' counters grew by the returned deltas
     expect(r.deployments.length).toBeGreaterThan(0);
@@ -612,6 +769,8 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
     const r2 = await lf.advance(db, 60);
     expect(r2.now.getTime()).toBe(end + 60_000);
     for (const m of r2.messages) expect(m.createdAt.getTime()).toBeGreaterThan(end);
-    expect(await db.collection('messages').countDocuments({})).toBe(fleet.collections.messages.length + r.messages.length + r2.messages.length);
+    expect(await db.collection('messages').countDocuments({})).toBe(
+      fleet.collections.messages.length + r.messages.length + r2.messages.length,
+    );
   });
 });

@@ -10,11 +10,22 @@ import { LiveFleet, generateFleet, loadFleet, type Fleet } from './support/fleet
 import { openTestDatabase, startTestExporter, sumOf, type TestDatabase } from './support/harness.js';
 
 const countedTask = (m: Document) =>
-  m.isDeleted !== true && m.role === 'assistant' && m.createdAt instanceof Date && typeof m.conversationId === 'string' && (m.latency == null || typeof m.latency === 'number');
+  m.isDeleted !== true &&
+  m.role === 'assistant' &&
+  m.createdAt instanceof Date &&
+  typeof m.conversationId === 'string' &&
+  (m.latency == null || typeof m.latency === 'number');
 const countedMessage = (m: Document) =>
-  m.isDeleted !== true && typeof m.role === 'string' && m.createdAt instanceof Date && typeof m.conversationId === 'string' && (m.latency == null || typeof m.latency === 'number');
+  m.isDeleted !== true &&
+  typeof m.role === 'string' &&
+  m.createdAt instanceof Date &&
+  typeof m.conversationId === 'string' &&
+  (m.latency == null || typeof m.latency === 'number');
 const countedCompletion = (e: Document) =>
-  e.isDeleted !== true && (FINISHED_STATUSES as readonly string[]).includes(e.status) && typeof e.category === 'string' && e.completedAt instanceof Date;
+  e.isDeleted !== true &&
+  (FINISHED_STATUSES as readonly string[]).includes(e.status) &&
+  typeof e.category === 'string' &&
+  e.completedAt instanceof Date;
 
 let t: TestDatabase | undefined;
 let exporter: Exporter | undefined;
@@ -48,14 +59,17 @@ describe('incremental event reading', () => {
 
     // 100 events per collection per poll: the backlog takes several polls and is never double counted.
     await exporter.poller.tick();
-    const read = async () => (await exporter.self.documentsRead.get()).values.find((v) => v.labels.collection === 'messages')?.value;
+    const read = async () =>
+      (await exporter.self.documentsRead.get()).values.find((v) => v.labels.collection === 'messages')?.value;
     expect(await read()).toBe(100);
     expect(sumOf(body(exporter), 'aiwm_agent_messages_total')).toBeLessThanOrEqual(100);
     for (let i = 0; i < 4; i++) await exporter.poller.tick();
     expect(sumOf(body(exporter), 'aiwm_agent_messages_total')).toBe(messages);
     expect(sumOf(body(exporter), 'aiwm_agent_tasks_total')).toBe(tasks);
     expect(sumOf(body(exporter), 'aiwm_execution_completions_total')).toBe(completions);
-    expect(sumOf(body(exporter), 'aiwm_agent_conversations_total')).toBe(fleet.collections.conversations.filter((c) => c.isDeleted !== true && typeof c.agentId === 'string').length);
+    expect(sumOf(body(exporter), 'aiwm_agent_conversations_total')).toBe(
+      fleet.collections.conversations.filter((c) => c.isDeleted !== true && typeof c.agentId === 'string').length,
+    );
 
     // New events arrive; two more polls count them exactly once.
     const live = new LiveFleet(fleet, { seed: 2 });
@@ -67,9 +81,13 @@ describe('incremental event reading', () => {
     await exporter.poller.tick();
     expect(sumOf(body(exporter), 'aiwm_agent_messages_total')).toBe(messages + step.messages.length);
     expect(sumOf(body(exporter), 'aiwm_agent_tasks_total')).toBe(tasks + step.messages.filter(countedTask).length);
-    expect(sumOf(body(exporter), 'aiwm_execution_completions_total')).toBe(completions + step.executionsFinished.length);
+    expect(sumOf(body(exporter), 'aiwm_execution_completions_total')).toBe(
+      completions + step.executionsFinished.length,
+    );
     const observed = step.messages.filter((m) => m.role === 'assistant' && typeof m.latency === 'number').length;
-    const latencyBefore = fleet.collections.messages.filter((m) => countedTask(m) && typeof m.latency === 'number').length;
+    const latencyBefore = fleet.collections.messages.filter(
+      (m) => countedTask(m) && typeof m.latency === 'number',
+    ).length;
     expect(sumOf(body(exporter), 'aiwm_agent_response_latency_seconds_count')).toBe(latencyBefore + observed);
   });
 

@@ -47,8 +47,18 @@ describe('mongo stand-in: basics', () => {
     const db = client.db('errors');
     await expect(db.command({ noSuchThing: 1 })).rejects.toMatchObject({ code: 59, codeName: 'CommandNotFound' });
     await db.collection('c').insertOne({ a: 1 });
-    await expect(db.collection('c').find({ a: { $bogus: 1 } }).toArray()).rejects.toMatchObject({ code: 2 });
-    await expect(db.collection('c').aggregate([{ $bogusStage: {} }]).toArray()).rejects.toBeInstanceOf(MongoServerError);
+    await expect(
+      db
+        .collection('c')
+        .find({ a: { $bogus: 1 } })
+        .toArray(),
+    ).rejects.toMatchObject({ code: 2 });
+    await expect(
+      db
+        .collection('c')
+        .aggregate([{ $bogusStage: {} }])
+        .toArray(),
+    ).rejects.toBeInstanceOf(MongoServerError);
     expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
 });
@@ -76,7 +86,11 @@ describe('mongo stand-in: reads', () => {
       { owner: { orgId: 'org-2' }, gpuDevices: [{ model: 'H100', index: 2 }] },
     ]);
 
-    const excluded = await coll.find({ n: { $gte: 3 } }, { projection: { apiConfig: 0 } }).sort({ n: 1 }).skip(1).toArray();
+    const excluded = await coll
+      .find({ n: { $gte: 3 } }, { projection: { apiConfig: 0 } })
+      .sort({ n: 1 })
+      .skip(1)
+      .toArray();
     expect(excluded.map((d) => d.n)).toEqual([4, 5]);
     for (const doc of excluded) {
       expect(doc.apiConfig).toBeUndefined();
@@ -127,7 +141,10 @@ describe('mongo stand-in: reads', () => {
     await coll.insertMany(docs);
 
     const pivot = new ObjectId('650000000000000000000001');
-    const greater = await coll.find({ _id: { $gt: pivot } }).sort({ _id: 1 }).toArray();
+    const greater = await coll
+      .find({ _id: { $gt: pivot } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(greater.map((d) => d._id.toHexString())).toEqual([
       '650000000000000000000002',
       '6500000000000000000000aa',
@@ -136,7 +153,10 @@ describe('mongo stand-in: reads', () => {
 
     const byCreatedThenId = await coll.find({}).sort({ createdAt: 1, _id: 1 }).toArray();
     const expected = [...docs]
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()))
+      .sort(
+        (a, b) =>
+          a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()),
+      )
       .map((d) => d.k);
     expect(byCreatedThenId.map((d) => d.k)).toEqual(expected);
 
@@ -162,7 +182,10 @@ describe('mongo stand-in: reads', () => {
       { name: 'd', seenAt: at(2) },
       { name: 'e', seenAt: at(4) },
     ]);
-    const inRange = await coll.find({ seenAt: { $gt: at(1), $lte: at(3) } }).sort({ seenAt: 1 }).toArray();
+    const inRange = await coll
+      .find({ seenAt: { $gt: at(1), $lte: at(3) } })
+      .sort({ seenAt: 1 })
+      .toArray();
     expect(inRange.map((d) => d.name)).toEqual(['d', 'a']);
     const sorted = await coll.find({}).sort({ seenAt: 1 }).toArray();
     expect(sorted.map((d) => d.name)).toEqual(['c', 'b', 'd', 'a', 'e']);
@@ -269,17 +292,30 @@ describe('mongo stand-in: writes', () => {
 
     const one = await coll.updateOne({ name: 'n1' }, { $set: { 'meta.rack': 9 }, $inc: { gpus: 1 } });
     expect(one).toMatchObject({ matchedCount: 1, modifiedCount: 1, upsertedCount: 0 });
-    expect(await coll.findOne({ name: 'n1' }, { projection: { _id: 0 } })).toEqual({ name: 'n1', gpus: 9, state: 'up', meta: { rack: 9 } });
+    expect(await coll.findOne({ name: 'n1' }, { projection: { _id: 0 } })).toEqual({
+      name: 'n1',
+      gpus: 9,
+      state: 'up',
+      meta: { rack: 9 },
+    });
 
     const many = await coll.updateMany({ gpus: 4 }, { $set: { state: 'drained' } });
     expect(many).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
     const noop = await coll.updateMany({ gpus: 4 }, { $set: { state: 'drained' } });
     expect(noop).toMatchObject({ matchedCount: 2, modifiedCount: 0 });
 
-    const upsert = await coll.updateOne({ name: 'n4' }, { $set: { gpus: 2 }, $setOnInsert: { state: 'new' } }, { upsert: true });
+    const upsert = await coll.updateOne(
+      { name: 'n4' },
+      { $set: { gpus: 2 }, $setOnInsert: { state: 'new' } },
+      { upsert: true },
+    );
     expect(upsert.upsertedCount).toBe(1);
     expect(upsert.upsertedId).toBeInstanceOf(ObjectId);
-    expect(await coll.findOne({ _id: upsert.upsertedId! }, { projection: { _id: 0 } })).toEqual({ name: 'n4', gpus: 2, state: 'new' });
+    expect(await coll.findOne({ _id: upsert.upsertedId! }, { projection: { _id: 0 } })).toEqual({
+      name: 'n4',
+      gpus: 2,
+      state: 'new',
+    });
 
     const replaced = await coll.replaceOne({ name: 'n4' }, { name: 'n4', gpus: 16 });
     expect(replaced).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
@@ -289,7 +325,9 @@ describe('mongo stand-in: writes', () => {
     expect(after?.tags).toEqual(['hot']);
 
     await expect(coll.updateOne({ name: 'n3' }, { $set: { _id: new ObjectId() } })).rejects.toMatchObject({ code: 66 });
-    await expect(coll.updateOne({ name: 'n3' }, { $frobnicate: { gpus: 1 } } as never)).rejects.toMatchObject({ code: 2 });
+    await expect(coll.updateOne({ name: 'n3' }, { $frobnicate: { gpus: 1 } } as never)).rejects.toMatchObject({
+      code: 2,
+    });
 
     const deletedOne = await coll.deleteOne({ state: 'drained' });
     expect(deletedOne.deletedCount).toBe(1);
@@ -333,7 +371,11 @@ describe('mongo stand-in: writes', () => {
 
 // --- raw wire-protocol helpers -------------------------------------------------------------------
 
-function opMsg(requestId: number, body: Document, options: { flags?: number; sequence?: [string, Document[]] } = {}): Buffer {
+function opMsg(
+  requestId: number,
+  body: Document,
+  options: { flags?: number; sequence?: [string, Document[]] } = {},
+): Buffer {
   const flags = options.flags ?? 0;
   const parts: Buffer[] = [Buffer.from([0]), Buffer.from(BSON.serialize(body))];
   if (options.sequence) {
@@ -355,7 +397,11 @@ function opMsg(requestId: number, body: Document, options: { flags?: number; seq
 }
 
 /** Sends `payload` in tiny chunks and collects `expected` OP_MSG replies (then waits for strays). */
-async function rawExchange(port: number, payload: Buffer, expected: number): Promise<Array<{ responseTo: number; body: Document }>> {
+async function rawExchange(
+  port: number,
+  payload: Buffer,
+  expected: number,
+): Promise<Array<{ responseTo: number; body: Document }>> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const replies: Array<{ responseTo: number; body: Document }> = [];

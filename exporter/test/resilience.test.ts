@@ -11,7 +11,14 @@ import { createLogger } from '../src/logger.js';
 import { SelfMetrics } from '../src/metrics/self.js';
 import { Poller } from '../src/poller.js';
 import { LiveFleet, generateFleet, loadFleet } from './support/fleet.js';
-import { openTestDatabase, scrape, startTestExporter, sumOf, testConfig, type TestDatabase } from './support/harness.js';
+import {
+  openTestDatabase,
+  scrape,
+  startTestExporter,
+  sumOf,
+  testConfig,
+  type TestDatabase,
+} from './support/harness.js';
 import { waitFor } from './support/ports.js';
 
 let t: TestDatabase | undefined;
@@ -23,47 +30,52 @@ afterEach(async () => {
 });
 
 const gauge = async (e: Exporter, name: 'sourceUp' | 'collectorSuccess', labels: Record<string, string> = {}) =>
-  (await e.self[name].get()).values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))?.value;
+  (await e.self[name].get()).values.find((v) =>
+    Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l),
+  )?.value;
 
 describe('MongoDB outage', () => {
-  it.skipIf(process.env.TEST_MONGODB_URI)('keeps serving, drops entity series, recovers without double counting', async () => {
-    t = await openTestDatabase();
-    const fleet = generateFleet({ seed: 5 });
-    await loadFleet(t.db, fleet);
-    let now = fleet.now;
-    exporter = await startTestExporter(t.uri, () => now);
-    const e = exporter;
-    await e.poller.tick();
-    expect(await gauge(e, 'sourceUp')).toBe(1);
-    const before = e.poller.snapshot!.entityText();
-    const messages = sumOf(before, 'aiwm_agent_messages_total');
-    expect(messages).toBeGreaterThan(0);
-
-    await t.standin!.stop();
-    await e.poller.tick();
-    expect(await gauge(e, 'sourceUp')).toBe(0);
-    expect(await gauge(e, 'collectorSuccess', { collector: 'nodes' })).toBe(0);
-    expect(await gauge(e, 'collectorSuccess', { collector: 'activity' })).toBe(0);
-    const down = await scrape(e.port);
-    expect(down.status).toBe(200);
-    expect(down.body).toContain('aiwm_exporter_source_up 0');
-    expect(down.body).not.toContain('aiwm_node_info');
-    expect(down.body).not.toContain('aiwm_agent_messages_total');
-
-    await t.standin!.start();
-    await waitFor('MongoDB back', async () => ((await t!.db.command({ ping: 1 })).ok ? true : undefined));
-    const live = new LiveFleet(fleet, { seed: 5 });
-    const step = await live.advance(t.db, 300);
-    now = live.now;
-    await waitFor('the exporter to reconnect', async () => {
+  it.skipIf(process.env.TEST_MONGODB_URI)(
+    'keeps serving, drops entity series, recovers without double counting',
+    async () => {
+      t = await openTestDatabase();
+      const fleet = generateFleet({ seed: 5 });
+      await loadFleet(t.db, fleet);
+      let now = fleet.now;
+      exporter = await startTestExporter(t.uri, () => now);
+      const e = exporter;
       await e.poller.tick();
-      return (await gauge(e, 'sourceUp')) === 1 ? true : undefined;
-    });
-    const after = e.poller.snapshot!.entityText();
-    expect(after).toContain('aiwm_node_info');
-    expect(sumOf(after, 'aiwm_agent_messages_total')).toBe(messages + step.messages.length);
-    expect(await gauge(e, 'collectorSuccess', { collector: 'activity' })).toBe(1);
-  });
+      expect(await gauge(e, 'sourceUp')).toBe(1);
+      const before = e.poller.snapshot!.entityText();
+      const messages = sumOf(before, 'aiwm_agent_messages_total');
+      expect(messages).toBeGreaterThan(0);
+
+      await t.standin!.stop();
+      await e.poller.tick();
+      expect(await gauge(e, 'sourceUp')).toBe(0);
+      expect(await gauge(e, 'collectorSuccess', { collector: 'nodes' })).toBe(0);
+      expect(await gauge(e, 'collectorSuccess', { collector: 'activity' })).toBe(0);
+      const down = await scrape(e.port);
+      expect(down.status).toBe(200);
+      expect(down.body).toContain('aiwm_exporter_source_up 0');
+      expect(down.body).not.toContain('aiwm_node_info');
+      expect(down.body).not.toContain('aiwm_agent_messages_total');
+
+      await t.standin!.start();
+      await waitFor('MongoDB back', async () => ((await t!.db.command({ ping: 1 })).ok ? true : undefined));
+      const live = new LiveFleet(fleet, { seed: 5 });
+      const step = await live.advance(t.db, 300);
+      now = live.now;
+      await waitFor('the exporter to reconnect', async () => {
+        await e.poller.tick();
+        return (await gauge(e, 'sourceUp')) === 1 ? true : undefined;
+      });
+      const after = e.poller.snapshot!.entityText();
+      expect(after).toContain('aiwm_node_info');
+      expect(sumOf(after, 'aiwm_agent_messages_total')).toBe(messages + step.messages.length);
+      expect(await gauge(e, 'collectorSuccess', { collector: 'activity' })).toBe(1);
+    },
+  );
 });
 
 describe('poller', () => {
@@ -87,7 +99,9 @@ describe('poller', () => {
     release();
     await Promise.all([first, second]);
     expect((await self.pollsSkipped.get()).values[0]!.value).toBe(1);
-    expect((await self.polls.get()).values).toEqual([expect.objectContaining({ labels: { result: 'partial' }, value: 1 })]);
+    expect((await self.polls.get()).values).toEqual([
+      expect.objectContaining({ labels: { result: 'partial' }, value: 1 }),
+    ]);
     const success = (await self.collectorSuccess.get()).values;
     expect(success.find((v) => v.labels.collector === 'nodes')!.value).toBe(1);
     expect(success.find((v) => v.labels.collector === 'broken')!.value).toBe(0);
@@ -114,10 +128,21 @@ describe('process lifecycle', () => {
   it('polls on schedule and exits 0 on SIGTERM after finishing in-flight work', async () => {
     t = await openTestDatabase();
     await loadFleet(t.db, generateFleet({ seed: 7 }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'exporter/src/main.ts', '--port=0', '--listen-address=127.0.0.1', '--poll-schedule=* * * * * *'], {
-      env: { ...process.env, MONGODB_URI: t.uri, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'exporter/src/main.ts',
+        '--port=0',
+        '--listen-address=127.0.0.1',
+        '--poll-schedule=* * * * * *',
+      ],
+      {
+        env: { ...process.env, MONGODB_URI: t.uri, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -126,7 +151,9 @@ describe('process lifecycle', () => {
       const m = /"port":(\d+)/.exec(out);
       return m ? Number(m[1]) : undefined;
     });
-    await waitFor('readiness', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined));
+    await waitFor('readiness', async () =>
+      (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined,
+    );
     const metrics = await scrape(port);
     expect(metrics.body).toContain('aiwm_node_info');
     expect(sumOf(metrics.body, 'aiwm_exporter_polls_total')).toBeGreaterThanOrEqual(1);

@@ -31,7 +31,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const liveNodes = () => fleet.collections.nodes.filter((n) => n.isDeleted !== true && !fleet.malformed.some((m) => m.skipped && m._id.equals(n._id)));
+const liveNodes = () =>
+  fleet.collections.nodes.filter(
+    (n) => n.isDeleted !== true && !fleet.malformed.some((m) => m.skipped && m._id.equals(n._id)),
+  );
 
 describe('exporter on documents as AIWM writes them', () => {
   it('renders the golden exposition and passes promtool', async () => {
@@ -56,11 +59,18 @@ describe('exporter on documents as AIWM writes them', () => {
   });
 
   it('exports a node whose os is an object, with all its series and the os as text', () => {
-    const node = liveNodes().find((n) => typeof n.os === 'object' && n.os !== null && n._id.toHexString() === fleet.scenario.dcgmH100NodeId)!;
+    const node = liveNodes().find(
+      (n) => typeof n.os === 'object' && n.os !== null && n._id.toHexString() === fleet.scenario.dcgmH100NodeId,
+    )!;
     const os = node.os as { distro: string; version: string };
     expect(body).toContain(`os="${os.distro} ${os.version}"`);
     const id = node._id.toHexString();
-    for (const metric of ['aiwm_node_cpu_usage_ratio', 'aiwm_node_memory_total_bytes', 'aiwm_node_uptime_seconds', 'aiwm_node_gpus']) {
+    for (const metric of [
+      'aiwm_node_cpu_usage_ratio',
+      'aiwm_node_memory_total_bytes',
+      'aiwm_node_uptime_seconds',
+      'aiwm_node_gpus',
+    ]) {
       expect(sumOf(body, metric, { node_id: id }), metric).toBeGreaterThan(0);
     }
     expect(sumOf(body, 'aiwm_node_gpus', { node_id: id })).toBe(8);
@@ -75,7 +85,8 @@ describe('exporter on documents as AIWM writes them', () => {
     // Created in the Portal and never installed: provisioning, heartbeat never.
     const pending = liveNodes().filter((n) => n.status === 'pending');
     expect(pending.length).toBeGreaterThan(0);
-    for (const n of pending) expect(sumOf(body, 'aiwm_node_heartbeat_state', { node_id: n._id.toHexString(), state: 'never' })).toBe(1);
+    for (const n of pending)
+      expect(sumOf(body, 'aiwm_node_heartbeat_state', { node_id: n._id.toHexString(), state: 'never' })).toBe(1);
   });
 
   it('presents no websocket state: AIWM never writes it', () => {
@@ -91,7 +102,10 @@ describe('exporter on documents as AIWM writes them', () => {
   });
 
   it('publishes host names GPU exporters join on: lower case, no trailing dot, unique short names', () => {
-    const join = (id: string) => [...body.matchAll(new RegExp(`aiwm_node_hostname\\{[^}]*node_id="${id}",hostname="([^"]+)"`, 'g'))].map((m) => m[1]);
+    const join = (id: string) =>
+      [...body.matchAll(new RegExp(`aiwm_node_hostname\\{[^}]*node_id="${id}",hostname="([^"]+)"`, 'g'))].map(
+        (m) => m[1],
+      );
     expect(join(fleet.scenario.dcgmH100NodeId)).toEqual(['gpu-node-01']);
     expect(join(fleet.scenario.dcgmA100NodeId).sort()).toEqual(['gpu-node-02', 'gpu-node-02.cluster.local']);
     // Every live node with a host name has its full name, each name belongs to one node.
@@ -107,18 +121,30 @@ describe('exporter on documents as AIWM writes them', () => {
   });
 
   it('counts responses without latency as tasks but not as latency samples', () => {
-    const assistant = fleet.collections.messages.filter((m) => m.isDeleted !== true && m.role === 'assistant' && m.createdAt instanceof Date && typeof m.conversationId === 'string');
+    const assistant = fleet.collections.messages.filter(
+      (m) =>
+        m.isDeleted !== true &&
+        m.role === 'assistant' &&
+        m.createdAt instanceof Date &&
+        typeof m.conversationId === 'string',
+    );
     const withLatency = assistant.filter((m) => typeof m.latency === 'number');
     expect(withLatency.length).toBeGreaterThan(0);
     expect(withLatency.length).toBeLessThan(assistant.length);
     expect(sumOf(body, 'aiwm_agent_response_latency_seconds_count')).toBe(withLatency.length);
   });
 
-  it('exports the time of each agent\'s last task', () => {
+  it("exports the time of each agent's last task", () => {
     const newest = new Map<string, number>();
     const agentOf = new Map(fleet.collections.conversations.map((c) => [c._id.toHexString(), String(c.agentId)]));
     for (const m of fleet.collections.messages) {
-      if (m.isDeleted === true || m.role !== 'assistant' || !(m.createdAt instanceof Date) || typeof m.latency === 'string') continue;
+      if (
+        m.isDeleted === true ||
+        m.role !== 'assistant' ||
+        !(m.createdAt instanceof Date) ||
+        typeof m.latency === 'string'
+      )
+        continue;
       const agent = agentOf.get(String(m.conversationId));
       if (agent) newest.set(agent, Math.max(newest.get(agent) ?? 0, m.createdAt.getTime()));
     }

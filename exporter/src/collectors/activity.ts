@@ -1,5 +1,11 @@
 import { M } from '../metrics/catalog.js';
-import { HistogramSeries, SampleFamily, labelString, renderHistogram, type RenderedFamily } from '../metrics/exposition.js';
+import {
+  HistogramSeries,
+  SampleFamily,
+  labelString,
+  renderHistogram,
+  type RenderedFamily,
+} from '../metrics/exposition.js';
 import type { Config } from '../config.js';
 import { readAgentBindings } from '../source/agents.js';
 import { orgOf } from '../source/common.js';
@@ -35,7 +41,8 @@ interface DeploymentActivity {
   latency: HistogramSeries;
 }
 
-const isFailure = (m: MessageRecord) => m.status === 'failed' || m.type === 'error' || (m.error != null && m.error !== '');
+const isFailure = (m: MessageRecord) =>
+  m.status === 'failed' || m.type === 'error' || (m.error != null && m.error !== '');
 
 /**
  * Agent and deployment activity from the conversations and messages event streams. Counts live in
@@ -44,8 +51,16 @@ const isFailure = (m: MessageRecord) => m.status === 'failed' || m.type === 'err
 export class ActivityCollector implements Collector {
   readonly name = 'activity';
   readonly families = [
-    M.agentTasks, M.agentLastTask, M.agentTaskFailures, M.agentLatency, M.agentTokens, M.agentMessages, M.agentToolCalls, M.agentConversations,
-    M.deploymentLatency, M.deploymentResponses,
+    M.agentTasks,
+    M.agentLastTask,
+    M.agentTaskFailures,
+    M.agentLatency,
+    M.agentTokens,
+    M.agentMessages,
+    M.agentToolCalls,
+    M.agentConversations,
+    M.deploymentLatency,
+    M.deploymentResponses,
   ];
   private readonly agents = new Map<string, AgentActivity>();
   private readonly deployments = new Map<string, DeploymentActivity>();
@@ -53,11 +68,15 @@ export class ActivityCollector implements Collector {
   private readonly conversationStream: EventStream<ConversationRecord>;
   private readonly messageStream: EventStream<MessageRecord>;
 
-  constructor(private readonly config: Config, startedAt: Date) {
+  constructor(
+    private readonly config: Config,
+    startedAt: Date,
+  ) {
     this.conversationStream = new EventStream(
       config,
       startedAt,
-      (ctx, wm, upper, limit) => readNewConversations(ctx.db.collection(config.collections.conversations), wm, upper, limit, ctx.report),
+      (ctx, wm, upper, limit) =>
+        readNewConversations(ctx.db.collection(config.collections.conversations), wm, upper, limit, ctx.report),
       (records) => {
         for (const c of records) {
           this.remember(c._id.toHexString(), c.agentId);
@@ -68,13 +87,17 @@ export class ActivityCollector implements Collector {
     this.messageStream = new EventStream(
       config,
       startedAt,
-      (ctx, wm, upper, limit) => readNewMessages(ctx.db.collection(config.collections.messages), wm, upper, limit, ctx.report),
+      (ctx, wm, upper, limit) =>
+        readNewMessages(ctx.db.collection(config.collections.messages), wm, upper, limit, ctx.report),
       (records, ctx) => this.applyMessages(records, ctx),
     );
   }
 
   watermarks(): Record<string, Date> {
-    return { [this.config.collections.conversations]: this.conversationStream.watermark.time, [this.config.collections.messages]: this.messageStream.watermark.time };
+    return {
+      [this.config.collections.conversations]: this.conversationStream.watermark.time,
+      [this.config.collections.messages]: this.messageStream.watermark.time,
+    };
   }
 
   /** Agent -> deployment bindings, re-read each poll for the agents that poll meets. */
@@ -100,7 +123,19 @@ export class ActivityCollector implements Collector {
     let a = this.agents.get(key);
     if (!a) {
       const labels = labelString(['org_id', 'agent_id'], [org, agentId]);
-      a = { labels, tasks: 0, failures: 0, latency: new HistogramSeries(labels, M.agentLatency.buckets!), promptTokens: 0, completionTokens: 0, messagesByRole: new Map(), toolSuccess: 0, toolFailed: 0, conversations: 0, lastTask: 0 };
+      a = {
+        labels,
+        tasks: 0,
+        failures: 0,
+        latency: new HistogramSeries(labels, M.agentLatency.buckets!),
+        promptTokens: 0,
+        completionTokens: 0,
+        messagesByRole: new Map(),
+        toolSuccess: 0,
+        toolFailed: 0,
+        conversations: 0,
+        lastTask: 0,
+      };
       this.agents.set(key, a);
     }
     return a;
@@ -119,9 +154,14 @@ export class ActivityCollector implements Collector {
 
   /** Resolves every lookup first, then counts synchronously: a failed lookup leaves nothing half-counted. */
   private async applyMessages(records: MessageRecord[], ctx: CollectContext): Promise<void> {
-    const unknownConversations = [...new Set(records.map((m) => m.conversationId).filter((id) => !this.conversationAgent.has(id)))];
+    const unknownConversations = [
+      ...new Set(records.map((m) => m.conversationId).filter((id) => !this.conversationAgent.has(id))),
+    ];
     if (unknownConversations.length > 0) {
-      const found = await readConversationAgents(ctx.db.collection(ctx.config.collections.conversations), unknownConversations);
+      const found = await readConversationAgents(
+        ctx.db.collection(ctx.config.collections.conversations),
+        unknownConversations,
+      );
       for (const [conversation, agent] of found) this.remember(conversation, agent);
     }
     const agentIds = new Set<string>();
@@ -190,9 +230,15 @@ export class ActivityCollector implements Collector {
       tasks.rendered(),
       lastTask.rendered(),
       failures.rendered(),
-      renderHistogram(M.agentLatency, agents.map((a) => a.latency)),
+      renderHistogram(
+        M.agentLatency,
+        agents.map((a) => a.latency),
+      ),
       ...[tokens, messages, tools, conversations].map((f) => f.rendered()),
-      renderHistogram(M.deploymentLatency, deployments.map((d) => d.latency)),
+      renderHistogram(
+        M.deploymentLatency,
+        deployments.map((d) => d.latency),
+      ),
       responses.rendered(),
     ];
   }

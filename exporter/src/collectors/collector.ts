@@ -25,7 +25,6 @@ export interface Collector {
   watermarks?(): Record<string, Date>;
 }
 
-
 export function families<const K extends string>(defs: Record<K, MetricDef>): Record<K, SampleFamily> {
   const out = {} as Record<K, SampleFamily>;
   for (const key of Object.keys(defs) as K[]) out[key] = new SampleFamily(defs[key]);
@@ -39,7 +38,13 @@ export function rendered(fams: Record<string, SampleFamily>): RenderedFamily[] {
 const stateLabels = new Map<string, Map<readonly string[], readonly string[]>>();
 
 /** Adds one series per state, 1 for the current one; `label` names the state (`status` by default). */
-export function addStateSet(family: SampleFamily, labels: string, states: readonly string[], current: string, label = 'status'): void {
+export function addStateSet(
+  family: SampleFamily,
+  labels: string,
+  states: readonly string[],
+  current: string,
+  label = 'status',
+): void {
   let byStates = stateLabels.get(label);
   if (!byStates) stateLabels.set(label, (byStates = new Map()));
   let extras = byStates.get(states);
@@ -61,7 +66,8 @@ export class Tally {
     if (!this.counts.has(labels)) this.counts.set(labels, 0);
   }
   writeTo(family: SampleFamily): void {
-    for (const [labels, count] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) family.add(labels, count);
+    for (const [labels, count] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      family.add(labels, count);
   }
 }
 
@@ -80,7 +86,8 @@ export class StatusCounts {
   }
 
   write(): void {
-    for (const org of this.orgs) for (const state of this.states) this.tally.touch(labelString(['org_id', 'status'], [org, state]));
+    for (const org of this.orgs)
+      for (const state of this.states) this.tally.touch(labelString(['org_id', 'status'], [org, state]));
     this.tally.writeTo(this.family);
   }
 }

@@ -4,7 +4,14 @@ import { orgOf } from '../source/common.js';
 import { readDeployments } from '../source/deployments.js';
 import { EntityCap, StatusCounts, addStateSet, families, rendered, type Collector } from './collector.js';
 
-const defs = { info: M.deploymentInfo, status: M.deploymentStatus, requests: M.deploymentRequests, tokens: M.deploymentTokens, cost: M.deploymentCost, deployments: M.deployments };
+const defs = {
+  info: M.deploymentInfo,
+  status: M.deploymentStatus,
+  requests: M.deploymentRequests,
+  tokens: M.deploymentTokens,
+  cost: M.deploymentCost,
+  deployments: M.deployments,
+};
 
 /** Model deployments; AIWM keeps requests, tokens and cost as running totals, exposed as counters. */
 export const deploymentsCollector: Collector = {
@@ -20,7 +27,11 @@ export const deploymentsCollector: Collector = {
       counts.add(org, d.status);
       if (!cap.admit()) return;
       const base = labelString(['org_id', 'deployment_id'], [org, d._id.toHexString()]);
-      f.info.add(base, 1, labelString(M.deploymentInfo.labels.slice(2), [d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? '']));
+      f.info.add(
+        base,
+        1,
+        labelString(M.deploymentInfo.labels.slice(2), [d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? '']),
+      );
       addStateSet(f.status, base, M.deploymentStatus.states!, d.status);
       if (d.requestCount != null) f.requests.add(base, d.requestCount);
       if (d.totalTokens != null) f.tokens.add(base, d.totalTokens);

@@ -16,7 +16,12 @@ export class EventStream<R> {
   constructor(
     config: Config,
     startedAt: Date,
-    private readonly read: (ctx: CollectContext, watermark: Watermark, upper: Date, limit: number) => Promise<Increment & { records: R[] }>,
+    private readonly read: (
+      ctx: CollectContext,
+      watermark: Watermark,
+      upper: Date,
+      limit: number,
+    ) => Promise<Increment & { records: R[] }>,
     private readonly apply: (records: R[], ctx: CollectContext) => void | Promise<void>,
   ) {
     this.watermarkValue = initialWatermark(config.countEventsFrom, startedAt);

@@ -1,8 +1,19 @@
 import { M } from '../metrics/catalog.js';
-import { HistogramSeries, SampleFamily, labelString, renderHistogram, type RenderedFamily } from '../metrics/exposition.js';
+import {
+  HistogramSeries,
+  SampleFamily,
+  labelString,
+  renderHistogram,
+  type RenderedFamily,
+} from '../metrics/exposition.js';
 import type { Config } from '../config.js';
 import { OTHER, orgOf } from '../source/common.js';
-import { countExecutions, readFinishedExecutions, summarizeRunning, type FinishedExecution } from '../source/executions.js';
+import {
+  countExecutions,
+  readFinishedExecutions,
+  summarizeRunning,
+  type FinishedExecution,
+} from '../source/executions.js';
 import { Tally, type CollectContext, type Collector } from './collector.js';
 import { EventStream } from './events.js';
 
@@ -20,18 +31,36 @@ interface FinishedTotals {
  */
 export class ExecutionsCollector implements Collector {
   readonly name = 'executions';
-  readonly families = [M.executions, M.executionProgress, M.executionOverdue, M.executionCompletions, M.executionDuration, M.executionRetries, M.executionRetried];
+  readonly families = [
+    M.executions,
+    M.executionProgress,
+    M.executionOverdue,
+    M.executionCompletions,
+    M.executionDuration,
+    M.executionRetries,
+    M.executionRetried,
+  ];
   /** Execution `type` is free text: the first EXECUTION_TYPE_LABEL_LIMIT types seen keep their name, later ones read "other". */
   private readonly admittedTypes = new Set<string>();
   private readonly finished = new Map<string, FinishedTotals>();
   private readonly stream: EventStream<FinishedExecution>;
 
-  constructor(private readonly config: Config, startedAt: Date) {
+  constructor(
+    private readonly config: Config,
+    startedAt: Date,
+  ) {
     this.stream = new EventStream(
       config,
       startedAt,
       (ctx, wm, upper, limit) =>
-        readFinishedExecutions(ctx.db.collection(config.collections.executions), wm, upper, limit, config.executionMaxRuntimeMs, ctx.report),
+        readFinishedExecutions(
+          ctx.db.collection(config.collections.executions),
+          wm,
+          upper,
+          limit,
+          config.executionMaxRuntimeMs,
+          ctx.report,
+        ),
       (records) => {
         for (const e of records) this.applyFinished(e);
       },
@@ -57,7 +86,13 @@ export class ExecutionsCollector implements Collector {
     let t = this.finished.get(key);
     if (!t) {
       const labels = labelString(['org_id', 'category'], [org, e.category]);
-      t = { labels, byOutcome: new Map(), duration: new HistogramSeries(labels, M.executionDuration.buckets!), retries: 0, retried: 0 };
+      t = {
+        labels,
+        byOutcome: new Map(),
+        duration: new HistogramSeries(labels, M.executionDuration.buckets!),
+        retries: 0,
+        retried: 0,
+      };
       this.finished.set(key, t);
     }
     t.byOutcome.set(e.status, (t.byOutcome.get(e.status) ?? 0) + 1);
@@ -72,7 +107,10 @@ export class ExecutionsCollector implements Collector {
 
   async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
     const collection = ctx.db.collection(ctx.config.collections.executions);
-    const [groups, running] = await Promise.all([countExecutions(collection, ctx.report), summarizeRunning(collection, ctx.now)]);
+    const [groups, running] = await Promise.all([
+      countExecutions(collection, ctx.report),
+      summarizeRunning(collection, ctx.now),
+    ]);
     await this.stream.catchUp(ctx, collection.collectionName);
 
     const counts = new Tally();
@@ -102,7 +140,10 @@ export class ExecutionsCollector implements Collector {
     }
     return [
       ...[executions, progress, overdue, completions].map((f) => f.rendered()),
-      renderHistogram(M.executionDuration, totals.map((t) => t.duration)),
+      renderHistogram(
+        M.executionDuration,
+        totals.map((t) => t.duration),
+      ),
       ...[retries, retried].map((f) => f.rendered()),
     ];
   }

@@ -19,7 +19,18 @@ export const modelsCollector: Collector = {
       counts.add(labelString(M.models.labels, [orgOf(m), m.type, m.deploymentType, m.status]));
       if (!cap.admit()) return;
       const base = labelString(['org_id', 'model_id'], [orgOf(m), m._id.toHexString()]);
-      f.info.add(base, 1, labelString(M.modelInfo.labels.slice(2), [m.name, m.type, m.deploymentType, m.framework ?? '', m.provider ?? '', m.nodeId ?? '']));
+      f.info.add(
+        base,
+        1,
+        labelString(M.modelInfo.labels.slice(2), [
+          m.name,
+          m.type,
+          m.deploymentType,
+          m.framework ?? '',
+          m.provider ?? '',
+          m.nodeId ?? '',
+        ]),
+      );
       addStateSet(f.status, base, M.modelStatus.states!, m.status);
       if (m.fileSize != null) f.size.add(base, m.fileSize);
     });

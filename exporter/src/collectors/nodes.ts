@@ -13,7 +13,16 @@ import {
   type GpuRecord,
   type NodeRecord,
 } from '../source/nodes.js';
-import { EntityCap, MIB, Tally, addStateSet, families, rendered, type CollectContext, type Collector } from './collector.js';
+import {
+  EntityCap,
+  MIB,
+  Tally,
+  addStateSet,
+  families,
+  rendered,
+  type CollectContext,
+  type Collector,
+} from './collector.js';
 
 const defs = {
   info: M.nodeInfo,
@@ -91,7 +100,16 @@ export const nodesCollector: Collector = {
 
 function addNodeInfo(f: Families, org: string, id: string, node: NodeRecord): void {
   const roles = (node.role ?? []).join(',');
-  const values = [org, id, node.name, node.hostname ?? '', roles, node.cpuModel ?? '', node.os ?? '', node.daemonVersion ?? ''];
+  const values = [
+    org,
+    id,
+    node.name,
+    node.hostname ?? '',
+    roles,
+    node.cpuModel ?? '',
+    node.os ?? '',
+    node.daemonVersion ?? '',
+  ];
   f.info.add(labelString(M.nodeInfo.labels, values), 1);
 }
 
@@ -109,7 +127,8 @@ function addResources(f: Families, base: string, node: NodeRecord): void {
     diskTotal: node.diskTotal != null && node.diskTotal > 0 && node.diskTotal < IMPLAUSIBLE_BELOW.diskTotal,
     gpuMemoryTotal: gpuTotals.some((t) => t != null && t > 0 && t < IMPLAUSIBLE_BELOW.gpuMemoryTotal),
   };
-  for (const [field, flagged] of Object.entries(implausible)) if (flagged) f.implausible.add(base, 1, `field="${field}"`);
+  for (const [field, flagged] of Object.entries(implausible))
+    if (flagged) f.implausible.add(base, 1, `field="${field}"`);
 }
 
 function addGpus(f: Families, base: string, gpus: readonly GpuRecord[]): void {
@@ -123,7 +142,8 @@ function addGpus(f: Families, base: string, gpus: readonly GpuRecord[]): void {
     if (gpu.status != null) addStateSet(f.gpuStatus, g, M.gpuStatus.states!, gpu.status);
     if (gpu.utilization != null) f.gpuUtil.add(g, gpu.utilization / 100);
     if (gpu.memoryTotal != null) f.gpuMemTotal.add(g, gpu.memoryTotal * MIB);
-    const used = gpu.memoryUsed ?? (gpu.memoryTotal != null && gpu.memoryFree != null ? gpu.memoryTotal - gpu.memoryFree : null);
+    const used =
+      gpu.memoryUsed ?? (gpu.memoryTotal != null && gpu.memoryFree != null ? gpu.memoryTotal - gpu.memoryFree : null);
     if (used != null) f.gpuMemUsed.add(g, used * MIB);
     if (gpu.temperature != null) f.gpuTemp.add(g, gpu.temperature);
     if (gpu.powerDraw != null) f.gpuPower.add(g, gpu.powerDraw);
@@ -149,7 +169,8 @@ class NodeCounts {
   writeTo(family: SampleFamily): void {
     for (const [org, availabilities] of this.seen) {
       for (const availability of NODE_AVAILABILITIES) {
-        if (!availabilities.has(availability)) this.tally.touch(labelString(['org_id', 'availability'], [org, availability]));
+        if (!availabilities.has(availability))
+          this.tally.touch(labelString(['org_id', 'availability'], [org, availability]));
       }
     }
     this.tally.writeTo(family);
@@ -176,7 +197,8 @@ class HostnameIndex {
   writeTo(family: SampleFamily): void {
     const keys: Array<[string, string]> = [];
     for (const [name, nodes] of this.full) if (nodes.size === 1) keys.push([name, [...nodes][0]!]);
-    for (const [name, nodes] of this.short) if (nodes.size === 1 && !this.full.has(name)) keys.push([name, [...nodes][0]!]);
+    for (const [name, nodes] of this.short)
+      if (nodes.size === 1 && !this.full.has(name)) keys.push([name, [...nodes][0]!]);
     keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [name, node] of keys) family.add(node, 1, labelString(['hostname'], [name]));
   }

@@ -5,8 +5,13 @@ import { readResources, type ResourceRecord } from '../source/resources.js';
 import { EntityCap, GIB, MIB, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
 
 const defs = {
-  info: M.resourceInfo, status: M.resourceStatus, vcpus: M.resourceVcpus, memory: M.resourceMemory, disk: M.resourceDisk,
-  gpus: M.resourceGpus, resources: M.resources,
+  info: M.resourceInfo,
+  status: M.resourceStatus,
+  vcpus: M.resourceVcpus,
+  memory: M.resourceMemory,
+  disk: M.resourceDisk,
+  gpus: M.resourceGpus,
+  resources: M.resources,
 };
 
 /** GPUs held by a resource and how: VMs pass whole GPUs through or slice them with MIG. */
@@ -43,7 +48,11 @@ export const resourcesCollector: Collector = {
       const org = orgOf(r);
       const id = r._id.toHexString();
       const base = labelString(['org_id', 'resource_id'], [org, id]);
-      f.info.add(base, 1, labelString(['resource_name', 'resource_type', 'node_id'], [r.name, r.resourceType, r.nodeId ?? '']));
+      f.info.add(
+        base,
+        1,
+        labelString(['resource_name', 'resource_type', 'node_id'], [r.name, r.resourceType, r.nodeId ?? '']),
+      );
       addStateSet(f.status, base, M.resourceStatus.states!, r.status);
       const vcpus = r.runtime?.allocatedCPU ?? r.config?.vcpus ?? r.config?.cpuCores;
       if (vcpus != null) f.vcpus.add(base, vcpus);

@@ -28,6 +28,7 @@ export async function scopeFromToken(authorization: string | undefined, secret: 
     throw new HttpError(401, reason);
   }
   const parsed = claims.safeParse(payload);
-  if (!parsed.success) throw new HttpError(401, `invalid token claims: ${parsed.error.issues[0]!.path.join('.') || 'claims'}`);
+  if (!parsed.success)
+    throw new HttpError(401, `invalid token claims: ${parsed.error.issues[0]!.path.join('.') || 'claims'}`);
   return isPlatformAdmin(parsed.data.roles) ? { kind: 'all' } : { kind: 'org', orgId: parsed.data.orgId };
 }

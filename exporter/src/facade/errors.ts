@@ -9,7 +9,9 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (field: string, message: string) => new HttpError(400, `invalid ${field}: ${message}`, { field });
+export const badRequest = (field: string, message: string) =>
+  new HttpError(400, `invalid ${field}: ${message}`, { field });
 export const notFound = (what: string) => new HttpError(404, `${what} not found`);
 export const forbidden = () => new HttpError(403, 'this entity belongs to another organization');
-export const unavailable = (source: string, detail: string) => new HttpError(503, `${source} is unavailable`, { detail });
+export const unavailable = (source: string, detail: string) =>
+  new HttpError(503, `${source} is unavailable`, { detail });

@@ -52,7 +52,9 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
   let raw: PromAlert[];
   let source = 'prometheus:/api/v1/alerts';
   try {
-    const response = await fetch(`${ctx.config.facade!.prometheusUrl}/api/v1/alerts`, { signal: AbortSignal.timeout(ctx.config.facade!.timeoutMs) });
+    const response = await fetch(`${ctx.config.facade!.prometheusUrl}/api/v1/alerts`, {
+      signal: AbortSignal.timeout(ctx.config.facade!.timeoutMs),
+    });
     if (!response.ok) throw new Error(String(response.status));
     raw = ((await response.json()) as { data: { alerts: PromAlert[] } }).data.alerts;
   } catch {
@@ -61,14 +63,16 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
     raw = series.map((s) => ({ labels: s.metric, annotations: {}, state: s.metric.alertstate ?? 'firing' }));
   }
   const scope = ctx.scope;
-  const visible = raw.filter((a) => a.labels.alertname !== 'Watchdog' && (scope.kind === 'all' || a.labels.org_id === scope.orgId));
+  const visible = raw.filter(
+    (a) => a.labels.alertname !== 'Watchdog' && (scope.kind === 'all' || a.labels.org_id === scope.orgId),
+  );
   return {
     source,
     alerts: visible.map((a) => {
       const { __name__: _n, alertstate: _s, ...labels } = a.labels;
       return {
         name: labels.alertname ?? 'unknown',
-        type: ISSUE_TYPES[labels.alertname ?? ''] ?? (labels.alertname ?? 'unknown'),
+        type: ISSUE_TYPES[labels.alertname ?? ''] ?? labels.alertname ?? 'unknown',
         severity: labels.severity ?? 'none',
         state: a.state,
         message: a.annotations.description ?? a.annotations.summary ?? labels.alertname ?? '',
@@ -85,7 +89,11 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
 
 export function countBySeverity(alerts: Alert[]): Record<(typeof SEVERITIES)[number], number> {
   const firing = alerts.filter((a) => a.state === 'firing');
-  return { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity === 'warning').length, info: firing.filter((a) => a.severity === 'info').length };
+  return {
+    critical: firing.filter((a) => a.severity === 'critical').length,
+    warning: firing.filter((a) => a.severity === 'warning').length,
+    info: firing.filter((a) => a.severity === 'info').length,
+  };
 }
 
 /**

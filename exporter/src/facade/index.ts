@@ -17,7 +17,15 @@ import { parse } from './params.js';
 import { PrometheusApi } from './prometheus.js';
 import type { FacadeContext, Route } from './route.js';
 import { cacheKeyOf } from './scope.js';
-import { agentPerformanceRoute, agentsRoute, deploymentMetricsRoute, deploymentsRoute, executionRoute, executionsRoute, modelsRoute } from './workload.js';
+import {
+  agentPerformanceRoute,
+  agentsRoute,
+  deploymentMetricsRoute,
+  deploymentsRoute,
+  executionRoute,
+  executionsRoute,
+  modelsRoute,
+} from './workload.js';
 
 export const ROUTES: readonly Route[] = [
   overviewRoute,
@@ -42,7 +50,13 @@ export interface Facade {
 }
 
 /** Mounts the facade under FACADE_BASE_PATH on `app`. */
-export function mountFacade(app: Express, config: Config, db: Db, log: Logger, clock: () => Date = () => new Date()): Facade {
+export function mountFacade(
+  app: Express,
+  config: Config,
+  db: Db,
+  log: Logger,
+  clock: () => Date = () => new Date(),
+): Facade {
   const facade = config.facade!;
   const prometheus = new PrometheusApi(facade.prometheusUrl, facade.timeoutMs);
   const cache = new ResponseCache();
@@ -50,7 +64,8 @@ export function mountFacade(app: Express, config: Config, db: Db, log: Logger, c
   if (!secret) log.warn('FACADE_AUTH=none: the JSON facade serves every org to anyone who can reach it');
   const router = express.Router({ strict: true });
 
-  const scopeOf = async (req: Request): Promise<Scope> => (secret ? scopeFromToken(req.headers.authorization, secret) : { kind: 'all' });
+  const scopeOf = async (req: Request): Promise<Scope> =>
+    secret ? scopeFromToken(req.headers.authorization, secret) : { kind: 'all' };
 
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(ROUTES, facade.basePath));
@@ -61,16 +76,30 @@ export function mountFacade(app: Express, config: Config, db: Db, log: Logger, c
       (async () => {
         const scope = await scopeOf(req);
         const params: Record<string, string> = {};
-        for (const [name, schema] of Object.entries(route.params ?? {})) params[name] = parse(schema, req.params[name], name) as string;
+        for (const [name, schema] of Object.entries(route.params ?? {}))
+          params[name] = parse(schema, req.params[name], name) as string;
         const raw = { ...(req.query as Record<string, unknown>) };
         const format = raw.format;
-        if (!route.rows && format !== undefined) throw new HttpError(400, 'invalid format: this endpoint has no list to export', { field: 'format' });
-        const query = parse(route.query, route.rows ? raw : (({ format: _f, ...rest }) => rest)(raw), 'query') as Record<string, unknown>;
+        if (!route.rows && format !== undefined)
+          throw new HttpError(400, 'invalid format: this endpoint has no list to export', { field: 'format' });
+        const query = parse(
+          route.query,
+          route.rows ? raw : (({ format: _f, ...rest }) => rest)(raw),
+          'query',
+        ) as Record<string, unknown>;
         const ctx: FacadeContext = { prom: prometheus, db, config, scope, now: clock() };
         const key = `${route.path}|${cacheKeyOf(scope)}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const body = (await cache.get(key, route.cacheMs, () => route.handle(ctx, params, query as never))) as Record<string, unknown>;
+        const body = (await cache.get(key, route.cacheMs, () => route.handle(ctx, params, query as never))) as Record<
+          string,
+          unknown
+        >;
         if (query.format === 'csv' && route.rows) {
-          res.type('text/csv').setHeader('content-disposition', `attachment; filename="${route.path.split('/').filter(Boolean).join('-')}.csv"`);
+          res
+            .type('text/csv')
+            .setHeader(
+              'content-disposition',
+              `attachment; filename="${route.path.split('/').filter(Boolean).join('-')}.csv"`,
+            );
           res.send(toCsv(route.rows(body)));
           return;
         }
@@ -82,7 +111,8 @@ export function mountFacade(app: Express, config: Config, db: Db, log: Logger, c
   router.use((req, _res, next) => next(notFound(`no route for GET ${facade.basePath}${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof HttpError) {
-      if (error.status >= 500) log.warn({ path: req.path, error: error.message, detail: error.extra.detail }, 'facade dependency failed');
+      if (error.status >= 500)
+        log.warn({ path: req.path, error: error.message, detail: error.extra.detail }, 'facade dependency failed');
       res.status(error.status).json({ error: error.message, ...error.extra });
       return;
     }
@@ -99,4 +129,3 @@ export function mountFacade(app: Express, config: Config, db: Db, log: Logger, c
   app.use(facade.basePath, router);
   return { prometheus };
 }
-

@@ -5,13 +5,30 @@ import { RESOURCE_STATUSES } from '../source/resources.js';
 import { notFound } from './errors.js';
 import { gpuSchema, loadGpus, sourcesOfGpus, type GpuItem } from './gpus.js';
 import {
-  GPU_SERIES, HEARTBEAT_STATES, NODE_AVAILABILITIES, NODE_SERIES, NODE_STATUS_CLASSES, onlineAverage,
+  GPU_SERIES,
+  HEARTBEAT_STATES,
+  NODE_AVAILABILITIES,
+  NODE_SERIES,
+  NODE_STATUS_CLASSES,
+  onlineAverage,
 } from './series.js';
 import { nodesQuery, objectId, resourcesQuery, seriesQueryOf, rangeOf } from './params.js';
 import { alignTo, byLabel, indexBy, scalar, statusBy, type Sample } from './prometheus.js';
 import {
-  GIB, allOf, defineRoute, ownedEntity, metadataSchema, nullableNumber, paginate, paginationSchema, pct, round,
-  seriesEcho, toGB, type FacadeContext, type Unavailable,
+  GIB,
+  allOf,
+  defineRoute,
+  ownedEntity,
+  metadataSchema,
+  nullableNumber,
+  paginate,
+  paginationSchema,
+  pct,
+  round,
+  seriesEcho,
+  toGB,
+  type FacadeContext,
+  type Unavailable,
 } from './route.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher, sel } from './scope.js';
 
@@ -56,29 +73,36 @@ const NODE_UNAVAILABLE: Unavailable[] = [
   {
     field: 'nodes[].websocketConnected',
     reason:
-      'no AIWM code writes websocketConnected: it reads false on every node; '
-      + 'liveness comes from heartbeat age and status (nodes[].status, nodes[].heartbeat)',
+      'no AIWM code writes websocketConnected: it reads false on every node; ' +
+      'liveness comes from heartbeat age and status (nodes[].status, nodes[].heartbeat)',
   },
   { field: 'hardware.diskUsage', reason: 'AIWM records disk size (diskTotal) but no disk usage' },
   {
     field: 'hardware.gpus (null)',
     reason:
-      'no GPU series for the node: no dcgm-exporter scrape joins its host name and AIWM\'s gpuDevices is missing '
-      + 'or empty (the AIWM worker\'s GPU query fails on current drivers). GPU data unknown, not zero GPUs',
+      "no GPU series for the node: no dcgm-exporter scrape joins its host name and AIWM's gpuDevices is missing " +
+      "or empty (the AIWM worker's GPU query fails on current drivers). GPU data unknown, not zero GPUs",
   },
 ];
 const NODE_UNITS = {
-  ramTotal: 'GB (GiB)', ramUsage: 'GB (GiB) in use', diskTotal: 'GB (GiB)', memoryTotal: 'GB (GiB)',
+  ramTotal: 'GB (GiB)',
+  ramUsage: 'GB (GiB) in use',
+  diskTotal: 'GB (GiB)',
+  memoryTotal: 'GB (GiB)',
   memoryFree: 'GB (GiB)',
-  cpuUsage: 'percent', utilization: 'percent', temperature: 'degrees Celsius', powerUsage: 'watts', uptime: 'seconds',
+  cpuUsage: 'percent',
+  utilization: 'percent',
+  temperature: 'degrees Celsius',
+  powerUsage: 'watts',
+  uptime: 'seconds',
 };
 const NODE_NOTES = [
-  'status is the availability: online = status class up or degraded (AIWM\'s healthy, online, ready, busy, '
-    + 'degraded, error) with a fresh heartbeat; recordedStatus is what AIWM stored.',
-  'GPUs come from dcgm-exporter where it runs on the node (joined by host name), else from AIWM\'s gpuDevices '
-    + '(inventory, rarely telemetry); hardware.gpus[].source says which, and health is dcgm-exporter\'s only.',
-  'implausibleValues lists size fields that read as GB written where the node agent writes MB: they are still '
-    + 'read as MB (docs/metrics.md, "Units").',
+  "status is the availability: online = status class up or degraded (AIWM's healthy, online, ready, busy, " +
+    'degraded, error) with a fresh heartbeat; recordedStatus is what AIWM stored.',
+  "GPUs come from dcgm-exporter where it runs on the node (joined by host name), else from AIWM's gpuDevices " +
+    "(inventory, rarely telemetry); hardware.gpus[].source says which, and health is dcgm-exporter's only.",
+  'implausibleValues lists size fields that read as GB written where the node agent writes MB: they are still ' +
+    'read as MB (docs/metrics.md, "Units").',
 ];
 
 /** The node-level series loadNodes joins, by node id. */
@@ -185,8 +209,8 @@ export const nodesRoute = defineRoute({
   path: '/infrastructure/nodes',
   summary: 'Nodes overview and list (seed 2.1)',
   description:
-    '`status` is the availability (online = a status of class up or degraded, such as AIWM\'s `healthy`, with a '
-    + 'fresh heartbeat); online counts, averages and the `status` filter use it.',
+    "`status` is the availability (online = a status of class up or degraded, such as AIWM's `healthy`, with a " +
+    'fresh heartbeat); online counts, averages and the `status` filter use it.',
   query: nodesQuery,
   response: z.object({
     timestamp: z.string(),
@@ -198,7 +222,12 @@ export const nodesRoute = defineRoute({
       byRole: z.object(
         Object.fromEntries(NODE_ROLES.map((r) => [r, roleCounts])) as Record<NodeRole, typeof roleCounts>,
       ),
-      resources: z.object({ cpuUtilization: nullableNumber, ramUtilization: nullableNumber, gpuUtilization: nullableNumber, diskUtilization: z.null() }),
+      resources: z.object({
+        cpuUtilization: nullableNumber,
+        ramUtilization: nullableNumber,
+        gpuUtilization: nullableNumber,
+        diskUtilization: z.null(),
+      }),
     }),
     nodes: z.array(nodeSchema),
     pagination: paginationSchema,
@@ -238,11 +267,13 @@ export const nodesRoute = defineRoute({
         byRole: Object.fromEntries(NODE_ROLES.map((role) => [role, byRole(role)])) as Record<NodeRole, RoleCounts>,
         resources: {
           cpuUtilization: average(online.map((n) => n.hardware.cpuUsage)),
-          ramUtilization: average(online.map((n) => {
-            const used = n.hardware.ramUsage;
-            const total = n.hardware.ramTotal;
-            return used !== null && total ? (100 * used) / total : null;
-          })),
+          ramUtilization: average(
+            online.map((n) => {
+              const used = n.hardware.ramUsage;
+              const total = n.hardware.ramTotal;
+              return used !== null && total ? (100 * used) / total : null;
+            }),
+          ),
           gpuUtilization: pct(scalar(r.gpuAvg)),
           diskUtilization: null,
         },
@@ -264,7 +295,11 @@ export const nodesRoute = defineRoute({
 
 const statusOf = (label: string) => (x: Sample[]) => statusBy(x, label);
 const usageNull = z.object({
-  _id: z.string(), name: z.string(), status: z.string(), cpuUsage: z.null(), ramUsage: z.null(),
+  _id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  cpuUsage: z.null(),
+  ramUsage: z.null(),
 });
 
 /** What runs on the node, and its history over the range. */
@@ -289,8 +324,8 @@ export const nodeRoute = defineRoute({
   path: '/infrastructure/nodes/:id',
   summary: 'One node (seed 2.2)',
   description:
-    'Every GPU of the node from the unified GPU series (dcgm-exporter, else AIWM), '
-    + 'and history over `period` (default 1h, as in the seed).',
+    'Every GPU of the node from the unified GPU series (dcgm-exporter, else AIWM), ' +
+    'and history over `period` (default 1h, as in the seed).',
   params: { id: objectId },
   query: seriesQueryOf('1h'),
   response: nodeSchema.omit({ resources: true }).extend({
@@ -299,7 +334,15 @@ export const nodeRoute = defineRoute({
     resources: z.object({
       vms: z.array(usageNull),
       containers: z.array(usageNull),
-      deployments: z.array(z.object({ _id: z.string(), name: z.string(), status: z.string(), gpuUsage: nullableNumber, vramUsage: nullableNumber })),
+      deployments: z.array(
+        z.object({
+          _id: z.string(),
+          name: z.string(),
+          status: z.string(),
+          gpuUsage: nullableNumber,
+          vramUsage: nullableNumber,
+        }),
+      ),
     }),
     metrics: z.object({
       period: z.string(),
@@ -321,8 +364,12 @@ export const nodeRoute = defineRoute({
     const range = rangeOf(query.period, query.interval, ctx.now);
     const d = await nodeDetailSeries(ctx, params.id!, range);
     const resources = d.resInfo.map((r) => ({
-      _id: r.metric.resource_id!, name: r.metric.resource_name ?? '', type: r.metric.resource_type,
-      status: d.resStatus.get(r.metric.resource_id!) ?? 'unknown', cpuUsage: null, ramUsage: null,
+      _id: r.metric.resource_id!,
+      name: r.metric.resource_name ?? '',
+      type: r.metric.resource_type,
+      status: d.resStatus.get(r.metric.resource_id!) ?? 'unknown',
+      cpuUsage: null,
+      ramUsage: null,
     }));
     const deployment = (x: Sample) => ({
       _id: x.metric.deployment_id!,
@@ -358,13 +405,16 @@ export const nodeRoute = defineRoute({
         unavailable: [
           ...NODE_UNAVAILABLE,
           { field: 'services', reason: 'AIWM stores no per-node service list' },
-          { field: 'resources.*.cpuUsage, ramUsage', reason: 'AIWM records allocations, not per-VM or per-container usage' },
+          {
+            field: 'resources.*.cpuUsage, ramUsage',
+            reason: 'AIWM records allocations, not per-VM or per-container usage',
+          },
           { field: 'metrics.networkIn, networkOut', reason: 'AIWM records no network counters' },
         ],
         units: {
           ...NODE_UNITS,
           ramHistory: 'GB (GiB) in use',
-          gpuUsage: 'percent, average of the node\'s GPUs (AIWM does not record which GPU a deployment uses)',
+          gpuUsage: "percent, average of the node's GPUs (AIWM does not record which GPU a deployment uses)",
           vramUsage: 'GB (GiB) used on the node',
         },
         notes: [...NODE_NOTES, ...(range.widenedNote ? [range.widenedNote] : [])],
@@ -373,8 +423,20 @@ export const nodeRoute = defineRoute({
   },
 });
 
-const allocationSchema = z.object({ vcpus: nullableNumber, ramGB: nullableNumber, diskGB: nullableNumber, gpus: z.number() });
-const resourceSchema = z.object({ _id: z.string(), name: z.string(), resourceType: z.string(), status: z.string(), nodeId: z.string().nullable(), allocation: allocationSchema });
+const allocationSchema = z.object({
+  vcpus: nullableNumber,
+  ramGB: nullableNumber,
+  diskGB: nullableNumber,
+  gpus: z.number(),
+});
+const resourceSchema = z.object({
+  _id: z.string(),
+  name: z.string(),
+  resourceType: z.string(),
+  status: z.string(),
+  nodeId: z.string().nullable(),
+  allocation: allocationSchema,
+});
 type ResourceItem = z.output<typeof resourceSchema>;
 
 async function loadResources(ctx: FacadeContext, resourceId?: string): Promise<ResourceItem[]> {
@@ -388,7 +450,13 @@ async function loadResources(ctx: FacadeContext, resourceId?: string): Promise<R
     ctx.prom.query(`sum by (resource_id) (aiwm_resource_allocated_gpus{${S}})`),
   ]);
   const byResource = (x: Sample[]) => indexBy(x, 'resource_id');
-  const [st, vc, rm, dk, gp] = [byResource(status), byResource(vcpus), byResource(ram), byResource(disk), byResource(gpus)] as const;
+  const [st, vc, rm, dk, gp] = [
+    byResource(status),
+    byResource(vcpus),
+    byResource(ram),
+    byResource(disk),
+    byResource(gpus),
+  ] as const;
   return info
     .map((i) => {
       const id = i.metric.resource_id!;
@@ -398,7 +466,12 @@ async function loadResources(ctx: FacadeContext, resourceId?: string): Promise<R
         resourceType: i.metric.resource_type ?? '',
         status: st.get(id)?.metric.status ?? 'unknown',
         nodeId: i.metric.node_id || null,
-        allocation: { vcpus: vc.get(id)?.value ?? null, ramGB: toGB(rm.get(id)?.value), diskGB: toGB(dk.get(id)?.value), gpus: gp.get(id)?.value ?? 0 },
+        allocation: {
+          vcpus: vc.get(id)?.value ?? null,
+          ramGB: toGB(rm.get(id)?.value),
+          diskGB: toGB(dk.get(id)?.value),
+          gpus: gp.get(id)?.value ?? 0,
+        },
       };
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -415,39 +488,91 @@ export const resourcesRoute = defineRoute({
     summary: z.object({
       total: z.number(),
       byType: z.object({ vm: z.number(), appContainer: z.number(), inferenceContainer: z.number() }),
-      byStatus: z.object(Object.fromEntries(RESOURCE_STATUSES.map((s) => [s, z.number()])) as Record<(typeof RESOURCE_STATUSES)[number], z.ZodNumber>),
-      allocation: z.object({ vcpus: z.number(), ramGB: z.number(), diskGB: z.number(), gpus: z.object({ total: z.number(), passthrough: z.number(), mig: z.number(), container: z.number() }) }),
+      byStatus: z.object(
+        Object.fromEntries(RESOURCE_STATUSES.map((s) => [s, z.number()])) as Record<
+          (typeof RESOURCE_STATUSES)[number],
+          z.ZodNumber
+        >,
+      ),
+      allocation: z.object({
+        vcpus: z.number(),
+        ramGB: z.number(),
+        diskGB: z.number(),
+        gpus: z.object({ total: z.number(), passthrough: z.number(), mig: z.number(), container: z.number() }),
+      }),
     }),
     resources: z.array(resourceSchema),
     pagination: paginationSchema,
     metadata: metadataSchema,
   }),
   cacheMs: 60_000,
-  rows: (r) => r.resources.map((x) => ({ _id: x._id, name: x.name, resourceType: x.resourceType, status: x.status, nodeId: x.nodeId, vcpus: x.allocation.vcpus, ramGB: x.allocation.ramGB, diskGB: x.allocation.diskGB, gpus: x.allocation.gpus })),
+  rows: (r) =>
+    r.resources.map((x) => ({
+      _id: x._id,
+      name: x.name,
+      resourceType: x.resourceType,
+      status: x.status,
+      nodeId: x.nodeId,
+      vcpus: x.allocation.vcpus,
+      ramGB: x.allocation.ramGB,
+      diskGB: x.allocation.diskGB,
+      gpus: x.allocation.gpus,
+    })),
   async handle(ctx, _params, query) {
     const all = await loadResources(ctx);
-    const gpusByMode = byLabel(await ctx.prom.query(`sum by (mode) (aiwm_resource_allocated_gpus{${orgMatcher(ctx.scope)}} * on (org_id, resource_id) group_left () (aiwm_resource_status{${orgMatcher(ctx.scope)},status=~"deploying|running|stopping"} == 1))`), 'mode');
+    const gpusByMode = byLabel(
+      await ctx.prom.query(
+        `sum by (mode) (aiwm_resource_allocated_gpus{${orgMatcher(ctx.scope)}} * on (org_id, resource_id) group_left () (aiwm_resource_status{${orgMatcher(ctx.scope)},status=~"deploying|running|stopping"} == 1))`,
+      ),
+      'mode',
+    );
     const holding = all.filter((r) => HOLDING.has(r.status));
-    const sum = (f: (r: ResourceItem) => number | null) => round(holding.reduce((n, r) => n + (f(r) ?? 0), 0), 2)!;
-    const filtered = all.filter((r) => (!query.status || r.status === query.status) && (!query.resourceType || r.resourceType === query.resourceType) && (!query.nodeId || r.nodeId === query.nodeId));
+    const sum = (f: (r: ResourceItem) => number | null) =>
+      round(
+        holding.reduce((n, r) => n + (f(r) ?? 0), 0),
+        2,
+      )!;
+    const filtered = all.filter(
+      (r) =>
+        (!query.status || r.status === query.status) &&
+        (!query.resourceType || r.resourceType === query.resourceType) &&
+        (!query.nodeId || r.nodeId === query.nodeId),
+    );
     const { items, pagination } = paginate(filtered, query.page, query.limit);
     const count = (f: (r: ResourceItem) => boolean) => all.filter(f).length;
     return {
       timestamp: ctx.now.toISOString(),
       summary: {
         total: all.length,
-        byType: { vm: count((r) => r.resourceType === 'virtual-machine'), appContainer: count((r) => r.resourceType === 'application-container'), inferenceContainer: count((r) => r.resourceType === 'inference-container') },
-        byStatus: Object.fromEntries(RESOURCE_STATUSES.map((s) => [s, count((r) => r.status === s)])) as Record<(typeof RESOURCE_STATUSES)[number], number>,
+        byType: {
+          vm: count((r) => r.resourceType === 'virtual-machine'),
+          appContainer: count((r) => r.resourceType === 'application-container'),
+          inferenceContainer: count((r) => r.resourceType === 'inference-container'),
+        },
+        byStatus: Object.fromEntries(RESOURCE_STATUSES.map((s) => [s, count((r) => r.status === s)])) as Record<
+          (typeof RESOURCE_STATUSES)[number],
+          number
+        >,
         allocation: {
           vcpus: sum((r) => r.allocation.vcpus),
           ramGB: sum((r) => r.allocation.ramGB),
           diskGB: sum((r) => r.allocation.diskGB),
-          gpus: { total: [...gpusByMode.values()].reduce((a, b) => a + b, 0), passthrough: gpusByMode.get('passthrough') ?? 0, mig: gpusByMode.get('mig') ?? 0, container: gpusByMode.get('container') ?? 0 },
+          gpus: {
+            total: [...gpusByMode.values()].reduce((a, b) => a + b, 0),
+            passthrough: gpusByMode.get('passthrough') ?? 0,
+            mig: gpusByMode.get('mig') ?? 0,
+            container: gpusByMode.get('container') ?? 0,
+          },
         },
       },
       resources: items,
       pagination,
-      metadata: { sources: ['prometheus'], unavailable: [], units: { ramGB: 'GB (GiB)', diskGB: 'GB (GiB)' }, notes: ['summary.allocation counts resources that hold capacity: deploying, running or stopping.'] },
+      metadata: {
+        sources: ['prometheus'],
+        unavailable: [],
+        units: { ramGB: 'GB (GiB)', diskGB: 'GB (GiB)' },
+        notes: ['summary.allocation counts resources that hold capacity: deploying, running or stopping.'],
+      },
     };
   },
 });
@@ -459,7 +584,14 @@ export const resourceRoute = defineRoute({
   query: z.strictObject({}),
   response: resourceSchema.extend({
     timestamp: z.string(),
-    details: z.object({ endpoint: z.string().nullable(), startedAt: z.string().nullable(), lastHealthCheck: z.string().nullable(), errorMessage: z.string().nullable() }).nullable(),
+    details: z
+      .object({
+        endpoint: z.string().nullable(),
+        startedAt: z.string().nullable(),
+        lastHealthCheck: z.string().nullable(),
+        errorMessage: z.string().nullable(),
+      })
+      .nullable(),
     metadata: metadataSchema,
   }),
   cacheMs: 30_000,
@@ -470,14 +602,31 @@ export const resourceRoute = defineRoute({
     // Record-level details (not metrics) come from MongoDB by primary key, scoped to the org.
     const doc = await ctx.db
       .collection(ctx.config.collections.resources)
-      .findOne({ _id: new ObjectId(params.id), ...mongoOrgFilter(ctx.scope) }, { projection: { 'runtime.endpoint': 1, 'runtime.startedAt': 1, lastHealthCheck: 1, errorMessage: 1 }, maxTimeMS: ctx.config.facade!.timeoutMs });
+      .findOne(
+        { _id: new ObjectId(params.id), ...mongoOrgFilter(ctx.scope) },
+        {
+          projection: { 'runtime.endpoint': 1, 'runtime.startedAt': 1, lastHealthCheck: 1, errorMessage: 1 },
+          maxTimeMS: ctx.config.facade!.timeoutMs,
+        },
+      );
     const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
     const str = (v: unknown) => (typeof v === 'string' ? v : null);
     return {
       ...resource,
       timestamp: ctx.now.toISOString(),
-      details: doc ? { endpoint: str(doc.runtime?.endpoint), startedAt: iso(doc.runtime?.startedAt), lastHealthCheck: iso(doc.lastHealthCheck), errorMessage: str(doc.errorMessage) } : null,
-      metadata: { sources: ['prometheus', 'mongodb:resources (by _id)'], unavailable: [], units: { ramGB: 'GB (GiB)', diskGB: 'GB (GiB)' } },
+      details: doc
+        ? {
+            endpoint: str(doc.runtime?.endpoint),
+            startedAt: iso(doc.runtime?.startedAt),
+            lastHealthCheck: iso(doc.lastHealthCheck),
+            errorMessage: str(doc.errorMessage),
+          }
+        : null,
+      metadata: {
+        sources: ['prometheus', 'mongodb:resources (by _id)'],
+        unavailable: [],
+        units: { ramGB: 'GB (GiB)', diskGB: 'GB (GiB)' },
+      },
     };
   },
 });

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { Route } from './route.js';
 
-const errorSchema = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, detail: { type: 'string' } }, required: ['error'] };
+const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'string' }, field: { type: 'string' }, detail: { type: 'string' } },
+  required: ['error'],
+};
 
 /** JSON Schema of a zod schema, as OpenAPI 3.1 accepts it. */
 const schemaOf = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -16,8 +20,18 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
     const path = `${basePath}${route.path.replace(/:([a-z]+)/g, '{$1}')}`;
     const query = schemaOf(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
     const parameters = [
-      ...Object.entries(route.params ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: schemaOf(schema, 'input') })),
-      ...Object.entries(query.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: (query.required ?? []).includes(name), schema })),
+      ...Object.entries(route.params ?? {}).map(([name, schema]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: schemaOf(schema, 'input'),
+      })),
+      ...Object.entries(query.properties ?? {}).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: (query.required ?? []).includes(name),
+        schema,
+      })),
     ];
     const content: Record<string, unknown> = { 'application/json': { schema: schemaOf(route.response, 'output') } };
     if (route.rows) content['text/csv'] = { schema: { type: 'string', description: 'the list as CSV (?format=csv)' } };
@@ -26,7 +40,9 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
       get: {
         summary: route.summary,
         ...(route.description ? { description: route.description } : {}),
-        operationId: route.path.replace(/[/:]+(.)/g, (_m, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toLowerCase()),
+        operationId: route.path
+          .replace(/[/:]+(.)/g, (_m, c: string) => c.toUpperCase())
+          .replace(/^./, (c) => c.toLowerCase()),
         security: [{ bearer: [] }],
         parameters,
         responses: {
@@ -42,8 +58,15 @@ export function openApiDocument(routes: readonly Route[], basePath: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'AIWM dashboard API (JSON facade)', version: '1.0.0', description: 'The Reports & Monitoring API of the AIWM proposal, served from Prometheus. Every response carries `timestamp` and `metadata` (sources used, fields AIWM data cannot supply).' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (HS256, AIWM IAM)' } } },
+    info: {
+      title: 'AIWM dashboard API (JSON facade)',
+      version: '1.0.0',
+      description:
+        'The Reports & Monitoring API of the AIWM proposal, served from Prometheus. Every response carries `timestamp` and `metadata` (sources used, fields AIWM data cannot supply).',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (HS256, AIWM IAM)' } },
+    },
     paths,
   };
 }

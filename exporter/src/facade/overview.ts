@@ -4,13 +4,22 @@ import { countBySeverity, systemHealth, visibleAlerts, alertSchema } from './hea
 import { PERIODS, periodQuery, noQuery, seriesQuery, rangeOf } from './params.js';
 import { byLabel, scalar } from './prometheus.js';
 import {
-  allOf, defineRoute, latencyOf, metadataSchema, nullableNumber, pct, round, seriesEcho, type FacadeContext,
+  allOf,
+  defineRoute,
+  latencyOf,
+  metadataSchema,
+  nullableNumber,
+  pct,
+  round,
+  seriesEcho,
+  type FacadeContext,
 } from './route.js';
 import { GPU_SERIES, NODE_SERIES, gpuSourcesQuery, onlineAverage, sourcesOf } from './series.js';
 import { orgMatcher, sel } from './scope.js';
 
 type NodeRole = (typeof NODE_ROLES)[number];
-const counts = <const K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>);
+const counts = <const K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>);
 
 /** Sum of the given label values of a grouped vector (missing ones count 0). */
 const pick = (m: Map<string, number>, ...keys: string[]) => keys.reduce((n, k) => n + (m.get(k) ?? 0), 0);
@@ -142,39 +151,81 @@ async function workloadCounts(ctx: FacadeContext) {
 const overviewResponse = z.object({
   timestamp: z.string(),
   infrastructure: z.object({
-    nodes: z.object({ total: z.number(), online: z.number(), offline: z.number(), maintenance: z.number(), byRole: counts(NODE_ROLES) }),
-    resources: z.object({ total: z.number(), running: z.number(), stopped: z.number(), deploying: z.number(), failed: z.number(), byType: counts(['vm', 'appContainer', 'inferenceContainer']) }),
-    hardware: z.object({ cpuUtilization: nullableNumber, ramUtilization: nullableNumber, gpuUtilization: nullableNumber, diskUtilization: z.null(), gpusActive: z.number(), gpusTotal: z.number() }),
+    nodes: z.object({
+      total: z.number(),
+      online: z.number(),
+      offline: z.number(),
+      maintenance: z.number(),
+      byRole: counts(NODE_ROLES),
+    }),
+    resources: z.object({
+      total: z.number(),
+      running: z.number(),
+      stopped: z.number(),
+      deploying: z.number(),
+      failed: z.number(),
+      byType: counts(['vm', 'appContainer', 'inferenceContainer']),
+    }),
+    hardware: z.object({
+      cpuUtilization: nullableNumber,
+      ramUtilization: nullableNumber,
+      gpuUtilization: nullableNumber,
+      diskUtilization: z.null(),
+      gpusActive: z.number(),
+      gpusTotal: z.number(),
+    }),
   }),
   workload: z.object({
-    models: z.object({ total: z.number(), active: z.number(), inactive: z.number(), downloading: z.number(), byType: counts(['llm', 'vision', 'embedding', 'voice']) }),
-    deployments: z.object({ total: z.number(), running: z.number(), stopped: z.number(), deploying: z.number(), failed: z.number() }),
+    models: z.object({
+      total: z.number(),
+      active: z.number(),
+      inactive: z.number(),
+      downloading: z.number(),
+      byType: counts(['llm', 'vision', 'embedding', 'voice']),
+    }),
+    deployments: z.object({
+      total: z.number(),
+      running: z.number(),
+      stopped: z.number(),
+      deploying: z.number(),
+      failed: z.number(),
+    }),
     agents: z.object({ total: z.number(), active: z.number(), busy: z.number(), inactive: z.number() }),
     executions: z.object({ total: z.number(), completed: z.number(), running: z.number(), failed: z.number() }),
   }),
-  activity: z.object({ period: z.string(), apiRequests: z.null(), inferenceRequests: nullableNumber, agentTasks: nullableNumber, avgResponseTime: nullableNumber, successRate: nullableNumber }),
+  activity: z.object({
+    period: z.string(),
+    apiRequests: z.null(),
+    inferenceRequests: nullableNumber,
+    agentTasks: nullableNumber,
+    avgResponseTime: nullableNumber,
+    successRate: nullableNumber,
+  }),
   health: z.object({
     systemHealth: z.number(),
     alerts: counts(['critical', 'warning', 'info']),
-    issues: z.array(z.object({ severity: z.string(), type: z.string(), message: z.string(), nodeId: z.string().nullable() })),
+    issues: z.array(
+      z.object({ severity: z.string(), type: z.string(), message: z.string(), nodeId: z.string().nullable() }),
+    ),
   }),
   metadata: metadataSchema,
 });
 
 const OVERVIEW_NOTES = [
-  'nodes.online/offline/maintenance count availability: online = status class up or degraded (e.g. healthy) with a '
-    + 'fresh heartbeat; offline also holds up/degraded nodes whose heartbeat is stale or never came.',
-  'GPU figures come from dcgm-exporter where it runs on the node, else from AIWM\'s gpuDevices; gpuUtilization '
-    + 'averages the GPUs of online nodes, gpusActive/gpusTotal count every GPU. Nodes without either are unknown, '
-    + 'not idle.',
-  'systemHealth: 100 - 20 per critical - 5 per warning - 1 per info firing alert, 0 while the exporter cannot read '
-    + 'MongoDB.',
+  'nodes.online/offline/maintenance count availability: online = status class up or degraded (e.g. healthy) with a ' +
+    'fresh heartbeat; offline also holds up/degraded nodes whose heartbeat is stale or never came.',
+  "GPU figures come from dcgm-exporter where it runs on the node, else from AIWM's gpuDevices; gpuUtilization " +
+    'averages the GPUs of online nodes, gpusActive/gpusTotal count every GPU. Nodes without either are unknown, ' +
+    'not idle.',
+  'systemHealth: 100 - 20 per critical - 5 per warning - 1 per info firing alert, 0 while the exporter cannot read ' +
+    'MongoDB.',
 ];
 
 export const overviewRoute = defineRoute({
   path: '/overview',
   summary: 'Platform overview (seed 1.1)',
-  description: 'Counts, utilization, activity over `period` (default 24h) and health. Percentages are 0-100, times in milliseconds.',
+  description:
+    'Counts, utilization, activity over `period` (default 24h) and health. Percentages are 0-100, times in milliseconds.',
   query: periodQuery,
   response: overviewResponse,
   cacheMs: 30_000,
@@ -194,7 +245,14 @@ export const overviewRoute = defineRoute({
       timestamp: ctx.now.toISOString(),
       infrastructure: { nodes: r.nodes, resources: r.resources, hardware: r.hardware.figures },
       workload: r.workload,
-      activity: { period: query.period, apiRequests: null, inferenceRequests: act.inferenceRequests, agentTasks: act.agentTasks, avgResponseTime: act.avgResponseTime, successRate: act.successRate },
+      activity: {
+        period: query.period,
+        apiRequests: null,
+        inferenceRequests: act.inferenceRequests,
+        agentTasks: act.agentTasks,
+        avgResponseTime: act.avgResponseTime,
+        successRate: act.successRate,
+      },
       health: {
         systemHealth: systemHealth(severity, scalar(r.sourceUp) === 1),
         alerts: severity,
@@ -205,7 +263,10 @@ export const overviewRoute = defineRoute({
       metadata: {
         sources: ['prometheus', ...r.hardware.sources, r.alerts.source],
         unavailable: [
-          { field: 'infrastructure.hardware.diskUtilization', reason: 'AIWM records disk size (diskTotal) but no disk usage' },
+          {
+            field: 'infrastructure.hardware.diskUtilization',
+            reason: 'AIWM records disk size (diskTotal) but no disk usage',
+          },
           { field: 'activity.apiRequests', reason: 'AIWM keeps no API access log' },
           ...(latencyGap ? [latencyGap] : []),
         ],
@@ -219,7 +280,8 @@ export const overviewRoute = defineRoute({
 export const healthRoute = defineRoute({
   path: '/health',
   summary: 'System health',
-  description: 'systemHealth = 100 - 20 x critical - 5 x warning - 1 x info firing alerts (min 0); 0 while the exporter cannot read MongoDB.',
+  description:
+    'systemHealth = 100 - 20 x critical - 5 x warning - 1 x info firing alerts (min 0); 0 while the exporter cannot read MongoDB.',
   query: noQuery,
   response: z.object({
     timestamp: z.string(),
@@ -230,7 +292,11 @@ export const healthRoute = defineRoute({
   }),
   cacheMs: 30_000,
   async handle(ctx) {
-    const [up, sourceUp, alerts] = await Promise.all([ctx.prom.query('max(up{job="aiwm-exporter"})'), ctx.prom.query('min(aiwm_exporter_source_up)'), visibleAlerts(ctx)]);
+    const [up, sourceUp, alerts] = await Promise.all([
+      ctx.prom.query('max(up{job="aiwm-exporter"})'),
+      ctx.prom.query('min(aiwm_exporter_source_up)'),
+      visibleAlerts(ctx),
+    ]);
     const severity = countBySeverity(alerts.alerts);
     const source = scalar(sourceUp) === 1;
     const state = (v: number | null) => (v === null ? 'unknown' : v === 1 ? 'up' : 'down');
@@ -248,12 +314,31 @@ export const alertsRoute = defineRoute({
   path: '/alerts',
   summary: 'Active alerts',
   query: noQuery,
-  response: z.object({ timestamp: z.string(), summary: counts(['critical', 'warning', 'info']), alerts: z.array(alertSchema), metadata: metadataSchema }),
+  response: z.object({
+    timestamp: z.string(),
+    summary: counts(['critical', 'warning', 'info']),
+    alerts: z.array(alertSchema),
+    metadata: metadataSchema,
+  }),
   cacheMs: 15_000,
-  rows: (r) => r.alerts.map((a) => ({ name: a.name, severity: a.severity, state: a.state, orgId: a.orgId, nodeId: a.nodeId, activeAt: a.activeAt, message: a.message })),
+  rows: (r) =>
+    r.alerts.map((a) => ({
+      name: a.name,
+      severity: a.severity,
+      state: a.state,
+      orgId: a.orgId,
+      nodeId: a.nodeId,
+      activeAt: a.activeAt,
+      message: a.message,
+    })),
   async handle(ctx) {
     const alerts = await visibleAlerts(ctx);
-    return { timestamp: ctx.now.toISOString(), summary: countBySeverity(alerts.alerts), alerts: alerts.alerts, metadata: { sources: [alerts.source], unavailable: [] } };
+    return {
+      timestamp: ctx.now.toISOString(),
+      summary: countBySeverity(alerts.alerts),
+      alerts: alerts.alerts,
+      metadata: { sources: [alerts.source], unavailable: [] },
+    };
   },
 });
 
@@ -265,7 +350,18 @@ export const alertHistoryRoute = defineRoute({
     timestamp: z.string(),
     period: z.string(),
     ...seriesEcho,
-    alerts: z.array(z.object({ name: z.string(), severity: z.string(), orgId: z.string().nullable(), nodeId: z.string().nullable(), labels: z.record(z.string(), z.string()), firstSeen: z.string(), lastSeen: z.string(), firingSeconds: z.number() })),
+    alerts: z.array(
+      z.object({
+        name: z.string(),
+        severity: z.string(),
+        orgId: z.string().nullable(),
+        nodeId: z.string().nullable(),
+        labels: z.record(z.string(), z.string()),
+        firstSeen: z.string(),
+        lastSeen: z.string(),
+        firingSeconds: z.number(),
+      }),
+    ),
     metadata: metadataSchema,
   }),
   cacheMs: 60_000,
@@ -275,7 +371,12 @@ export const alertHistoryRoute = defineRoute({
     const { start, end, step } = range;
     // Platform-wide alerts carry no org_id: administrators see them, an org sees only its own.
     const org = ctx.scope.kind === 'all' ? '' : `, ${orgMatcher(ctx.scope)}`;
-    const series = await ctx.prom.queryRange(`ALERTS{alertstate="firing", alertname!="Watchdog"${org}}`, start, end, step);
+    const series = await ctx.prom.queryRange(
+      `ALERTS{alertstate="firing", alertname!="Watchdog"${org}}`,
+      start,
+      end,
+      step,
+    );
     return {
       timestamp: ctx.now.toISOString(),
       period: query.period,
@@ -301,8 +402,8 @@ export const alertHistoryRoute = defineRoute({
         sources: ['prometheus:ALERTS'],
         unavailable: [],
         notes: [
-          `firingSeconds counts evaluation steps of ${step} s in which the alert fired `
-            + `(period ${PERIODS[query.period]} s).`,
+          `firingSeconds counts evaluation steps of ${step} s in which the alert fired ` +
+            `(period ${PERIODS[query.period]} s).`,
           ...(range.widenedNote ? [range.widenedNote] : []),
         ],
       },

@@ -7,7 +7,15 @@ import { badRequest } from './errors.js';
 import { NODE_AVAILABILITIES } from './series.js';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex ObjectId');
-export const executionRef = z.union([objectId, z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be an ObjectId or an executionId UUID')]);
+export const executionRef = z.union([
+  objectId,
+  z
+    .string()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      'must be an ObjectId or an executionId UUID',
+    ),
+]);
 
 export const PERIODS = { '1h': 3600, '24h': 86_400, '7d': 604_800, '30d': 2_592_000 } as const;
 export const INTERVALS = { '1m': 60, '5m': 300, '1h': 3600, '1d': 86_400 } as const;
@@ -58,7 +66,10 @@ export const resourcesQuery = z.strictObject({
   format,
   status: z.enum(RESOURCE_STATUSES).optional(),
   nodeId: objectId.optional(),
-  resourceType: z.enum(Object.keys(RESOURCE_TYPE_ALIASES) as [string, ...string[]]).transform((t) => RESOURCE_TYPE_ALIASES[t]!).optional(),
+  resourceType: z
+    .enum(Object.keys(RESOURCE_TYPE_ALIASES) as [string, ...string[]])
+    .transform((t) => RESOURCE_TYPE_ALIASES[t]!)
+    .optional(),
 });
 export const executionsQuery = z.strictObject({
   page,
@@ -72,8 +83,9 @@ export const DEFAULT_INTERVAL: Record<Period, Interval> = { '1h': '5m', '24h': '
 
 /** A `period`/`interval` query; `interval` defaults by period (DEFAULT_INTERVAL). */
 export function seriesQueryOf(defaultPeriod: Period) {
-  const intervalHelp = 'step of the series; default 5m for period 1h, 1h otherwise. '
-    + 'Widened when the period would exceed 1100 points: the response echoes the step used.';
+  const intervalHelp =
+    'step of the series; default 5m for period 1h, 1h otherwise. ' +
+    'Widened when the period would exceed 1100 points: the response echoes the step used.';
   return z.strictObject({
     period: period.default(defaultPeriod),
     interval: interval.optional().describe(intervalHelp),
@@ -137,9 +149,10 @@ export function rangeOf(p: Period, i: Interval | undefined, now: Date): Range {
   const timestamps: number[] = [];
   for (let t = start.getTime() / 1000; t <= now.getTime() / 1000 + 1e-6; t += step) timestamps.push(Math.round(t));
   const interval = step === INTERVALS[requestedInterval] ? requestedInterval : durationOf(step);
-  const widenedNote = interval === requestedInterval
-    ? undefined
-    : `interval ${requestedInterval} widened to ${interval}: `
-      + `period ${p} at ${requestedInterval} exceeds ${MAX_POINTS} points.`;
+  const widenedNote =
+    interval === requestedInterval
+      ? undefined
+      : `interval ${requestedInterval} widened to ${interval}: ` +
+        `period ${p} at ${requestedInterval} exceeds ${MAX_POINTS} points.`;
   return { start, end: now, step, timestamps, interval, requestedInterval, widenedNote };
 }

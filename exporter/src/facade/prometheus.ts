@@ -31,18 +31,26 @@ export class PrometheusApi {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : 'connection failed';
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : 'connection failed';
       throw unavailable('Prometheus', reason);
     }
-    const body = (await response.json().catch(() => undefined)) as { status?: string; data?: T; error?: string } | undefined;
-    if (!response.ok || body?.status !== 'success') throw unavailable('Prometheus', body?.error ?? `HTTP ${response.status}`);
+    const body = (await response.json().catch(() => undefined)) as
+      { status?: string; data?: T; error?: string } | undefined;
+    if (!response.ok || body?.status !== 'success')
+      throw unavailable('Prometheus', body?.error ?? `HTTP ${response.status}`);
     return body.data as T;
   }
 
   async query(expr: string, time?: Date): Promise<Sample[]> {
     const params: Record<string, string> = { query: expr };
     if (time) params.time = String(time.getTime() / 1000);
-    const data = await this.get<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>('/api/v1/query', params);
+    const data = await this.get<{
+      resultType: string;
+      result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+    }>('/api/v1/query', params);
     if (data.resultType === 'scalar') {
       const v = data.result as unknown as [number, string];
       return [{ metric: {}, value: Number(v[1]) }];
@@ -51,12 +59,15 @@ export class PrometheusApi {
   }
 
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<Series[]> {
-    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>('/api/v1/query_range', {
-      query: expr,
-      start: String(start.getTime() / 1000),
-      end: String(end.getTime() / 1000),
-      step: String(stepSeconds),
-    });
+    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+      '/api/v1/query_range',
+      {
+        query: expr,
+        start: String(start.getTime() / 1000),
+        end: String(end.getTime() / 1000),
+        step: String(stepSeconds),
+      },
+    );
     return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)]) }));
   }
 }
@@ -70,7 +81,8 @@ export function scalar(samples: Sample[]): number | null {
 /** `label value -> value` for a vector grouped by one label. */
 export function byLabel(samples: Sample[], label: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const s of samples) out.set(s.metric[label] ?? '', (out.get(s.metric[label] ?? '') ?? 0) + (Number.isFinite(s.value) ? s.value : 0));
+  for (const s of samples)
+    out.set(s.metric[label] ?? '', (out.get(s.metric[label] ?? '') ?? 0) + (Number.isFinite(s.value) ? s.value : 0));
   return out;
 }
 
@@ -85,7 +97,11 @@ export function statusBy(samples: Sample[], label: string): Map<string, string> 
 }
 
 /** The first series' values at `timestamps` (null where missing or not finite), mapped by `f`. */
-export function alignTo(series: Series[], timestamps: readonly number[], f: (v: number) => number | null = (v) => v): Array<number | null> {
+export function alignTo(
+  series: Series[],
+  timestamps: readonly number[],
+  f: (v: number) => number | null = (v) => v,
+): Array<number | null> {
   const values = new Map((series[0]?.values ?? []).map(([t, v]) => [Math.round(t), v]));
   return timestamps.map((t) => {
     const v = values.get(t);

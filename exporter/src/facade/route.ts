@@ -29,7 +29,9 @@ export interface Route<Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.
 }
 
 /** Awaits an object of promises concurrently: named results instead of a positional tuple. */
-export async function allOf<T extends Record<string, unknown>>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+export async function allOf<T extends Record<string, unknown>>(promises: {
+  [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
   const settle = async ([k, p]: [string, unknown]) => [k, await (p as Promise<unknown>)] as const;
   const entries = await Promise.all(Object.entries(promises).map(settle));
   return Object.fromEntries(entries) as T;
@@ -81,12 +83,17 @@ export const paginationSchema = z.object({ page: z.number().int(), limit: z.numb
 
 export const nullableNumber = z.number().nullable();
 
-export function paginate<T>(items: T[], page: number, limit: number): { items: T[]; pagination: z.output<typeof paginationSchema> } {
+export function paginate<T>(
+  items: T[],
+  page: number,
+  limit: number,
+): { items: T[]; pagination: z.output<typeof paginationSchema> } {
   return { items: items.slice((page - 1) * limit, page * limit), pagination: { page, limit, total: items.length } };
 }
 
 /** Rounds for display: percent and milliseconds to 1 decimal, gigabytes to 2. */
-export const round = (v: number | null, digits = 1): number | null => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+export const round = (v: number | null, digits = 1): number | null =>
+  v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 export const GIB = 1_073_741_824;
 export const toGB = (bytes: number | null | undefined) => (bytes == null ? null : round(bytes / GIB, 2));
 export const pct = (ratio: number | null | undefined) => (ratio == null ? null : round(ratio * 100));
@@ -95,7 +102,13 @@ export const pct = (ratio: number | null | undefined) => (ratio == null ? null :
  * The `_info` series of an entity the caller may see: 404 when no org has it, 403 when only
  * another org does (platform administrators see every org's).
  */
-export async function ownedEntity(ctx: FacadeContext, infoMetric: string, idLabel: string, id: string, what: string): Promise<Sample> {
+export async function ownedEntity(
+  ctx: FacadeContext,
+  infoMetric: string,
+  idLabel: string,
+  id: string,
+  what: string,
+): Promise<Sample> {
   const any = await ctx.prom.query(`${infoMetric}{${idLabel}="${escapePromQL(id)}"}`);
   if (any.length === 0) throw notFound(what);
   const scope = ctx.scope;

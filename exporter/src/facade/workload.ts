@@ -4,17 +4,39 @@ import { FINISHED_STATUSES } from '../source/executions.js';
 import { forbidden, notFound } from './errors.js';
 import { activity } from './overview.js';
 import {
-  executionRef, executionsQuery, fullListQuery, listQuery, objectId, periodQuery, rangeOf, seriesQuery, type Range,
+  executionRef,
+  executionsQuery,
+  fullListQuery,
+  listQuery,
+  objectId,
+  periodQuery,
+  rangeOf,
+  seriesQuery,
+  type Range,
 } from './params.js';
 import { alignTo, byLabel, indexBy, scalar, statusBy, type Sample } from './prometheus.js';
 import {
-  allOf, defineRoute, gapsOf, latencyOf, listLatencyGap, ownedEntity, metadataSchema, nullableNumber, paginate,
-  paginationSchema, pct, round, seriesEcho, toGB, type FacadeContext,
+  allOf,
+  defineRoute,
+  gapsOf,
+  latencyOf,
+  listLatencyGap,
+  ownedEntity,
+  metadataSchema,
+  nullableNumber,
+  paginate,
+  paginationSchema,
+  pct,
+  round,
+  seriesEcho,
+  toGB,
+  type FacadeContext,
 } from './route.js';
 import { GPU_SERIES, gpuSourcesQuery, onOnlineNodes, sourcesOf } from './series.js';
 import { escapePromQL, mongoOrgFilter, orgMatcher, sel } from './scope.js';
 
-const sortByName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const sortByName = <T extends { name: string }>(xs: T[]) =>
+  xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 // ---- models --------------------------------------------------------------------------------------
 
@@ -27,12 +49,27 @@ export const modelsRoute = defineRoute({
   response: z.object({
     timestamp: z.string(),
     summary: z.object({
-      total: z.number(), active: z.number(), inactive: z.number(), downloading: z.number(), failed: z.number(),
+      total: z.number(),
+      active: z.number(),
+      inactive: z.number(),
+      downloading: z.number(),
+      failed: z.number(),
       byType: z.object({ llm: z.number(), vision: z.number(), embedding: z.number(), voice: z.number() }),
       byDeploymentType: z.object({ selfHosted: z.number(), apiBased: z.number() }),
       storage: z.object({ totalSize: nullableNumber }),
     }),
-    models: z.array(z.object({ _id: z.string(), name: z.string(), type: z.string(), deploymentType: z.string(), status: z.string(), size: nullableNumber, deployments: z.number(), lastUsed: z.null() })),
+    models: z.array(
+      z.object({
+        _id: z.string(),
+        name: z.string(),
+        type: z.string(),
+        deploymentType: z.string(),
+        status: z.string(),
+        size: nullableNumber,
+        deployments: z.number(),
+        lastUsed: z.null(),
+      }),
+    ),
     pagination: paginationSchema,
     metadata: metadataSchema,
   }),
@@ -49,7 +86,18 @@ export const modelsRoute = defineRoute({
     const st = statusBy(status, 'model_id');
     const sz = indexBy(size, 'model_id');
     const dep = byLabel(deployments, 'model_id');
-    const all = sortByName(info.map((i) => ({ _id: i.metric.model_id!, name: i.metric.model_name ?? '', type: i.metric.model_type ?? '', deploymentType: i.metric.deployment_type ?? '', status: st.get(i.metric.model_id!) ?? 'unknown', size: toGB(sz.get(i.metric.model_id!)?.value), deployments: dep.get(i.metric.model_id!) ?? 0, lastUsed: null })));
+    const all = sortByName(
+      info.map((i) => ({
+        _id: i.metric.model_id!,
+        name: i.metric.model_name ?? '',
+        type: i.metric.model_type ?? '',
+        deploymentType: i.metric.deployment_type ?? '',
+        status: st.get(i.metric.model_id!) ?? 'unknown',
+        size: toGB(sz.get(i.metric.model_id!)?.value),
+        deployments: dep.get(i.metric.model_id!) ?? 0,
+        lastUsed: null,
+      })),
+    );
     const count = (f: (m: (typeof all)[number]) => boolean) => all.filter(f).length;
     const totalBytes = size.reduce((n, s) => n + s.value, 0);
     const { items, pagination } = paginate(all, query.page, query.limit);
@@ -61,13 +109,26 @@ export const modelsRoute = defineRoute({
         inactive: count((m) => m.status === 'inactive'),
         downloading: count((m) => m.status === 'downloading'),
         failed: count((m) => FAILED_MODEL.includes(m.status)),
-        byType: { llm: count((m) => m.type === 'llm'), vision: count((m) => m.type === 'vision'), embedding: count((m) => m.type === 'embedding'), voice: count((m) => m.type === 'voice') },
-        byDeploymentType: { selfHosted: count((m) => m.deploymentType === 'self-hosted'), apiBased: count((m) => m.deploymentType === 'api-based') },
+        byType: {
+          llm: count((m) => m.type === 'llm'),
+          vision: count((m) => m.type === 'vision'),
+          embedding: count((m) => m.type === 'embedding'),
+          voice: count((m) => m.type === 'voice'),
+        },
+        byDeploymentType: {
+          selfHosted: count((m) => m.deploymentType === 'self-hosted'),
+          apiBased: count((m) => m.deploymentType === 'api-based'),
+        },
         storage: { totalSize: toGB(totalBytes) },
       },
       models: items,
       pagination,
-      metadata: { sources: ['prometheus'], unavailable: [{ field: 'models[].lastUsed', reason: 'AIWM records no per-model usage time' }], units: { size: 'GB (GiB)', totalSize: 'GB (GiB)' }, notes: ['failed = download-failed + deploy-failed + error + invalid-credentials'] },
+      metadata: {
+        sources: ['prometheus'],
+        unavailable: [{ field: 'models[].lastUsed', reason: 'AIWM records no per-model usage time' }],
+        units: { size: 'GB (GiB)', totalSize: 'GB (GiB)' },
+        notes: ['failed = download-failed + deploy-failed + error + invalid-credentials'],
+      },
     };
   },
 });
@@ -135,15 +196,31 @@ const deploymentItem = z.object({
 export const deploymentsRoute = defineRoute({
   path: '/workload/deployments',
   summary: 'Deployments overview and list (seed 3.2)',
-  description: 'The list is unpaginated as in the seed: every deployment up to `limit` (default and most 500), '
-    + 'with `pagination` beside it.',
+  description:
+    'The list is unpaginated as in the seed: every deployment up to `limit` (default and most 500), ' +
+    'with `pagination` beside it.',
   query: fullListQuery.extend(periodQuery.shape),
   response: z.object({
     timestamp: z.string(),
     summary: z.object({
-      total: z.number(), running: z.number(), stopped: z.number(), deploying: z.number(), failed: z.number(),
-      usage: z.object({ period: z.string(), totalRequests: nullableNumber, avgLatency: nullableNumber, successRate: nullableNumber, tokenUsage: nullableNumber }),
-      resources: z.object({ gpusInUse: z.number(), gpusTotal: z.number(), avgGpuUtilization: nullableNumber, totalVramUsed: nullableNumber }),
+      total: z.number(),
+      running: z.number(),
+      stopped: z.number(),
+      deploying: z.number(),
+      failed: z.number(),
+      usage: z.object({
+        period: z.string(),
+        totalRequests: nullableNumber,
+        avgLatency: nullableNumber,
+        successRate: nullableNumber,
+        tokenUsage: nullableNumber,
+      }),
+      resources: z.object({
+        gpusInUse: z.number(),
+        gpusTotal: z.number(),
+        avgGpuUtilization: nullableNumber,
+        totalVramUsed: nullableNumber,
+      }),
     }),
     deployments: z.array(deploymentItem),
     pagination: paginationSchema,
@@ -218,16 +295,16 @@ export const deploymentsRoute = defineRoute({
         units: {
           avgLatency: 'milliseconds',
           successRate: 'percent',
-          gpuUsage: 'percent, average of the GPUs of the deployment\'s node',
+          gpuUsage: "percent, average of the GPUs of the deployment's node",
           vramUsage: 'GB (GiB) used on the node',
           totalVramUsed: 'GB (GiB)',
         },
         notes: [
-          'Latency and success are measured on the assistant messages of agents bound to the deployment; AIWM records '
-            + 'no per-request latency on the model endpoint.',
+          'Latency and success are measured on the assistant messages of agents bound to the deployment; AIWM records ' +
+            'no per-request latency on the model endpoint.',
           'gpusInUse counts the GPUs of nodes running a deployment: AIWM does not record which GPU a deployment uses.',
-          'GPU figures come from dcgm-exporter where it runs on the node, else from AIWM\'s gpuDevices; '
-            + 'avgGpuUtilization covers online nodes only.',
+          "GPU figures come from dcgm-exporter where it runs on the node, else from AIWM's gpuDevices; " +
+            'avgGpuUtilization covers online nodes only.',
         ],
       },
     };
@@ -256,8 +333,8 @@ async function deploymentMetricSeries(ctx: FacadeContext, id: string, w: string,
     tps: q(`sum(rate(aiwm_deployment_tokens_total{${D}}[5m]))`),
     requestsH: r(increase('aiwm_deployment_requests_total', step)),
     latencyH: r(
-      `${increase('aiwm_deployment_response_latency_seconds_sum', step)} `
-        + `/ ${increase('aiwm_deployment_response_latency_seconds_count', step)}`,
+      `${increase('aiwm_deployment_response_latency_seconds_sum', step)} ` +
+        `/ ${increase('aiwm_deployment_response_latency_seconds_count', step)}`,
     ),
     rpsH: r(`sum(rate(aiwm_deployment_requests_total{${D}}[${step}]))`),
   });
@@ -266,7 +343,13 @@ async function deploymentMetricSeries(ctx: FacadeContext, id: string, w: string,
 /** GPU figures of the deployment's node (unified GPU series); none for an api-based deployment. */
 async function deploymentNodeGpu(ctx: FacadeContext, nodeId: string | undefined, range: Range) {
   const none = {
-    utilization: null, vram: null, temperature: null, utilizationH: [], vramH: [], temperatureH: [], sources: [],
+    utilization: null,
+    vram: null,
+    temperature: null,
+    utilizationH: [],
+    vramH: [],
+    temperatureH: [],
+    sources: [],
   };
   if (!nodeId) return none;
   const node = { node_id: nodeId };
@@ -290,7 +373,7 @@ const NO_NODE_GPU = { field: 'metrics.gpu', reason: 'the deployment has no node 
 
 export const deploymentMetricsRoute = defineRoute({
   path: '/workload/deployments/:id/metrics',
-  summary: 'One deployment\'s metrics over time (seed 3.3)',
+  summary: "One deployment's metrics over time (seed 3.3)",
   params: { id: objectId },
   query: seriesQuery,
   response: z.object({
@@ -301,9 +384,24 @@ export const deploymentMetricsRoute = defineRoute({
     ...seriesEcho,
     timestamps: z.array(z.string()),
     metrics: z.object({
-      requests: z.object({ total: nullableNumber, successful: nullableNumber, failed: nullableNumber, history: z.array(nullableNumber) }),
-      latency: z.object({ avg: nullableNumber, p50: nullableNumber, p95: nullableNumber, p99: nullableNumber, history: z.array(nullableNumber) }),
-      throughput: z.object({ requestsPerSecond: nullableNumber, tokensPerSecond: nullableNumber, history: z.array(nullableNumber) }),
+      requests: z.object({
+        total: nullableNumber,
+        successful: nullableNumber,
+        failed: nullableNumber,
+        history: z.array(nullableNumber),
+      }),
+      latency: z.object({
+        avg: nullableNumber,
+        p50: nullableNumber,
+        p95: nullableNumber,
+        p99: nullableNumber,
+        history: z.array(nullableNumber),
+      }),
+      throughput: z.object({
+        requestsPerSecond: nullableNumber,
+        tokensPerSecond: nullableNumber,
+        history: z.array(nullableNumber),
+      }),
       gpu: z.object({
         utilization: nullableNumber,
         vramUsage: nullableNumber,
@@ -379,13 +477,13 @@ export const deploymentMetricsRoute = defineRoute({
         unavailable: gapsOf(info.metric.node_id ? undefined : NO_NODE_GPU, latency.gap),
         units: {
           latency: 'milliseconds',
-          vramUsage: 'GB (GiB) used on the deployment\'s node',
-          utilization: 'percent, average of the node\'s GPUs',
+          vramUsage: "GB (GiB) used on the deployment's node",
+          utilization: "percent, average of the node's GPUs",
           temperature: 'degrees Celsius, hottest GPU of the node',
         },
         notes: [
           'Latency and responses come from the assistant messages of agents bound to the deployment.',
-          'GPU figures come from dcgm-exporter where it runs on the node, else from AIWM\'s gpuDevices.',
+          "GPU figures come from dcgm-exporter where it runs on the node, else from AIWM's gpuDevices.",
           ...(range.widenedNote ? [range.widenedNote] : []),
         ],
       },
@@ -394,36 +492,63 @@ export const deploymentMetricsRoute = defineRoute({
 });
 
 /** The deployment's recent failed responses, grouped by error text (small indexed reads). */
-async function recentErrors(ctx: FacadeContext, deploymentId: string, since: Date): Promise<Array<{ timestamp: string; type: string; message: string; count: number }>> {
+async function recentErrors(
+  ctx: FacadeContext,
+  deploymentId: string,
+  since: Date,
+): Promise<Array<{ timestamp: string; type: string; message: string; count: number }>> {
   const c = ctx.config.collections;
   const opts = { maxTimeMS: ctx.config.facade!.timeoutMs };
-  const agents = await ctx.db.collection(c.agents).find({ deploymentId, ...mongoOrgFilter(ctx.scope) }, { projection: { _id: 1 }, limit: 200, ...opts }).toArray();
+  const agents = await ctx.db
+    .collection(c.agents)
+    .find({ deploymentId, ...mongoOrgFilter(ctx.scope) }, { projection: { _id: 1 }, limit: 200, ...opts })
+    .toArray();
   if (agents.length === 0) return [];
   const conversations = await ctx.db
     .collection(c.conversations)
-    .find({ agentId: { $in: agents.map((a) => (a._id as ObjectId).toHexString()) } }, { projection: { _id: 1 }, sort: { createdAt: -1 }, limit: 500, ...opts })
+    .find(
+      { agentId: { $in: agents.map((a) => (a._id as ObjectId).toHexString()) } },
+      { projection: { _id: 1 }, sort: { createdAt: -1 }, limit: 500, ...opts },
+    )
     .toArray();
   if (conversations.length === 0) return [];
   const failed = await ctx.db
     .collection(c.messages)
     .find(
-      { conversationId: { $in: conversations.map((x) => (x._id as ObjectId).toHexString()) }, createdAt: { $gte: since }, role: 'assistant', $or: [{ status: 'failed' }, { type: 'error' }] },
+      {
+        conversationId: { $in: conversations.map((x) => (x._id as ObjectId).toHexString()) },
+        createdAt: { $gte: since },
+        role: 'assistant',
+        $or: [{ status: 'failed' }, { type: 'error' }],
+      },
       { projection: { error: 1, type: 1, createdAt: 1 }, sort: { createdAt: -1 }, limit: 20, ...opts },
     )
     .toArray();
   const groups = new Map<string, { timestamp: string; type: string; message: string; count: number }>();
   for (const m of failed) {
-    const message = typeof m.error === 'string' && m.error !== '' ? m.error : 'failed response without an error message';
+    const message =
+      typeof m.error === 'string' && m.error !== '' ? m.error : 'failed response without an error message';
     const g = groups.get(message);
     if (g) g.count++;
-    else groups.set(message, { timestamp: (m.createdAt as Date).toISOString(), type: m.type === 'error' ? 'error' : 'failed', message, count: 1 });
+    else
+      groups.set(message, {
+        timestamp: (m.createdAt as Date).toISOString(),
+        type: m.type === 'error' ? 'error' : 'failed',
+        message,
+        count: 1,
+      });
   }
   return [...groups.values()];
 }
 
 // ---- agents --------------------------------------------------------------------------------------
 
-const taskStats = z.object({ tasks: nullableNumber, completed: nullableNumber, failed: nullableNumber, avgResponseTime: nullableNumber });
+const taskStats = z.object({
+  tasks: nullableNumber,
+  completed: nullableNumber,
+  failed: nullableNumber,
+  avgResponseTime: nullableNumber,
+});
 const agentItem = z.object({
   _id: z.string(),
   agentId: z.string(),
@@ -462,14 +587,24 @@ const isoOfSeconds = (v: number | undefined) =>
 export const agentsRoute = defineRoute({
   path: '/workload/agents',
   summary: 'Agents overview and list (seed 3.4)',
-  description: 'The list is unpaginated as in the seed: every agent up to `limit` (default and most 500), '
-    + 'with `pagination` beside it.',
+  description:
+    'The list is unpaginated as in the seed: every agent up to `limit` (default and most 500), ' +
+    'with `pagination` beside it.',
   query: fullListQuery,
   response: z.object({
     timestamp: z.string(),
     summary: z.object({
-      total: z.number(), active: z.number(), busy: z.number(), inactive: z.number(),
-      performance: z.object({ totalTasks: nullableNumber, completed: nullableNumber, failed: nullableNumber, successRate: nullableNumber, avgResponseTime: nullableNumber }),
+      total: z.number(),
+      active: z.number(),
+      busy: z.number(),
+      inactive: z.number(),
+      performance: z.object({
+        totalTasks: nullableNumber,
+        completed: nullableNumber,
+        failed: nullableNumber,
+        successRate: nullableNumber,
+        avgResponseTime: nullableNumber,
+      }),
       activity24h: z.object({ tasksExecuted: nullableNumber, conversations: nullableNumber, messages: nullableNumber }),
     }),
     agents: z.array(agentItem),
@@ -508,7 +643,12 @@ export const agentsRoute = defineRoute({
     const totalTasks = sumValues(s.tasks);
     const totalFailed = sumValues(s.failures);
     const latencySamples = sumValues(s.latencyCount);
-    const latency = latencyOf('summary.performance.avgResponseTime', totalTasks, latencySamples, sumValues(s.latencySum));
+    const latency = latencyOf(
+      'summary.performance.avgResponseTime',
+      totalTasks,
+      latencySamples,
+      sumValues(s.latencySum),
+    );
     const page = paginate(agents, query.page, query.limit);
     return {
       timestamp: ctx.now.toISOString(),
@@ -538,9 +678,11 @@ export const agentsRoute = defineRoute({
         units: {
           avgResponseTime: 'milliseconds',
           successRate: 'percent',
-          lastTask: 'ISO time of the agent\'s last assistant message',
+          lastTask: "ISO time of the agent's last assistant message",
         },
-        notes: ['"All time" task counts are the exporter\'s counters: since it started, or over history with COUNT_EVENTS_FROM=all.'],
+        notes: [
+          '"All time" task counts are the exporter\'s counters: since it started, or over history with COUNT_EVENTS_FROM=all.',
+        ],
       },
     };
   },
@@ -564,7 +706,7 @@ async function agentWindow(ctx: FacadeContext, A: string, w: string | null, fiel
 
 export const agentPerformanceRoute = defineRoute({
   path: '/workload/agents/:id/performance',
-  summary: 'One agent\'s performance (seed 3.5)',
+  summary: "One agent's performance (seed 3.5)",
   params: { id: objectId },
   query: seriesQuery,
   response: z.object({
@@ -589,7 +731,15 @@ export const agentPerformanceRoute = defineRoute({
       tasks: z.array(nullableNumber),
       responseTime: z.array(nullableNumber),
     }),
-    recentTasks: z.array(z.object({ taskId: z.string(), type: z.string(), status: z.string(), duration: nullableNumber, timestamp: z.string() })),
+    recentTasks: z.array(
+      z.object({
+        taskId: z.string(),
+        type: z.string(),
+        status: z.string(),
+        duration: nullableNumber,
+        timestamp: z.string(),
+      }),
+    ),
     metadata: metadataSchema,
   }),
   cacheMs: 30_000,
@@ -636,15 +786,18 @@ export const agentPerformanceRoute = defineRoute({
       },
       recentTasks: r.recent,
       metadata: {
-        sources: ['prometheus', 'mongodb:conversations {agentId, status, createdAt}, messages {conversationId, createdAt} (last 10 tasks)'],
+        sources: [
+          'prometheus',
+          'mongodb:conversations {agentId, status, createdAt}, messages {conversationId, createdAt} (last 10 tasks)',
+        ],
         unavailable: gapsOf(allTimeGap, gap24h, gap7d),
         units: {
           avgResponseTime: 'milliseconds',
           duration: 'milliseconds (the response latency; null when the message has none)',
         },
         notes: [
-          'A task is an assistant message; allTime counts since the exporter started '
-            + '(or over history with COUNT_EVENTS_FROM=all).',
+          'A task is an assistant message; allTime counts since the exporter started ' +
+            '(or over history with COUNT_EVENTS_FROM=all).',
           ...(range.widenedNote ? [range.widenedNote] : []),
         ],
       },
@@ -655,16 +808,33 @@ export const agentPerformanceRoute = defineRoute({
 async function recentTasks(ctx: FacadeContext, agentId: string) {
   const c = ctx.config.collections;
   const opts = { maxTimeMS: ctx.config.facade!.timeoutMs };
-  const conversations = await ctx.db.collection(c.conversations).find({ agentId, ...mongoOrgFilter(ctx.scope) }, { projection: { _id: 1 }, sort: { createdAt: -1 }, limit: 50, ...opts }).toArray();
+  const conversations = await ctx.db
+    .collection(c.conversations)
+    .find(
+      { agentId, ...mongoOrgFilter(ctx.scope) },
+      { projection: { _id: 1 }, sort: { createdAt: -1 }, limit: 50, ...opts },
+    )
+    .toArray();
   if (conversations.length === 0) return [];
   const messages = await ctx.db
     .collection(c.messages)
-    .find({ conversationId: { $in: conversations.map((x) => (x._id as ObjectId).toHexString()) }, role: 'assistant' }, { projection: { type: 1, status: 1, latency: 1, createdAt: 1, error: 1 }, sort: { createdAt: -1 }, limit: 10, ...opts })
+    .find(
+      { conversationId: { $in: conversations.map((x) => (x._id as ObjectId).toHexString()) }, role: 'assistant' },
+      {
+        projection: { type: 1, status: 1, latency: 1, createdAt: 1, error: 1 },
+        sort: { createdAt: -1 },
+        limit: 10,
+        ...opts,
+      },
+    )
     .toArray();
   return messages.map((m: Document) => ({
     taskId: (m._id as ObjectId).toHexString(),
     type: typeof m.type === 'string' ? m.type : 'text',
-    status: m.status === 'failed' || m.type === 'error' || (typeof m.error === 'string' && m.error !== '') ? 'failed' : 'completed',
+    status:
+      m.status === 'failed' || m.type === 'error' || (typeof m.error === 'string' && m.error !== '')
+        ? 'failed'
+        : 'completed',
     duration: typeof m.latency === 'number' ? m.latency : null,
     timestamp: m.createdAt instanceof Date ? m.createdAt.toISOString() : '',
   }));
@@ -672,7 +842,18 @@ async function recentTasks(ctx: FacadeContext, agentId: string) {
 
 // ---- executions ----------------------------------------------------------------------------------
 
-const executionItem = z.object({ _id: z.string(), executionId: z.string().nullable(), name: z.string(), type: z.string().nullable(), category: z.string().nullable(), status: z.string(), progress: nullableNumber, currentStep: z.string().nullable(), startedAt: z.string().nullable(), estimatedCompletion: z.string().nullable() });
+const executionItem = z.object({
+  _id: z.string(),
+  executionId: z.string().nullable(),
+  name: z.string(),
+  type: z.string().nullable(),
+  category: z.string().nullable(),
+  status: z.string(),
+  progress: nullableNumber,
+  currentStep: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  estimatedCompletion: z.string().nullable(),
+});
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -683,7 +864,10 @@ function executionListItem(e: Document, now: Date) {
   const progress = num(e.progress);
   const started = e.startedAt instanceof Date ? e.startedAt : null;
   // Linear projection from progress so far; only for running executions with progress.
-  const eta = started && progress && progress > 0 && e.status === 'running' ? new Date(started.getTime() + ((now.getTime() - started.getTime()) * 100) / progress) : null;
+  const eta =
+    started && progress && progress > 0 && e.status === 'running'
+      ? new Date(started.getTime() + ((now.getTime() - started.getTime()) * 100) / progress)
+      : null;
   return {
     _id: (e._id as ObjectId).toHexString(),
     executionId: str(e.executionId),
@@ -744,14 +928,18 @@ export const executionsRoute = defineRoute({
   path: '/workload/executions',
   summary: 'Executions overview and list (seed 3.6)',
   description:
-    'Counts and performance from Prometheus; the list holds open executions (pending and running, or `status`) read '
-    + 'from MongoDB through the {status, createdAt} index, unpaginated as in the seed: up to `limit` (default and '
-    + 'most 500), with `pagination` beside it.',
+    'Counts and performance from Prometheus; the list holds open executions (pending and running, or `status`) read ' +
+    'from MongoDB through the {status, createdAt} index, unpaginated as in the seed: up to `limit` (default and ' +
+    'most 500), with `pagination` beside it.',
   query: executionsQuery,
   response: z.object({
     timestamp: z.string(),
     summary: z.object({
-      total: z.number(), completed: z.number(), running: z.number(), failed: z.number(), pending: z.number(),
+      total: z.number(),
+      completed: z.number(),
+      running: z.number(),
+      failed: z.number(),
+      pending: z.number(),
       byType: z.record(z.string(), z.number()),
       performance: z.object({ avgDuration: nullableNumber, successRate: nullableNumber, retryRate: nullableNumber }),
     }),
@@ -778,7 +966,23 @@ export const executionsRoute = defineRoute({
     const opts = { maxTimeMS: ctx.config.facade!.timeoutMs };
     const [docs, total] = await Promise.all([
       coll
-        .find(filter, { projection: { executionId: 1, name: 1, type: 1, category: 1, status: 1, progress: 1, 'steps.name': 1, 'steps.status': 1, startedAt: 1 }, sort: { createdAt: -1 }, skip: (query.page - 1) * query.limit, limit: query.limit, ...opts })
+        .find(filter, {
+          projection: {
+            executionId: 1,
+            name: 1,
+            type: 1,
+            category: 1,
+            status: 1,
+            progress: 1,
+            'steps.name': 1,
+            'steps.status': 1,
+            startedAt: 1,
+          },
+          sort: { createdAt: -1 },
+          skip: (query.page - 1) * query.limit,
+          limit: query.limit,
+          ...opts,
+        })
         .toArray(),
       coll.countDocuments(filter, opts),
     ]);
@@ -794,7 +998,11 @@ export const executionsRoute = defineRoute({
         failed: st.get('failed') ?? 0,
         pending: st.get('pending') ?? 0,
         byType: Object.fromEntries([...byLabel(byType, 'type')].sort()),
-        performance: { avgDuration: dc ? round((scalar(dSum) ?? 0) / dc) : null, successRate: c ? round((100 * (scalar(ok) ?? 0)) / c) : null, retryRate: c ? round((100 * (scalar(retried) ?? 0)) / c) : null },
+        performance: {
+          avgDuration: dc ? round((scalar(dSum) ?? 0) / dc) : null,
+          successRate: c ? round((100 * (scalar(ok) ?? 0)) / c) : null,
+          retryRate: c ? round((100 * (scalar(retried) ?? 0)) / c) : null,
+        },
       },
       executions: docs.map((d) => executionListItem(d, ctx.now)),
       pagination: { page: query.page, limit: query.limit, total },
@@ -826,7 +1034,14 @@ export const executionRoute = defineRoute({
     retryCount: nullableNumber,
     maxRetries: nullableNumber,
     steps: z.array(stepSchema),
-    error: z.object({ code: z.string().nullable(), message: z.string().nullable(), stepIndex: nullableNumber, nodeId: z.string().nullable() }).nullable(),
+    error: z
+      .object({
+        code: z.string().nullable(),
+        message: z.string().nullable(),
+        stepIndex: nullableNumber,
+        nodeId: z.string().nullable(),
+      })
+      .nullable(),
     parentExecutionId: z.string().nullable(),
     childExecutionIds: z.array(z.string()),
     metadata: metadataSchema,
@@ -836,7 +1051,10 @@ export const executionRoute = defineRoute({
     const id = params.id!;
     const filter = /^[0-9a-f]{24}$/.test(id) ? { _id: new ObjectId(id) } : { executionId: id };
     const coll = ctx.db.collection(ctx.config.collections.executions);
-    const e = await coll.findOne({ ...filter, isDeleted: { $ne: true } }, { maxTimeMS: ctx.config.facade!.timeoutMs, projection: { secret: 0 } });
+    const e = await coll.findOne(
+      { ...filter, isDeleted: { $ne: true } },
+      { maxTimeMS: ctx.config.facade!.timeoutMs, projection: { secret: 0 } },
+    );
     if (!e) throw notFound('execution');
     const org = str(e.owner?.orgId) || 'unassigned';
     if (ctx.scope.kind === 'org' && org !== ctx.scope.orgId) throw forbidden();
@@ -854,8 +1072,14 @@ export const executionRoute = defineRoute({
       steps: (Array.isArray(e.steps) ? (e.steps as Document[]) : []).map(stepItem),
       error: executionError(e.error),
       parentExecutionId: str(e.parentExecutionId),
-      childExecutionIds: Array.isArray(e.childExecutionIds) ? (e.childExecutionIds as unknown[]).filter((x): x is string => typeof x === 'string') : [],
-      metadata: { sources: ['mongodb:executions (by _id or executionId)'], unavailable: [], units: { duration: 'seconds' } },
+      childExecutionIds: Array.isArray(e.childExecutionIds)
+        ? (e.childExecutionIds as unknown[]).filter((x): x is string => typeof x === 'string')
+        : [],
+      metadata: {
+        sources: ['mongodb:executions (by _id or executionId)'],
+        unavailable: [],
+        units: { duration: 'seconds' },
+      },
     };
   },
 });

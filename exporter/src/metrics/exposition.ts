@@ -108,7 +108,11 @@ export class SampleFamily {
   /** `labels` is a prepared label string (see labelString); `extra` more labels, e.g. `status="online"`. */
   add(labels: string, value: number, extra = ''): void {
     const all = joinLabels(labels, extra);
-    this.out.write(all === '' ? this.meta.name + ' ' + formatValue(value) + '\n' : this.meta.name + '{' + all + '} ' + formatValue(value) + '\n');
+    this.out.write(
+      all === ''
+        ? this.meta.name + ' ' + formatValue(value) + '\n'
+        : this.meta.name + '{' + all + '} ' + formatValue(value) + '\n',
+    );
     this.out.samples++;
   }
 

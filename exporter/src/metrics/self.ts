@@ -29,32 +29,108 @@ export class SelfMetrics {
 
   constructor(version: string) {
     const registers = [this.registry];
-    this.buildInfo = new client.Gauge({ name: 'aiwm_exporter_build_info', help: 'Exporter version; always 1.', labelNames: ['version', 'nodejs_version'], registers });
+    this.buildInfo = new client.Gauge({
+      name: 'aiwm_exporter_build_info',
+      help: 'Exporter version; always 1.',
+      labelNames: ['version', 'nodejs_version'],
+      registers,
+    });
     this.buildInfo.set({ version, nodejs_version: process.version }, 1);
-    this.sourceUp = new client.Gauge({ name: 'aiwm_exporter_source_up', help: '1 when the last poll reached MongoDB.', registers });
-    this.collectorSuccess = new client.Gauge({ name: 'aiwm_exporter_collector_success', help: '1 when the collector\'s last run succeeded; its series are dropped while 0.', labelNames: ['collector'], registers });
-    this.collectorDuration = new client.Gauge({ name: 'aiwm_exporter_collector_duration_seconds', help: 'Duration of the collector\'s last run.', labelNames: ['collector'], registers });
-    this.collectorLastSuccess = new client.Gauge({ name: 'aiwm_exporter_collector_last_success_timestamp_seconds', help: 'Unix time the collector last succeeded.', labelNames: ['collector'], registers });
-    this.lastSuccessfulPoll = new client.Gauge({ name: 'aiwm_exporter_last_successful_poll_timestamp_seconds', help: 'Unix time of the last poll in which every collector succeeded.', registers });
-    this.polls = new client.Counter({ name: 'aiwm_exporter_polls_total', help: 'Polls run, by result (success, partial, failed).', labelNames: ['result'], registers });
-    this.pollsSkipped = new client.Counter({ name: 'aiwm_exporter_polls_skipped_total', help: 'Scheduled polls skipped because the previous one was still running.', registers });
-    this.pollDuration = new client.Histogram({ name: 'aiwm_exporter_poll_duration_seconds', help: 'Wall time of a whole poll, rendering included.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
-    this.documentsRead = new client.Counter({ name: 'aiwm_exporter_documents_read_total', help: 'Documents read from MongoDB, by collection.', labelNames: ['collection'], registers });
-    this.invalidDocuments = new client.Counter({ name: 'aiwm_exporter_invalid_documents_total', help: 'Malformed documents met (skipped, or kept with an unknown enum read as "other"), by collection and reason. State collections are re-read every poll, so a lasting bad document counts once per poll.', labelNames: ['collection', 'reason'], registers });
+    this.sourceUp = new client.Gauge({
+      name: 'aiwm_exporter_source_up',
+      help: '1 when the last poll reached MongoDB.',
+      registers,
+    });
+    this.collectorSuccess = new client.Gauge({
+      name: 'aiwm_exporter_collector_success',
+      help: "1 when the collector's last run succeeded; its series are dropped while 0.",
+      labelNames: ['collector'],
+      registers,
+    });
+    this.collectorDuration = new client.Gauge({
+      name: 'aiwm_exporter_collector_duration_seconds',
+      help: "Duration of the collector's last run.",
+      labelNames: ['collector'],
+      registers,
+    });
+    this.collectorLastSuccess = new client.Gauge({
+      name: 'aiwm_exporter_collector_last_success_timestamp_seconds',
+      help: 'Unix time the collector last succeeded.',
+      labelNames: ['collector'],
+      registers,
+    });
+    this.lastSuccessfulPoll = new client.Gauge({
+      name: 'aiwm_exporter_last_successful_poll_timestamp_seconds',
+      help: 'Unix time of the last poll in which every collector succeeded.',
+      registers,
+    });
+    this.polls = new client.Counter({
+      name: 'aiwm_exporter_polls_total',
+      help: 'Polls run, by result (success, partial, failed).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.pollsSkipped = new client.Counter({
+      name: 'aiwm_exporter_polls_skipped_total',
+      help: 'Scheduled polls skipped because the previous one was still running.',
+      registers,
+    });
+    this.pollDuration = new client.Histogram({
+      name: 'aiwm_exporter_poll_duration_seconds',
+      help: 'Wall time of a whole poll, rendering included.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.documentsRead = new client.Counter({
+      name: 'aiwm_exporter_documents_read_total',
+      help: 'Documents read from MongoDB, by collection.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.invalidDocuments = new client.Counter({
+      name: 'aiwm_exporter_invalid_documents_total',
+      help: 'Malformed documents met (skipped, or kept with an unknown enum read as "other"), by collection and reason. State collections are re-read every poll, so a lasting bad document counts once per poll.',
+      labelNames: ['collection', 'reason'],
+      registers,
+    });
     this.invalidFields = new client.Counter({
       name: 'aiwm_exporter_invalid_fields_total',
       help: 'Fields of the wrong type that were dropped while their document was kept (informational fields such as os, hostname, cpuModel), by collection and field. Counted once per poll while the document stays bad.',
       labelNames: ['collection', 'field'],
       registers,
     });
-    this.entitiesOverLimit = new client.Gauge({ name: 'aiwm_exporter_entities_over_limit', help: 'Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series in the last poll.', labelNames: ['collection'], registers });
-    this.watermark = new client.Gauge({ name: 'aiwm_exporter_event_watermark_timestamp_seconds', help: 'How far the incremental reader of an event collection has counted (Unix time).', labelNames: ['collection'], registers });
-    this.renderDuration = new client.Gauge({ name: 'aiwm_exporter_render_duration_seconds', help: 'Time the last poll spent rendering and compressing the exposition.', registers });
-    this.exposedSeries = new client.Gauge({ name: 'aiwm_exporter_series', help: 'Entity series rendered by the last poll.', registers });
-    this.expositionBytes = new client.Gauge({ name: 'aiwm_exporter_exposition_bytes', help: 'Size of the pre-rendered entity exposition, by format and encoding.', labelNames: ['format', 'encoding'], registers });
+    this.entitiesOverLimit = new client.Gauge({
+      name: 'aiwm_exporter_entities_over_limit',
+      help: 'Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series in the last poll.',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.watermark = new client.Gauge({
+      name: 'aiwm_exporter_event_watermark_timestamp_seconds',
+      help: 'How far the incremental reader of an event collection has counted (Unix time).',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.renderDuration = new client.Gauge({
+      name: 'aiwm_exporter_render_duration_seconds',
+      help: 'Time the last poll spent rendering and compressing the exposition.',
+      registers,
+    });
+    this.exposedSeries = new client.Gauge({
+      name: 'aiwm_exporter_series',
+      help: 'Entity series rendered by the last poll.',
+      registers,
+    });
+    this.expositionBytes = new client.Gauge({
+      name: 'aiwm_exporter_exposition_bytes',
+      help: 'Size of the pre-rendered entity exposition, by format and encoding.',
+      labelNames: ['format', 'encoding'],
+      registers,
+    });
     client.collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges `_total`, which promtool rejects; the per-type gauges without the suffix stay.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+      this.registry.removeSingleMetric(name);
   }
 
   /** Counts one scrape and renders the scrape counter, the only self-metric that changes between polls. */
@@ -78,7 +154,10 @@ export class SelfMetrics {
       for (const v of metric.values) {
         const labels = v.labels as Record<string, string | number>;
         const names = Object.keys(labels);
-        const ls = labelString(names, names.map((n) => (typeof labels[n] === 'number' ? formatValue(labels[n] as number) : String(labels[n]))));
+        const ls = labelString(
+          names,
+          names.map((n) => (typeof labels[n] === 'number' ? formatValue(labels[n] as number) : String(labels[n]))),
+        );
         const name = (v as { metricName?: string }).metricName ?? metric.name;
         out += ls === '' ? `${name} ${formatValue(v.value)}\n` : `${name}{${ls}} ${formatValue(v.value)}\n`;
       }
@@ -87,7 +166,13 @@ export class SelfMetrics {
   }
 }
 
-export const SCRAPES: FamilyMeta = { name: 'aiwm_exporter_scrapes_total', type: 'counter', help: 'Scrapes of /metrics, by format and encoding.', unit: '', labels: ['format', 'encoding'] };
+export const SCRAPES: FamilyMeta = {
+  name: 'aiwm_exporter_scrapes_total',
+  type: 'counter',
+  help: 'Scrapes of /metrics, by format and encoding.',
+  unit: '',
+  labels: ['format', 'encoding'],
+};
 
 function unitOf(name: string): string {
   const base = name.replace(/_total$/, '');

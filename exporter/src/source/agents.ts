@@ -1,6 +1,16 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalDate, optionalNumber, readEach, type InvalidSink, lenient } from './common.js';
+import {
+  NOT_DELETED,
+  baseFields,
+  enumField,
+  idString,
+  optionalDate,
+  optionalNumber,
+  readEach,
+  type InvalidSink,
+  lenient,
+} from './common.js';
 
 export const AGENT_STATUSES = ['active', 'inactive', 'busy', 'suspended'] as const;
 export const AGENT_TYPES = ['managed', 'autonomous'] as const;
@@ -21,14 +31,31 @@ export const agentSchema = z.object({
 export type AgentRecord = z.output<typeof agentSchema>;
 
 // `secret` and `settings` hold credentials: never projected.
-const projection = { name: 1, status: 1, type: 1, deploymentId: 1, nodeId: 1, lastHeartbeatAt: 1, lastConnectedAt: 1, connectionCount: 1, 'owner.orgId': 1 };
+const projection = {
+  name: 1,
+  status: 1,
+  type: 1,
+  deploymentId: 1,
+  nodeId: 1,
+  lastHeartbeatAt: 1,
+  lastConnectedAt: 1,
+  connectionCount: 1,
+  'owner.orgId': 1,
+};
 
-export function readAgents(collection: Collection, report: InvalidSink, visit: (record: AgentRecord) => void): Promise<number> {
+export function readAgents(
+  collection: Collection,
+  report: InvalidSink,
+  visit: (record: AgentRecord) => void,
+): Promise<number> {
   return readEach(collection, NOT_DELETED, projection, agentSchema, [(a) => a.status, (a) => a.type], report, visit);
 }
 
 /** The deployment each agent is bound to, for attributing its messages (deleted agents included: their history counts). */
-export async function readAgentBindings(collection: Collection, agentIds: readonly string[]): Promise<Map<string, string | null>> {
+export async function readAgentBindings(
+  collection: Collection,
+  agentIds: readonly string[],
+): Promise<Map<string, string | null>> {
   const ids = agentIds.filter((id) => ObjectId.isValid(id) && id.length === 24).map((id) => new ObjectId(id));
   const bindings = new Map<string, string | null>();
   if (ids.length === 0) return bindings;

@@ -16,7 +16,13 @@ export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum' | 'b
  * Receives every malformed document a source module meets; the poller counts and logs them.
  * `id` is null and `count` > 1 for documents met only as a group inside a MongoDB aggregation.
  */
-export type InvalidSink = (collection: string, id: string | null, reason: InvalidReason, field: string, count?: number) => void;
+export type InvalidSink = (
+  collection: string,
+  id: string | null,
+  reason: InvalidReason,
+  field: string,
+  count?: number,
+) => void;
 
 /** An enum field: contract values pass, anything else string-typed becomes `other`. */
 export function enumField<const T extends readonly [string, ...string[]]>(values: T) {
@@ -125,7 +131,12 @@ export async function readEach<S extends z.ZodType>(
   let sliceStart = performance.now();
   // Without UTF-8 validation a bad string in one document reads as replacement characters instead of
   // failing the whole batch (and the poll); it is also cheaper.
-  for await (const raw of collection.find(filter, { projection, sort: { _id: 1 }, batchSize: 1000, enableUtf8Validation: false })) {
+  for await (const raw of collection.find(filter, {
+    projection,
+    sort: { _id: 1 },
+    batchSize: 1000,
+    enableUtf8Validation: false,
+  })) {
     read++;
     const record = validate(collection.collectionName, schema, enumPaths, raw, report);
     if (record !== undefined) visit(record);

@@ -22,11 +22,19 @@ export async function readNewConversations(
   report: InvalidSink,
 ): Promise<Increment & { records: ConversationRecord[] }> {
   const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
-  return readValidIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit }, conversationSchema, [], report);
+  return readValidIncrement(
+    { collection, timeField: 'createdAt', filter, projection, watermark, upper, limit },
+    conversationSchema,
+    [],
+    report,
+  );
 }
 
 /** conversationId -> agentId for the given conversations, by primary key. */
-export async function readConversationAgents(collection: Collection, conversationIds: readonly string[]): Promise<Map<string, string>> {
+export async function readConversationAgents(
+  collection: Collection,
+  conversationIds: readonly string[],
+): Promise<Map<string, string>> {
   const ids = conversationIds.filter((id) => id.length === 24 && ObjectId.isValid(id)).map((id) => new ObjectId(id));
   const agents = new Map<string, string>();
   if (ids.length === 0) return agents;

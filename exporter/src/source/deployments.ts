@@ -2,7 +2,15 @@ import type { Collection } from 'mongodb';
 import { z } from 'zod';
 import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, readEach, type InvalidSink } from './common.js';
 
-export const DEPLOYMENT_STATUSES = ['queued', 'deploying', 'running', 'stopping', 'stopped', 'failed', 'error'] as const;
+export const DEPLOYMENT_STATUSES = [
+  'queued',
+  'deploying',
+  'running',
+  'stopping',
+  'stopped',
+  'failed',
+  'error',
+] as const;
 
 export const deploymentSchema = z.object({
   ...baseFields,
@@ -18,8 +26,22 @@ export const deploymentSchema = z.object({
 
 export type DeploymentRecord = z.output<typeof deploymentSchema>;
 
-const projection = { name: 1, status: 1, modelId: 1, nodeId: 1, resourceId: 1, requestCount: 1, totalTokens: 1, totalCost: 1, 'owner.orgId': 1 };
+const projection = {
+  name: 1,
+  status: 1,
+  modelId: 1,
+  nodeId: 1,
+  resourceId: 1,
+  requestCount: 1,
+  totalTokens: 1,
+  totalCost: 1,
+  'owner.orgId': 1,
+};
 
-export function readDeployments(collection: Collection, report: InvalidSink, visit: (record: DeploymentRecord) => void): Promise<number> {
+export function readDeployments(
+  collection: Collection,
+  report: InvalidSink,
+  visit: (record: DeploymentRecord) => void,
+): Promise<number> {
   return readEach(collection, NOT_DELETED, projection, deploymentSchema, [(d) => d.status], report, visit);
 }

@@ -1,6 +1,16 @@
 import type { Collection, Document } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, OTHER, baseFields, enumField, optionalDate, optionalNumber, optionalString, orgOf, type InvalidSink } from './common.js';
+import {
+  NOT_DELETED,
+  OTHER,
+  baseFields,
+  enumField,
+  optionalDate,
+  optionalNumber,
+  optionalString,
+  orgOf,
+  type InvalidSink,
+} from './common.js';
 import { readValidIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const EXECUTION_CATEGORIES = ['deployment', 'model', 'agent', 'maintenance', 'batch'] as const;
@@ -19,7 +29,15 @@ export const finishedExecutionSchema = z.object({
 
 export type FinishedExecution = z.output<typeof finishedExecutionSchema>;
 
-const finishedProjection = { category: 1, status: 1, type: 1, startedAt: 1, completedAt: 1, retryCount: 1, 'owner.orgId': 1 };
+const finishedProjection = {
+  category: 1,
+  status: 1,
+  type: 1,
+  startedAt: 1,
+  completedAt: 1,
+  retryCount: 1,
+  'owner.orgId': 1,
+};
 
 /**
  * Executions finished since the watermark, in completedAt order. The createdAt lower bound keeps the
@@ -38,7 +56,12 @@ export async function readFinishedExecutions(
   // Documents without a usable category are reported by countExecutions, not read here.
   const filter: Document = { ...NOT_DELETED, status: { $in: [...FINISHED_STATUSES] }, category: { $type: 'string' } };
   if (createdFrom > 0) filter.createdAt = { $gte: new Date(createdFrom) };
-  return readValidIncrement({ collection, timeField: 'completedAt', filter, projection: finishedProjection, watermark, upper, limit }, finishedExecutionSchema, [], report);
+  return readValidIncrement(
+    { collection, timeField: 'completedAt', filter, projection: finishedProjection, watermark, upper, limit },
+    finishedExecutionSchema,
+    [],
+    report,
+  );
 }
 
 export interface ExecutionGroup {
@@ -53,7 +76,12 @@ const known = <T extends readonly string[]>(values: T, value: unknown): string |
   typeof value === 'string' ? ((values as readonly string[]).includes(value) ? value : OTHER) : undefined;
 
 /** Checks a grouped key the way validate() checks a document; returns undefined for groups to skip. */
-function groupKey(collection: string, id: Document, count: number, report: InvalidSink): Omit<ExecutionGroup, 'count' | 'type'> | undefined {
+function groupKey(
+  collection: string,
+  id: Document,
+  count: number,
+  report: InvalidSink,
+): Omit<ExecutionGroup, 'count' | 'type'> | undefined {
   const category = known(EXECUTION_CATEGORIES, id.category);
   const status = known(EXECUTION_STATUSES, id.status);
   if (category === undefined || status === undefined) {
@@ -79,7 +107,11 @@ export async function countExecutions(collection: Collection, report: InvalidSin
         $group: {
           _id: { orgId: '$owner.orgId', category: '$category', type: '$type', status: '$status' },
           count: { $sum: 1 },
-          badProgress: { $sum: { $cond: [{ $or: [{ $isNumber: '$progress' }, { $eq: [{ $ifNull: ['$progress', null] }, null] }] }, 0, 1] } },
+          badProgress: {
+            $sum: {
+              $cond: [{ $or: [{ $isNumber: '$progress' }, { $eq: [{ $ifNull: ['$progress', null] }, null] }] }, 0, 1],
+            },
+          },
         },
       },
     ])
@@ -87,11 +119,16 @@ export async function countExecutions(collection: Collection, report: InvalidSin
   const groups: ExecutionGroup[] = [];
   for (const row of rows) {
     // A non-numeric progress reads as 0 in the running average: reported, the execution still counted.
-    if ((row.badProgress as number) > 0) report(collection.collectionName, null, 'wrong_type', 'progress', row.badProgress as number);
+    if ((row.badProgress as number) > 0)
+      report(collection.collectionName, null, 'wrong_type', 'progress', row.badProgress as number);
     const key = groupKey(collection.collectionName, row._id as Document, row.count as number, report);
     if (!key) continue;
     const type = (row._id as Document).type;
-    groups.push({ ...key, type: typeof type === 'string' && type !== '' ? type : 'unknown', count: row.count as number });
+    groups.push({
+      ...key,
+      type: typeof type === 'string' && type !== '' ? type : 'unknown',
+      count: row.count as number,
+    });
   }
   return groups;
 }
@@ -114,7 +151,11 @@ export async function summarizeRunning(collection: Collection, now: Date): Promi
           _id: { orgId: '$owner.orgId', category: '$category' },
           running: { $sum: 1 },
           progressSum: { $sum: { $cond: [{ $isNumber: '$progress' }, '$progress', 0] } },
-          overdue: { $sum: { $cond: [{ $and: [{ $eq: [{ $type: '$timeoutAt' }, 'date'] }, { $lt: ['$timeoutAt', now] }] }, 1, 0] } },
+          overdue: {
+            $sum: {
+              $cond: [{ $and: [{ $eq: [{ $type: '$timeoutAt' }, 'date'] }, { $lt: ['$timeoutAt', now] }] }, 1, 0],
+            },
+          },
         },
       },
     ])

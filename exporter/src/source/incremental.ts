@@ -14,8 +14,12 @@ export interface Watermark {
 export const MIN_OBJECT_ID = new ObjectId('000000000000000000000000');
 export const MAX_OBJECT_ID = new ObjectId('ffffffffffffffffffffffff');
 
-export function initialWatermark(from: { kind: 'start' } | { kind: 'all' } | { kind: 'lookback'; ms: number }, startedAt: Date): Watermark {
-  const time = from.kind === 'all' ? new Date(0) : from.kind === 'start' ? startedAt : new Date(startedAt.getTime() - from.ms);
+export function initialWatermark(
+  from: { kind: 'start' } | { kind: 'all' } | { kind: 'lookback'; ms: number },
+  startedAt: Date,
+): Watermark {
+  const time =
+    from.kind === 'all' ? new Date(0) : from.kind === 'start' ? startedAt : new Date(startedAt.getTime() - from.ms);
   return { time, id: MIN_OBJECT_ID };
 }
 
@@ -61,7 +65,12 @@ export async function readIncrement(q: IncrementQuery): Promise<Increment> {
     ],
   };
   const docs = await q.collection
-    .find(filter, { projection: q.projection, sort: { [q.timeField]: 1, _id: 1 }, limit: q.limit, batchSize: Math.min(q.limit, 5000) })
+    .find(filter, {
+      projection: q.projection,
+      sort: { [q.timeField]: 1, _id: 1 },
+      limit: q.limit,
+      batchSize: Math.min(q.limit, 5000),
+    })
     .toArray();
   if (docs.length < q.limit) return { docs, watermark: { time: q.upper, id: MAX_OBJECT_ID }, caughtUp: true };
   const last = docs[docs.length - 1]!;

@@ -14,7 +14,9 @@ export const messageSchema = z.object({
   type: enumField(MESSAGE_TYPES).nullish(),
   status: enumField(MESSAGE_STATUSES).nullish(),
   latency: optionalNumber,
-  usage: z.object({ promptTokens: optionalNumber, completionTokens: optionalNumber, totalTokens: optionalNumber }).nullish(),
+  usage: z
+    .object({ promptTokens: optionalNumber, completionTokens: optionalNumber, totalTokens: optionalNumber })
+    .nullish(),
   toolResults: z.array(z.object({ success: z.boolean().nullish() })).nullish(),
   error: optionalString,
   createdAt: z.date(),
@@ -24,7 +26,16 @@ export type MessageRecord = z.output<typeof messageSchema>;
 
 // Message content, tool arguments and results are never read: only what the metrics need.
 const projection = {
-  conversationId: 1, role: 1, type: 1, status: 1, latency: 1, usage: 1, 'toolResults.success': 1, error: 1, createdAt: 1, 'owner.orgId': 1,
+  conversationId: 1,
+  role: 1,
+  type: 1,
+  status: 1,
+  latency: 1,
+  usage: 1,
+  'toolResults.success': 1,
+  error: 1,
+  createdAt: 1,
+  'owner.orgId': 1,
 };
 
 export async function readNewMessages(
@@ -35,5 +46,10 @@ export async function readNewMessages(
   report: InvalidSink,
 ): Promise<Increment & { records: MessageRecord[] }> {
   const filter = { ...NOT_DELETED, ...idLowerBound(watermark) };
-  return readValidIncrement({ collection, timeField: 'createdAt', filter, projection, watermark, upper, limit }, messageSchema, [(m) => m.role, (m) => m.type, (m) => m.status], report);
+  return readValidIncrement(
+    { collection, timeField: 'createdAt', filter, projection, watermark, upper, limit },
+    messageSchema,
+    [(m) => m.role, (m) => m.type, (m) => m.status],
+    report,
+  );
 }

@@ -193,8 +193,16 @@ const projection = {
   'owner.orgId': 1,
 };
 
-const enumPaths = [(n: NodeRecord) => n.status, (n: NodeRecord) => n.role, (n: NodeRecord) => n.gpuDevices?.map((g) => g.status ?? '')];
+const enumPaths = [
+  (n: NodeRecord) => n.status,
+  (n: NodeRecord) => n.role,
+  (n: NodeRecord) => n.gpuDevices?.map((g) => g.status ?? ''),
+];
 
-export function readNodes(collection: Collection, report: InvalidSink, visit: (record: NodeRecord) => void): Promise<number> {
+export function readNodes(
+  collection: Collection,
+  report: InvalidSink,
+  visit: (record: NodeRecord) => void,
+): Promise<number> {
   return readEach(collection, NOT_DELETED, projection, nodeSchema, enumPaths, report, visit);
 }

@@ -1,6 +1,15 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalBoolean, optionalNumber, readEach, type InvalidSink } from './common.js';
+import {
+  NOT_DELETED,
+  baseFields,
+  enumField,
+  idString,
+  optionalBoolean,
+  optionalNumber,
+  readEach,
+  type InvalidSink,
+} from './common.js';
 
 export const RESOURCE_TYPES = ['inference-container', 'application-container', 'virtual-machine'] as const;
 export const RESOURCE_STATUSES = ['queued', 'deploying', 'running', 'stopping', 'stopped', 'failed', 'error'] as const;
@@ -12,7 +21,11 @@ const config = z.object({
   ramMB: optionalNumber,
   diskGB: optionalNumber,
   gpuConfig: z
-    .object({ enabled: optionalBoolean, mode: enumField(GPU_MODES).nullish(), deviceIds: z.array(z.unknown()).nullish() })
+    .object({
+      enabled: optionalBoolean,
+      mode: enumField(GPU_MODES).nullish(),
+      deviceIds: z.array(z.unknown()).nullish(),
+    })
     .nullish(),
   cpuCores: optionalNumber,
   ramLimit: optionalNumber,
@@ -26,17 +39,47 @@ export const resourceSchema = z.object({
   status: enumField(RESOURCE_STATUSES),
   nodeId: idString.nullish(),
   config: config.nullish(),
-  runtime: z.object({ allocatedGPU: z.array(z.unknown()).nullish(), allocatedCPU: optionalNumber, allocatedRAM: optionalNumber }).nullish(),
+  runtime: z
+    .object({
+      allocatedGPU: z.array(z.unknown()).nullish(),
+      allocatedCPU: optionalNumber,
+      allocatedRAM: optionalNumber,
+    })
+    .nullish(),
 });
 
 export type ResourceRecord = z.output<typeof resourceSchema>;
 
 const projection = {
-  name: 1, resourceType: 1, status: 1, nodeId: 1, 'owner.orgId': 1,
-  'config.vcpus': 1, 'config.ramMB': 1, 'config.diskGB': 1, 'config.gpuConfig': 1, 'config.cpuCores': 1, 'config.ramLimit': 1,
-  'config.gpuDeviceIds': 1, 'runtime.allocatedGPU': 1, 'runtime.allocatedCPU': 1, 'runtime.allocatedRAM': 1,
+  name: 1,
+  resourceType: 1,
+  status: 1,
+  nodeId: 1,
+  'owner.orgId': 1,
+  'config.vcpus': 1,
+  'config.ramMB': 1,
+  'config.diskGB': 1,
+  'config.gpuConfig': 1,
+  'config.cpuCores': 1,
+  'config.ramLimit': 1,
+  'config.gpuDeviceIds': 1,
+  'runtime.allocatedGPU': 1,
+  'runtime.allocatedCPU': 1,
+  'runtime.allocatedRAM': 1,
 };
 
-export function readResources(collection: Collection, report: InvalidSink, visit: (record: ResourceRecord) => void): Promise<number> {
-  return readEach(collection, NOT_DELETED, projection, resourceSchema, [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode], report, visit);
+export function readResources(
+  collection: Collection,
+  report: InvalidSink,
+  visit: (record: ResourceRecord) => void,
+): Promise<number> {
+  return readEach(
+    collection,
+    NOT_DELETED,
+    projection,
+    resourceSchema,
+    [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode],
+    report,
+    visit,
+  );
 }

@@ -40,7 +40,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       try {
         const payload = JSON.parse(body) as Omit<Notification, 'path'>;
-        notifications.push({ path: req.url ?? '', receiver: payload.receiver, status: payload.status, alerts: payload.alerts });
+        notifications.push({
+          path: req.url ?? '',
+          receiver: payload.receiver,
+          status: payload.status,
+          alerts: payload.alerts,
+        });
         res.writeHead(200).end();
       } catch {
         res.writeHead(400).end();
@@ -59,22 +64,41 @@ export interface RunningAlertmanager {
   readonly url: string;
   /** host:port for Prometheus' alerting config. */
   readonly target: string;
-  alerts(filter?: string[]): Promise<Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[]; silencedBy: string[] } }>>;
+  alerts(
+    filter?: string[],
+  ): Promise<
+    Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[]; silencedBy: string[] } }>
+  >;
   stop(): Promise<void>;
   readonly log: () => string;
 }
 
 /** `configYaml` is the Alertmanager configuration as committed (or adjusted for test timings). */
-export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK_URL: string; WATCHDOG_WEBHOOK_URL?: string }, port?: number): Promise<RunningAlertmanager> {
+export async function startAlertmanager(
+  configYaml: string,
+  env: { ALERT_WEBHOOK_URL: string; WATCHDOG_WEBHOOK_URL?: string },
+  port?: number,
+): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), configYaml);
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const daemon = await startDaemon('Alertmanager', 'sh', [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
-    readyUrl: `${url}/-/ready`,
-    dir,
-    env: { ...process.env, ...env, ALERTMANAGER_CONFIG_SOURCE: join(dir, 'alertmanager.yml'), ALERTMANAGER_BIN, ALERTMANAGER_STORAGE: join(dir, 'data') },
-  });
+  const daemon = await startDaemon(
+    'Alertmanager',
+    'sh',
+    [ENTRYPOINT, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    {
+      readyUrl: `${url}/-/ready`,
+      dir,
+      env: {
+        ...process.env,
+        ...env,
+        ALERTMANAGER_CONFIG_SOURCE: join(dir, 'alertmanager.yml'),
+        ALERTMANAGER_BIN,
+        ALERTMANAGER_STORAGE: join(dir, 'data'),
+      },
+    },
+  );
   return {
     url,
     target: `127.0.0.1:${port}`,
@@ -82,7 +106,9 @@ export async function startAlertmanager(configYaml: string, env: { ALERT_WEBHOOK
     async alerts(filter = []) {
       const params = new URLSearchParams();
       for (const f of filter) params.append('filter', f);
-      return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as Awaited<ReturnType<RunningAlertmanager['alerts']>>;
+      return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as Awaited<
+        ReturnType<RunningAlertmanager['alerts']>
+      >;
     },
     stop: daemon.stop,
   };

@@ -13,7 +13,12 @@ export interface Daemon {
  * Runs a server binary for a test (Prometheus, Alertmanager) until `readyUrl` answers 200.
  * A start that fails throws with the process's output; `dir` is its temporary directory.
  */
-export async function startDaemon(what: string, command: string, args: string[], options: { readyUrl: string; dir: string; env?: NodeJS.ProcessEnv }): Promise<Daemon> {
+export async function startDaemon(
+  what: string,
+  command: string,
+  args: string[],
+  options: { readyUrl: string; dir: string; env?: NodeJS.ProcessEnv },
+): Promise<Daemon> {
   let output = '';
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -21,7 +26,10 @@ export async function startDaemon(what: string, command: string, args: string[],
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const failed = new Promise<never>((_, reject) => child.once('error', reject));
   try {
-    await Promise.race([failed, waitFor(`${what} to be ready`, async () => ((await fetch(options.readyUrl)).ok ? true : undefined), 30_000)]);
+    await Promise.race([
+      failed,
+      waitFor(`${what} to be ready`, async () => ((await fetch(options.readyUrl)).ok ? true : undefined), 30_000),
+    ]);
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(options.dir, { recursive: true, force: true });

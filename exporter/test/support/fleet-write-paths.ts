@@ -25,9 +25,27 @@ export const DCGM_FIXTURE_HOSTS = { h100: 'gpu-node-01', a100: 'gpu-node-02' } a
 
 /** `os` objects as the agent sends them (NAME and VERSION from /etc/os-release). */
 const OS_OBJECTS = [
-  { platform: 'linux', distro: 'Ubuntu', version: '22.04.4 LTS (Jammy Jellyfish)', arch: 'x64', kernel: '5.15.0-119-generic' },
-  { platform: 'linux', distro: 'Ubuntu', version: '24.04.1 LTS (Noble Numbat)', arch: 'x64', kernel: '6.8.0-45-generic' },
-  { platform: 'linux', distro: 'Rocky Linux', version: '9.4 (Blue Onyx)', arch: 'x64', kernel: '5.14.0-427.13.1.el9_4.x86_64' },
+  {
+    platform: 'linux',
+    distro: 'Ubuntu',
+    version: '22.04.4 LTS (Jammy Jellyfish)',
+    arch: 'x64',
+    kernel: '5.15.0-119-generic',
+  },
+  {
+    platform: 'linux',
+    distro: 'Ubuntu',
+    version: '24.04.1 LTS (Noble Numbat)',
+    arch: 'x64',
+    kernel: '6.8.0-45-generic',
+  },
+  {
+    platform: 'linux',
+    distro: 'Rocky Linux',
+    version: '9.4 (Blue Onyx)',
+    arch: 'x64',
+    kernel: '5.14.0-427.13.1.el9_4.x86_64',
+  },
 ];
 
 /** Registration fields of a gpuDevices entry; the telemetry fields are never persisted. */
@@ -70,7 +88,11 @@ function scenarioNodes(fleet: Fleet): Document[] {
   const now = fleet.now.getTime();
   const org = (i: number) => fleet.orgIds[i % fleet.orgIds.length]!;
   const fresh = (seconds: number) => new Date(now - seconds * SEC);
-  const h100Gpus = Array.from({ length: 8 }, (_, i) => ({ deviceId: String(i), model: 'NVIDIA H100 80GB HBM3', memoryTotal: 81559 }));
+  const h100Gpus = Array.from({ length: 8 }, (_, i) => ({
+    deviceId: String(i),
+    model: 'NVIDIA H100 80GB HBM3',
+    memoryTotal: 81559,
+  }));
   const docs = [
     node(fleet, 1, org(0), {
       name: 'gpu-node-01',
@@ -113,7 +135,12 @@ function scenarioNodes(fleet: Fleet): Document[] {
     }),
   ];
   const [h100, a100, never, gb] = docs.map(idOf) as [string, string, string, string];
-  Object.assign(fleet.scenario, { dcgmH100NodeId: h100, dcgmA100NodeId: a100, neverHeartbeatNodeId: never, gbUnitsNodeId: gb });
+  Object.assign(fleet.scenario, {
+    dcgmH100NodeId: h100,
+    dcgmA100NodeId: a100,
+    neverHeartbeatNodeId: never,
+    gbUnitsNodeId: gb,
+  });
   fleet.scenario.hotGpuNodeId = h100;
   return docs;
 }
@@ -166,7 +193,9 @@ function node(fleet: Fleet, serial: number, orgId: string, spec: ScenarioNode): 
 
 /** <createdAt seconds><fixed tag><serial>, like the generator's ids, with a tag of its own. */
 function scenarioId(createdAt: Date, serial: number): ObjectId {
-  const seconds = Math.floor(createdAt.getTime() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(createdAt.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return new ObjectId(`${seconds}7e57a1a1${serial.toString(16).padStart(8, '0')}`);
 }
 
@@ -176,14 +205,18 @@ function scenarioId(createdAt: Date, serial: number): ObjectId {
  */
 function dropLatencyForHalfTheAgents(fleet: Fleet, keepDeployment: string | undefined): void {
   const agents = fleet.collections.agents.map(idOf).sort();
-  const kept = fleet.collections.agents.filter((a) => String(a.deploymentId) === keepDeployment).map(idOf).sort()[0];
+  const kept = fleet.collections.agents
+    .filter((a) => String(a.deploymentId) === keepDeployment)
+    .map(idOf)
+    .sort()[0];
   const withoutLatency = new Set(agents.filter((id, i) => i % 2 === 1 && id !== kept));
   const conversations = new Set(
     fleet.collections.conversations.filter((c) => withoutLatency.has(String(c.agentId))).map(idOf),
   );
   for (const message of fleet.collections.messages) {
     // A malformed latency (fleet.malformed) stays: only valid latencies are "not supplied".
-    if (conversations.has(String(message.conversationId)) && typeof message.latency === 'number') delete message.latency;
+    if (conversations.has(String(message.conversationId)) && typeof message.latency === 'number')
+      delete message.latency;
   }
 }
 
@@ -195,7 +228,9 @@ function dropLatencyForHalfTheAgents(fleet: Fleet, keepDeployment: string | unde
 function placeBusiestDeploymentOnTheH100(fleet: Fleet): string | undefined {
   const c = fleet.collections;
   const agentDeployment = new Map(c.agents.map((a) => [idOf(a), String(a.deploymentId ?? '')]));
-  const conversationDeployment = new Map(c.conversations.map((cv) => [idOf(cv), agentDeployment.get(String(cv.agentId)) ?? '']));
+  const conversationDeployment = new Map(
+    c.conversations.map((cv) => [idOf(cv), agentDeployment.get(String(cv.agentId)) ?? '']),
+  );
   const timed = new Map<string, number>();
   for (const m of c.messages) {
     if (m.role !== 'assistant' || typeof m.latency !== 'number') continue;
@@ -205,7 +240,9 @@ function placeBusiestDeploymentOnTheH100(fleet: Fleet): string | undefined {
   // Not a legacy document without an org: the node takes the deployment's org.
   const eligible = (d: Document) => d.status === 'running' && d.isDeleted !== true && Boolean(d.owner?.orgId);
   const running = c.deployments.filter((d) => eligible(d) && (timed.get(idOf(d)) ?? 0) > 0);
-  const busiest = running.sort((a, b) => (timed.get(idOf(b)) ?? 0) - (timed.get(idOf(a)) ?? 0) || (idOf(a) < idOf(b) ? -1 : 1))[0];
+  const busiest = running.sort(
+    (a, b) => (timed.get(idOf(b)) ?? 0) - (timed.get(idOf(a)) ?? 0) || (idOf(a) < idOf(b) ? -1 : 1),
+  )[0];
   const h100 = c.nodes.find((n) => idOf(n) === fleet.scenario.dcgmH100NodeId);
   if (!busiest || !h100) return undefined;
   const nodeId = idOf(h100);

@@ -174,7 +174,10 @@ class Rng {
   }
   hex(chars: number): string {
     let out = '';
-    while (out.length < chars) out += Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    while (out.length < chars)
+      out += Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, chars);
   }
   uuid(): string {
@@ -294,37 +297,134 @@ interface ModelTemplate {
 const GB = 1024 ** 3;
 const SELF_HOSTED: Record<string, ModelTemplate[]> = {
   llm: [
-    { name: 'Llama-3.1-8B-Instruct', type: 'llm', deploymentType: 'self-hosted', repository: 'meta-llama/Llama-3.1-8B-Instruct', fileSize: Math.round(16.07 * GB) },
-    { name: 'Qwen2.5-72B-Instruct', type: 'llm', deploymentType: 'self-hosted', repository: 'Qwen/Qwen2.5-72B-Instruct', fileSize: Math.round(145.4 * GB) },
-    { name: 'Mistral-7B-Instruct-v0.3', type: 'llm', deploymentType: 'self-hosted', repository: 'mistralai/Mistral-7B-Instruct-v0.3', fileSize: Math.round(14.5 * GB) },
+    {
+      name: 'Llama-3.1-8B-Instruct',
+      type: 'llm',
+      deploymentType: 'self-hosted',
+      repository: 'meta-llama/Llama-3.1-8B-Instruct',
+      fileSize: Math.round(16.07 * GB),
+    },
+    {
+      name: 'Qwen2.5-72B-Instruct',
+      type: 'llm',
+      deploymentType: 'self-hosted',
+      repository: 'Qwen/Qwen2.5-72B-Instruct',
+      fileSize: Math.round(145.4 * GB),
+    },
+    {
+      name: 'Mistral-7B-Instruct-v0.3',
+      type: 'llm',
+      deploymentType: 'self-hosted',
+      repository: 'mistralai/Mistral-7B-Instruct-v0.3',
+      fileSize: Math.round(14.5 * GB),
+    },
   ],
   vision: [
-    { name: 'Qwen2-VL-7B-Instruct', type: 'vision', deploymentType: 'self-hosted', repository: 'Qwen/Qwen2-VL-7B-Instruct', fileSize: Math.round(16.6 * GB) },
-    { name: 'llava-1.5-7b-hf', type: 'vision', deploymentType: 'self-hosted', repository: 'llava-hf/llava-1.5-7b-hf', fileSize: Math.round(14.1 * GB) },
+    {
+      name: 'Qwen2-VL-7B-Instruct',
+      type: 'vision',
+      deploymentType: 'self-hosted',
+      repository: 'Qwen/Qwen2-VL-7B-Instruct',
+      fileSize: Math.round(16.6 * GB),
+    },
+    {
+      name: 'llava-1.5-7b-hf',
+      type: 'vision',
+      deploymentType: 'self-hosted',
+      repository: 'llava-hf/llava-1.5-7b-hf',
+      fileSize: Math.round(14.1 * GB),
+    },
   ],
   embedding: [
-    { name: 'bge-m3', type: 'embedding', deploymentType: 'self-hosted', repository: 'BAAI/bge-m3', fileSize: Math.round(2.27 * GB) },
-    { name: 'e5-large-v2', type: 'embedding', deploymentType: 'self-hosted', repository: 'intfloat/e5-large-v2', fileSize: Math.round(1.34 * GB) },
+    {
+      name: 'bge-m3',
+      type: 'embedding',
+      deploymentType: 'self-hosted',
+      repository: 'BAAI/bge-m3',
+      fileSize: Math.round(2.27 * GB),
+    },
+    {
+      name: 'e5-large-v2',
+      type: 'embedding',
+      deploymentType: 'self-hosted',
+      repository: 'intfloat/e5-large-v2',
+      fileSize: Math.round(1.34 * GB),
+    },
   ],
   voice: [
-    { name: 'whisper-large-v3', type: 'voice', deploymentType: 'self-hosted', repository: 'openai/whisper-large-v3', fileSize: Math.round(3.09 * GB) },
+    {
+      name: 'whisper-large-v3',
+      type: 'voice',
+      deploymentType: 'self-hosted',
+      repository: 'openai/whisper-large-v3',
+      fileSize: Math.round(3.09 * GB),
+    },
   ],
 };
 const API_BASED: Record<string, ModelTemplate[]> = {
   llm: [
-    { name: 'gpt-4o', type: 'llm', deploymentType: 'api-based', provider: 'openai', modelIdentifier: 'gpt-4o-2024-08-06', apiEndpoint: 'https://api.openai.com/v1' },
-    { name: 'claude-3-5-sonnet', type: 'llm', deploymentType: 'api-based', provider: 'anthropic', modelIdentifier: 'claude-3-5-sonnet-20241022', apiEndpoint: 'https://api.anthropic.com/v1' },
-    { name: 'gemini-1.5-pro', type: 'llm', deploymentType: 'api-based', provider: 'google', modelIdentifier: 'gemini-1.5-pro', apiEndpoint: 'https://generativelanguage.googleapis.com/v1beta' },
+    {
+      name: 'gpt-4o',
+      type: 'llm',
+      deploymentType: 'api-based',
+      provider: 'openai',
+      modelIdentifier: 'gpt-4o-2024-08-06',
+      apiEndpoint: 'https://api.openai.com/v1',
+    },
+    {
+      name: 'claude-3-5-sonnet',
+      type: 'llm',
+      deploymentType: 'api-based',
+      provider: 'anthropic',
+      modelIdentifier: 'claude-3-5-sonnet-20241022',
+      apiEndpoint: 'https://api.anthropic.com/v1',
+    },
+    {
+      name: 'gemini-1.5-pro',
+      type: 'llm',
+      deploymentType: 'api-based',
+      provider: 'google',
+      modelIdentifier: 'gemini-1.5-pro',
+      apiEndpoint: 'https://generativelanguage.googleapis.com/v1beta',
+    },
   ],
   vision: [
-    { name: 'gpt-4o-vision', type: 'vision', deploymentType: 'api-based', provider: 'openai', modelIdentifier: 'gpt-4o', apiEndpoint: 'https://api.openai.com/v1' },
+    {
+      name: 'gpt-4o-vision',
+      type: 'vision',
+      deploymentType: 'api-based',
+      provider: 'openai',
+      modelIdentifier: 'gpt-4o',
+      apiEndpoint: 'https://api.openai.com/v1',
+    },
   ],
   embedding: [
-    { name: 'text-embedding-3-large', type: 'embedding', deploymentType: 'api-based', provider: 'openai', modelIdentifier: 'text-embedding-3-large', apiEndpoint: 'https://api.openai.com/v1' },
-    { name: 'embed-multilingual-v3', type: 'embedding', deploymentType: 'api-based', provider: 'cohere', modelIdentifier: 'embed-multilingual-v3.0', apiEndpoint: 'https://api.cohere.ai/v1' },
+    {
+      name: 'text-embedding-3-large',
+      type: 'embedding',
+      deploymentType: 'api-based',
+      provider: 'openai',
+      modelIdentifier: 'text-embedding-3-large',
+      apiEndpoint: 'https://api.openai.com/v1',
+    },
+    {
+      name: 'embed-multilingual-v3',
+      type: 'embedding',
+      deploymentType: 'api-based',
+      provider: 'cohere',
+      modelIdentifier: 'embed-multilingual-v3.0',
+      apiEndpoint: 'https://api.cohere.ai/v1',
+    },
   ],
   voice: [
-    { name: 'tts-1-hd', type: 'voice', deploymentType: 'api-based', provider: 'openai', modelIdentifier: 'tts-1-hd', apiEndpoint: 'https://api.openai.com/v1' },
+    {
+      name: 'tts-1-hd',
+      type: 'voice',
+      deploymentType: 'api-based',
+      provider: 'openai',
+      modelIdentifier: 'tts-1-hd',
+      apiEndpoint: 'https://api.openai.com/v1',
+    },
   ],
 };
 
@@ -470,7 +570,12 @@ function idOf(doc: Document): string {
 }
 
 /** Pick from `items`, preferring those in `orgId` (and matching `filter`), falling back progressively. */
-function pickPreferred<T extends Document>(rng: Rng, items: readonly T[], orgId: string, filter?: (d: T) => boolean): T | undefined {
+function pickPreferred<T extends Document>(
+  rng: Rng,
+  items: readonly T[],
+  orgId: string,
+  filter?: (d: T) => boolean,
+): T | undefined {
   const tiers: Array<(d: T) => boolean> = [
     (d) => orgOf(d) === orgId && (!filter || filter(d)),
     (d) => !filter || filter(d),
@@ -643,7 +748,9 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       orgId,
       createdAt,
       updatedAt: lastHeartbeat,
-      metadata: spec.scenario ? { rack: `r${(serial % 8) + 1}`, fleetScenario: spec.scenario } : { rack: `r${(serial % 8) + 1}` },
+      metadata: spec.scenario
+        ? { rack: `r${(serial % 8) + 1}`, fleetScenario: spec.scenario }
+        : { rack: `r${(serial % 8) + 1}` },
       ...extra,
     });
     return { doc, gpus: spec.gpuData === 'full' ? gpus : [], profile: spec.gpu };
@@ -652,21 +759,134 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const fresh = (): number => rng.int(1, 30) * SEC + rng.int(0, 999);
   const scenarioSpecs: NodeSpec[] = withScenarios
     ? [
-        { roles: ['worker'], status: 'online', gpu: A100, gpuData: 'full', telemetry: true, gpuMode: 'hot', heartbeatAgoMs: fresh(), websocket: true, scenario: 'hotGpuNodeId' },
-        { roles: ['worker'], status: 'online', gpu: L40S, gpuData: 'full', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: 10 * MIN, websocket: true, scenario: 'staleNodeId' },
-        { roles: ['worker'], status: 'online', gpu: H200, gpuData: 'full', telemetry: true, gpuMode: 'idle', heartbeatAgoMs: fresh(), websocket: true, scenario: 'healthyNodeId' },
-        { roles: ['worker'], status: 'online', gpu: H200, gpuData: 'missing', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: fresh(), websocket: true, scenario: 'noGpuDataNodeId' },
-        { roles: ['worker'], status: 'offline', gpu: A100, gpuData: 'full', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: 3 * HOUR, websocket: false, scenario: 'offlineNodeId' },
+        {
+          roles: ['worker'],
+          status: 'online',
+          gpu: A100,
+          gpuData: 'full',
+          telemetry: true,
+          gpuMode: 'hot',
+          heartbeatAgoMs: fresh(),
+          websocket: true,
+          scenario: 'hotGpuNodeId',
+        },
+        {
+          roles: ['worker'],
+          status: 'online',
+          gpu: L40S,
+          gpuData: 'full',
+          telemetry: false,
+          gpuMode: 'normal',
+          heartbeatAgoMs: 10 * MIN,
+          websocket: true,
+          scenario: 'staleNodeId',
+        },
+        {
+          roles: ['worker'],
+          status: 'online',
+          gpu: H200,
+          gpuData: 'full',
+          telemetry: true,
+          gpuMode: 'idle',
+          heartbeatAgoMs: fresh(),
+          websocket: true,
+          scenario: 'healthyNodeId',
+        },
+        {
+          roles: ['worker'],
+          status: 'online',
+          gpu: H200,
+          gpuData: 'missing',
+          telemetry: false,
+          gpuMode: 'normal',
+          heartbeatAgoMs: fresh(),
+          websocket: true,
+          scenario: 'noGpuDataNodeId',
+        },
+        {
+          roles: ['worker'],
+          status: 'offline',
+          gpu: A100,
+          gpuData: 'full',
+          telemetry: false,
+          gpuMode: 'normal',
+          heartbeatAgoMs: 3 * HOUR,
+          websocket: false,
+          scenario: 'offlineNodeId',
+        },
       ]
     : [];
   const pinnedSpecs = (): NodeSpec[] => [
-    { roles: ['worker'], status: 'online', gpu: H200, gpuData: 'full', telemetry: true, gpuMode: 'normal', heartbeatAgoMs: fresh(), websocket: true },
-    { roles: ['controller'], status: 'pending', gpu: null, gpuData: 'missing', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: 0, websocket: false },
-    { roles: ['worker'], status: 'installing', gpu: L40S, gpuData: 'empty', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: rng.int(2, 20) * MIN, websocket: false },
-    { roles: ['worker', 'storage'], status: 'maintenance', gpu: A100, gpuData: 'full', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: rng.int(1, 50) * MIN, websocket: true },
-    { roles: ['proxy'], status: 'online', gpu: null, gpuData: 'empty', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: fresh(), websocket: true },
-    { roles: ['controller', 'worker', 'proxy'], status: 'online', gpu: L40S, gpuData: 'full', telemetry: true, gpuMode: 'error', heartbeatAgoMs: fresh(), websocket: true },
-    { roles: ['storage'], status: 'offline', gpu: null, gpuData: 'empty', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: rng.int(2, 72) * HOUR, websocket: false },
+    {
+      roles: ['worker'],
+      status: 'online',
+      gpu: H200,
+      gpuData: 'full',
+      telemetry: true,
+      gpuMode: 'normal',
+      heartbeatAgoMs: fresh(),
+      websocket: true,
+    },
+    {
+      roles: ['controller'],
+      status: 'pending',
+      gpu: null,
+      gpuData: 'missing',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: 0,
+      websocket: false,
+    },
+    {
+      roles: ['worker'],
+      status: 'installing',
+      gpu: L40S,
+      gpuData: 'empty',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: rng.int(2, 20) * MIN,
+      websocket: false,
+    },
+    {
+      roles: ['worker', 'storage'],
+      status: 'maintenance',
+      gpu: A100,
+      gpuData: 'full',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: rng.int(1, 50) * MIN,
+      websocket: true,
+    },
+    {
+      roles: ['proxy'],
+      status: 'online',
+      gpu: null,
+      gpuData: 'empty',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: fresh(),
+      websocket: true,
+    },
+    {
+      roles: ['controller', 'worker', 'proxy'],
+      status: 'online',
+      gpu: L40S,
+      gpuData: 'full',
+      telemetry: true,
+      gpuMode: 'error',
+      heartbeatAgoMs: fresh(),
+      websocket: true,
+    },
+    {
+      roles: ['storage'],
+      status: 'offline',
+      gpu: null,
+      gpuData: 'empty',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: rng.int(2, 72) * HOUR,
+      websocket: false,
+    },
   ];
   const randomSpec = (): NodeSpec => {
     const roles = rng.weighted<string[]>([
@@ -686,13 +906,26 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       ['installing', 2],
     ]);
     const isWorker = roles.includes('worker');
-    const gpu = isWorker ? rng.weighted([[H200, 40], [A100, 35], [L40S, 25]] as const) : null;
+    const gpu = isWorker
+      ? rng.weighted([
+          [H200, 40],
+          [A100, 35],
+          [L40S, 25],
+        ] as const)
+      : null;
     const gpuData: GpuData =
       status === 'pending' || status === 'installing'
         ? 'empty'
         : gpu
-          ? rng.weighted([['full', 87], ['missing', 8], ['empty', 5]] as const)
-          : rng.weighted([['empty', 70], ['missing', 30]] as const);
+          ? rng.weighted([
+              ['full', 87],
+              ['missing', 8],
+              ['empty', 5],
+            ] as const)
+          : rng.weighted([
+              ['empty', 70],
+              ['missing', 30],
+            ] as const);
     const heartbeatAgoMs =
       status === 'online' ? fresh() : status === 'offline' ? rng.int(1, 96) * HOUR : rng.int(1, 120) * MIN;
     return {
@@ -720,7 +953,16 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       collections.nodes.push(info.doc);
     }
     for (let d = 0; d < deletedCount(nNodes); d++) {
-      const spec: NodeSpec = { roles: ['worker'], status: 'offline', gpu: A100, gpuData: 'full', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: rng.int(30, 90) * DAY, websocket: false };
+      const spec: NodeSpec = {
+        roles: ['worker'],
+        status: 'offline',
+        gpu: A100,
+        gpuData: 'full',
+        telemetry: false,
+        gpuMode: 'normal',
+        heartbeatAgoMs: rng.int(30, 90) * DAY,
+        websocket: false,
+      };
       collections.nodes.push(makeNode(spec, ctx.orgIds[d % nOrgs] as string, { deleted: true }).doc);
     }
   }
@@ -763,7 +1005,16 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const randomModelPlan = (): ModelPlan => {
     const deploymentType = rng.chance(0.6) ? 'self-hosted' : 'api-based';
     const status = rng.weighted(deploymentType === 'self-hosted' ? SELF_HOSTED_STATUS_WEIGHTS : API_STATUS_WEIGHTS);
-    return { deploymentType, status, type: rng.weighted([['llm', 60], ['embedding', 20], ['vision', 12], ['voice', 8]] as const) };
+    return {
+      deploymentType,
+      status,
+      type: rng.weighted([
+        ['llm', 60],
+        ['embedding', 20],
+        ['vision', 12],
+        ['voice', 8],
+      ] as const),
+    };
   };
   const models: Document[] = [];
   {
@@ -792,14 +1043,26 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   let seenPassthrough = false;
   const resources: Document[] = [];
   let resSerial = 0;
-  const makeResource = (node: NodeInfo, forcedType: string | undefined, forcedStatus: string | undefined, extra: Partial<BaseOpts> = {}): Document => {
+  const makeResource = (
+    node: NodeInfo,
+    forcedType: string | undefined,
+    forcedStatus: string | undefined,
+    extra: Partial<BaseOpts> = {},
+  ): Document => {
     const j = resSerial++;
     const hasGpu = node.gpus.length > 0;
     const type =
       forcedType ??
       (hasGpu
-        ? rng.weighted([['inference-container', 50], ['application-container', 25], ['virtual-machine', 25]] as const)
-        : rng.weighted([['application-container', 60], ['virtual-machine', 40]] as const));
+        ? rng.weighted([
+            ['inference-container', 50],
+            ['application-container', 25],
+            ['virtual-machine', 25],
+          ] as const)
+        : rng.weighted([
+            ['application-container', 60],
+            ['virtual-machine', 40],
+          ] as const));
     const status =
       forcedStatus ??
       rng.weighted([
@@ -818,7 +1081,8 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       const out: string[] = [];
       if (!hasGpu) return out;
       const start = rng.int(0, node.gpus.length - 1);
-      for (let k = 0; k < Math.min(n, node.gpus.length); k++) out.push(String((node.gpus[(start + k) % node.gpus.length] as Document).deviceId));
+      for (let k = 0; k < Math.min(n, node.gpus.length); k++)
+        out.push(String((node.gpus[(start + k) % node.gpus.length] as Document).deviceId));
       return out;
     };
     let config: Document;
@@ -846,7 +1110,13 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       } else {
         gpuConfig = { enabled: false, mode: 'passthrough', deviceIds: [] };
       }
-      config = { vcpus, ramMB, diskGB: rng.pick([100, 200, 500, 1000]), osImage: rng.pick(['ubuntu-22.04', 'ubuntu-24.04']), gpuConfig };
+      config = {
+        vcpus,
+        ramMB,
+        diskGB: rng.pick([100, 200, 500, 1000]),
+        osImage: rng.pick(['ubuntu-22.04', 'ubuntu-24.04']),
+        gpuConfig,
+      };
       allocatedCPU = vcpus;
       allocatedRAM = ramMB / 1024;
     } else {
@@ -854,14 +1124,22 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       const ramLimit = rng.pick([8, 16, 32, 64]);
       if (type === 'inference-container') {
         allocatedGPU = gpuIds(rng.chance(0.8) ? 1 : 2);
-        const model = pickPreferred(rng, selfHostedModels, orgId, (m) => ['active', 'inactive', 'deploying', 'error'].includes(m.status as string));
+        const model = pickPreferred(rng, selfHostedModels, orgId, (m) =>
+          ['active', 'inactive', 'deploying', 'error'].includes(m.status as string),
+        );
         config = { image: 'vllm/vllm-openai:v0.6.3', cpuCores, ramLimit, gpuDeviceIds: allocatedGPU };
         if (allocatedGPU.length > 0 && node.profile) config.gpuMemoryLimit = Math.floor(node.profile.memoryTotal * 0.9);
         if (model) config.modelId = idOf(model);
         config.port = 8000;
       } else {
         allocatedGPU = hasGpu && rng.chance(0.2) ? gpuIds(1) : [];
-        config = { image: rng.pick(['nginx:1.27', 'redis:7.4', 'ghcr.io/hydrabyte/rag-api:2.3.0']), cpuCores, ramLimit, gpuDeviceIds: allocatedGPU, port: rng.pick([80, 6379, 8080]) };
+        config = {
+          image: rng.pick(['nginx:1.27', 'redis:7.4', 'ghcr.io/hydrabyte/rag-api:2.3.0']),
+          cpuCores,
+          ramLimit,
+          gpuDeviceIds: allocatedGPU,
+          port: rng.pick([80, 6379, 8080]),
+        };
       }
       allocatedCPU = cpuCores;
       allocatedRAM = ramLimit;
@@ -899,7 +1177,12 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       updatedAt = Math.max(updatedAt, now - rng.int(1, 30) * MIN);
     }
     if (status === 'failed' || status === 'error') {
-      doc.errorMessage = rng.pick(['CUDA error: out of memory', 'image pull failed: manifest unknown', 'container exited with code 137', 'health check timed out']);
+      doc.errorMessage = rng.pick([
+        'CUDA error: out of memory',
+        'image pull failed: manifest unknown',
+        'container exited with code 137',
+        'health check timed out',
+      ]);
     }
     return withBase(ctx, doc, { orgId, createdAt, updatedAt: Math.min(updatedAt, now), ...extra });
   };
@@ -908,16 +1191,23 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     const total = nodes.length * resourcesPerNode;
     for (const node of nodes) {
       for (let k = 0; k < resourcesPerNode; k++, j++) {
-        const doc = makeResource(node, j < RES_TYPES.length ? RES_TYPES[j] : undefined, j < RES_STATUSES.length ? RES_STATUSES[j] : undefined, {
-          noIsDeleted: lacksIsDeleted(j),
-        });
+        const doc = makeResource(
+          node,
+          j < RES_TYPES.length ? RES_TYPES[j] : undefined,
+          j < RES_STATUSES.length ? RES_STATUSES[j] : undefined,
+          {
+            noIsDeleted: lacksIsDeleted(j),
+          },
+        );
         if (isLegacy(j, total)) doc.owner = { orgId: '' };
         resources.push(doc);
         collections.resources.push(doc);
       }
     }
     for (let d = 0; d < deletedCount(total) && nodes.length > 0; d++) {
-      collections.resources.push(makeResource(nodes[d % nodes.length] as NodeInfo, undefined, 'stopped', { deleted: true }));
+      collections.resources.push(
+        makeResource(nodes[d % nodes.length] as NodeInfo, undefined, 'stopped', { deleted: true }),
+      );
     }
   }
   const inferenceResources = resources.filter((r) => r.resourceType === 'inference-container');
@@ -925,10 +1215,23 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   // ---------------- deployments
   const DEP_STATUSES = FLEET_ENUMS['deployments.status'];
   const deployments: Document[] = [];
-  const makeDeployment = (i: number, forcedStatus: string | undefined, orgHint: string, extra: Partial<BaseOpts> = {}): Document | undefined => {
+  const makeDeployment = (
+    i: number,
+    forcedStatus: string | undefined,
+    orgHint: string,
+    extra: Partial<BaseOpts> = {},
+  ): Document | undefined => {
     const status =
       forcedStatus ??
-      rng.weighted([['running', 60], ['stopped', 12], ['deploying', 6], ['queued', 6], ['stopping', 4], ['failed', 7], ['error', 5]] as const);
+      rng.weighted([
+        ['running', 60],
+        ['stopped', 12],
+        ['deploying', 6],
+        ['queued', 6],
+        ['stopping', 4],
+        ['failed', 7],
+        ['error', 5],
+      ] as const);
     const wantApi = apiModels.length > 0 && (inferenceResources.length === 0 || i % 5 === 1 || i % 5 === 3);
     let model: Document | undefined;
     let resource: Document | undefined;
@@ -942,7 +1245,10 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     }
     if (!model) return undefined;
     const orgId = resource ? orgOf(resource) : orgOf(model);
-    const createdAt = Math.min(now - HOUR, Math.max((model.createdAt as Date).getTime(), now - 200 * DAY) + rng.int(1, 5) * DAY);
+    const createdAt = Math.min(
+      now - HOUR,
+      Math.max((model.createdAt as Date).getTime(), now - 200 * DAY) + rng.int(1, 5) * DAY,
+    );
     const doc: Document = {
       _id: ctx.ids.next(createdAt),
       name: `${model.name}-${rng.pick(['prod', 'staging', 'canary', 'dev'])}-${pad2(i + 1)}`,
@@ -954,7 +1260,12 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       doc.resourceId = idOf(resource);
     }
     doc.status = status;
-    const served = status === 'running' || status === 'stopping' || status === 'stopped' || status === 'failed' || status === 'error';
+    const served =
+      status === 'running' ||
+      status === 'stopping' ||
+      status === 'stopped' ||
+      status === 'failed' ||
+      status === 'error';
     const requestCount = !served ? 0 : status === 'running' ? rng.int(1000, 500000) : rng.int(0, 20000);
     const totalTokens = requestCount * rng.int(200, 1500);
     const pricePerMTok = resource ? rng.float(0.1, 0.6, 2) : rng.float(2.5, 15, 2);
@@ -962,13 +1273,24 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     doc.totalTokens = totalTokens;
     doc.totalCost = round((totalTokens / 1e6) * pricePerMTok, 4);
     if (status === 'running') doc.lastHealthCheck = new Date(now - rng.int(1, 60) * SEC);
-    if (status === 'failed' || status === 'error') doc.errorMessage = rng.pick(['model failed to load: CUDA out of memory', 'upstream provider returned 401', 'container crashed (exit code 139)']);
-    const updatedAt = status === 'running' ? now - rng.int(1, 300) * SEC : Math.min(now - MIN, createdAt + rng.int(1, 20) * DAY);
+    if (status === 'failed' || status === 'error')
+      doc.errorMessage = rng.pick([
+        'model failed to load: CUDA out of memory',
+        'upstream provider returned 401',
+        'container crashed (exit code 139)',
+      ]);
+    const updatedAt =
+      status === 'running' ? now - rng.int(1, 300) * SEC : Math.min(now - MIN, createdAt + rng.int(1, 20) * DAY);
     return withBase(ctx, doc, { orgId, createdAt, updatedAt: Math.min(now, Math.max(createdAt, updatedAt)), ...extra });
   };
   {
     for (let i = 0; i < nDeployments; i++) {
-      const doc = makeDeployment(i, i < DEP_STATUSES.length ? DEP_STATUSES[i] : undefined, ctx.orgIds[i % nOrgs] as string, { noIsDeleted: lacksIsDeleted(i) });
+      const doc = makeDeployment(
+        i,
+        i < DEP_STATUSES.length ? DEP_STATUSES[i] : undefined,
+        ctx.orgIds[i % nOrgs] as string,
+        { noIsDeleted: lacksIsDeleted(i) },
+      );
       if (!doc) break;
       if (isLegacy(i, nDeployments)) doc.owner = { orgId: '' };
       deployments.push(doc);
@@ -984,15 +1306,31 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const AGENT_STATUSES = FLEET_ENUMS['agents.status'];
   const AGENT_TYPES = FLEET_ENUMS['agents.type'];
   const agents: Document[] = [];
-  const makeAgent = (i: number, forcedStatus: string | undefined, forcedType: string | undefined, orgId: string, extra: Partial<BaseOpts> = {}): Document => {
-    const status = forcedStatus ?? rng.weighted([['active', 55], ['busy', 20], ['inactive', 20], ['suspended', 5]] as const);
+  const makeAgent = (
+    i: number,
+    forcedStatus: string | undefined,
+    forcedType: string | undefined,
+    orgId: string,
+    extra: Partial<BaseOpts> = {},
+  ): Document => {
+    const status =
+      forcedStatus ??
+      rng.weighted([
+        ['active', 55],
+        ['busy', 20],
+        ['inactive', 20],
+        ['suspended', 5],
+      ] as const);
     const type = forcedType ?? rng.pick(AGENT_TYPES);
     const dep = pickPreferred(rng, deployments, orgId, (d) => d.status === 'running');
     const createdAt = now - rng.int(3, 120) * DAY - rng.int(0, DAY - 1);
     const live = status === 'active' || status === 'busy';
     const lastHeartbeatAt = live ? now - rng.int(1, 20) * SEC - rng.int(0, 999) : now - rng.int(2, 240) * HOUR;
     const nodeId =
-      (dep?.nodeId as string | undefined) ?? (pickPreferred(rng, onlineNodeDocs.length > 0 ? onlineNodeDocs : liveNodeDocs, orgId) ?? liveNodeDocs[0])?._id?.toHexString();
+      (dep?.nodeId as string | undefined) ??
+      (
+        pickPreferred(rng, onlineNodeDocs.length > 0 ? onlineNodeDocs : liveNodeDocs, orgId) ?? liveNodeDocs[0]
+      )?._id?.toHexString();
     const doc: Document = {
       _id: ctx.ids.next(createdAt),
       name: `${rng.pick(['support', 'research', 'ops', 'sales', 'coder', 'triage'])}-agent-${pad2(i + 1)}`,
@@ -1008,17 +1346,25 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     doc.lastConnectedAt = new Date(lastHeartbeatAt - rng.int(1, 72) * HOUR);
     doc.connectionCount = rng.int(1, 500);
     doc.secret = `agent-secret-${rng.hex(32)}`;
-    doc.settings = { token: `agt-token-${rng.hex(40)}`, temperature: rng.float(0, 1, 1), maxTokens: rng.pick([1024, 2048, 4096]) };
+    doc.settings = {
+      token: `agt-token-${rng.hex(40)}`,
+      temperature: rng.float(0, 1, 1),
+      maxTokens: rng.pick([1024, 2048, 4096]),
+    };
     return withBase(ctx, doc, { orgId, createdAt, updatedAt: Math.max(createdAt, lastHeartbeatAt), ...extra });
   };
   {
     for (let i = 0; i < nAgents; i++) {
-      const doc = makeAgent(i, AGENT_STATUSES[i], AGENT_TYPES[i], orgAt(i, nAgents), { noIsDeleted: lacksIsDeleted(i) });
+      const doc = makeAgent(i, AGENT_STATUSES[i], AGENT_TYPES[i], orgAt(i, nAgents), {
+        noIsDeleted: lacksIsDeleted(i),
+      });
       agents.push(doc);
       collections.agents.push(doc);
     }
     for (let d = 0; d < deletedCount(nAgents); d++) {
-      collections.agents.push(makeAgent(nAgents + d, 'inactive', undefined, ctx.orgIds[d % nOrgs] as string, { deleted: true }));
+      collections.agents.push(
+        makeAgent(nAgents + d, 'inactive', undefined, ctx.orgIds[d % nOrgs] as string, { deleted: true }),
+      );
     }
   }
 
@@ -1062,7 +1408,14 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     else if (ci % 3 === 0) steps.push('system');
     while (steps.length < count + 4) {
       steps.push('user');
-      steps.push(rng.weighted([['text', 55], ['thinking', 15], ['tool', 20], ['error', 10]] as const));
+      steps.push(
+        rng.weighted([
+          ['text', 55],
+          ['thinking', 15],
+          ['tool', 20],
+          ['error', 10],
+        ] as const),
+      );
     }
     return steps;
   };
@@ -1075,11 +1428,25 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     const start = now - rng.int(lo, 48 * HOUR - MIN);
     const conv: Document = {
       _id: ctx.ids.next(start),
-      title: rng.pick(['GPU quota question', 'Deploy Llama on H200', 'Billing export', 'Agent setup', 'Incident follow-up', 'RAG pipeline tuning']),
+      title: rng.pick([
+        'GPU quota question',
+        'Deploy Llama on H200',
+        'Billing export',
+        'Agent setup',
+        'Incident follow-up',
+        'RAG pipeline tuning',
+      ]),
       description: '',
       agentId: idOf(agent),
       conversationType: 'chat',
-      status: ci === 0 || ci === 1 ? 'active' : rng.weighted([['active', 70], ['archived', 20], ['closed', 10]] as const),
+      status:
+        ci === 0 || ci === 1
+          ? 'active'
+          : rng.weighted([
+              ['active', 70],
+              ['archived', 20],
+              ['closed', 10],
+            ] as const),
     };
     withBase(ctx, conv, { orgId, createdAt: start, updatedAt: start, ...extra });
     if (extra.deleted) {
@@ -1112,18 +1479,43 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         t += rng.int(1, 5) * SEC;
       } else if (step === 'user') {
         t += Math.max(1, Math.round(rng.int(5, 240) * SEC * gapScale));
-        push(makeMessage(conv, t, 'user', 'text', rng.chance(0.2) ? 'sent' : 'delivered', { content: 'How do I scale my deployment?' }));
+        push(
+          makeMessage(conv, t, 'user', 'text', rng.chance(0.2) ? 'sent' : 'delivered', {
+            content: 'How do I scale my deployment?',
+          }),
+        );
       } else if (step === 'text' || step === 'thinking' || step === 'error') {
         const latency = latencyMs();
         if (step === 'thinking') {
-          push(makeMessage(conv, t + Math.floor(latency / 3), 'assistant', 'thinking', 'delivered', { content: 'Reasoning about the request...', thinking: { content: 'plan', visible: false, duration: Math.floor(latency / 3) } }));
+          push(
+            makeMessage(conv, t + Math.floor(latency / 3), 'assistant', 'thinking', 'delivered', {
+              content: 'Reasoning about the request...',
+              thinking: { content: 'plan', visible: false, duration: Math.floor(latency / 3) },
+            }),
+          );
         }
         t += latency;
         if (step === 'error') {
-          push(makeMessage(conv, t, 'assistant', 'error', 'failed', { content: '', latency, error: rng.pick(['upstream timeout after 30000 ms', 'deployment unavailable (503)', 'context length exceeded']) }));
+          push(
+            makeMessage(conv, t, 'assistant', 'error', 'failed', {
+              content: '',
+              latency,
+              error: rng.pick([
+                'upstream timeout after 30000 ms',
+                'deployment unavailable (503)',
+                'context length exceeded',
+              ]),
+            }),
+          );
         } else {
           const usage = usageFor();
-          push(makeMessage(conv, t, 'assistant', 'text', 'delivered', { content: 'Here is what you can do...', latency, usage }));
+          push(
+            makeMessage(conv, t, 'assistant', 'text', 'delivered', {
+              content: 'Here is what you can do...',
+              latency,
+              usage,
+            }),
+          );
         }
       } else if (step === 'tool') {
         const latency = latencyMs();
@@ -1131,20 +1523,47 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         const usage = usageFor();
         const callId = `call_${rng.hex(16)}`;
         const toolName = rng.pick(['get_node_status', 'list_deployments', 'search_docs', 'run_sql']);
-        push(makeMessage(conv, t, 'assistant', 'tool_call', 'sent', { content: '', latency, usage, toolCalls: [{ id: callId, type: 'function', function: { name: toolName, arguments: '{}' } }] }));
+        push(
+          makeMessage(conv, t, 'assistant', 'tool_call', 'sent', {
+            content: '',
+            latency,
+            usage,
+            toolCalls: [{ id: callId, type: 'function', function: { name: toolName, arguments: '{}' } }],
+          }),
+        );
         // the tool result lands in the same millisecond as the call: an _id tie-break case
         const success = rng.chance(0.85);
-        const toolResult: Document = { toolCallId: callId, toolName, result: success ? { ok: true } : { ok: false }, success, executionTime: rng.int(5, 4000) };
+        const toolResult: Document = {
+          toolCallId: callId,
+          toolName,
+          result: success ? { ok: true } : { ok: false },
+          success,
+          executionTime: rng.int(5, 4000),
+        };
         if (!success) toolResult.error = 'tool raised an exception';
-        push(makeMessage(conv, t, 'tool', 'tool_result', 'delivered', { content: success ? 'ok' : 'error', name: toolName, toolResults: [toolResult] }));
+        push(
+          makeMessage(conv, t, 'tool', 'tool_result', 'delivered', {
+            content: success ? 'ok' : 'error',
+            name: toolName,
+            toolResults: [toolResult],
+          }),
+        );
         const latency2 = latencyMs();
         t += latency2;
         const usage2 = usageFor();
-        push(makeMessage(conv, t, 'assistant', 'text', 'delivered', { content: 'Done.', latency: latency2, usage: usage2 }));
+        push(
+          makeMessage(conv, t, 'assistant', 'text', 'delivered', {
+            content: 'Done.',
+            latency: latency2,
+            usage: usage2,
+          }),
+        );
       }
     }
     if (ci === 1 && msgPerConv > 0) {
-      msgs.push(makeMessage(conv, now - rng.int(2, 20) * SEC, 'user', 'text', 'sending', { content: 'Are you still there?' }));
+      msgs.push(
+        makeMessage(conv, now - rng.int(2, 20) * SEC, 'user', 'text', 'sending', { content: 'Are you still there?' }),
+      );
     }
     const last = msgs.reduce((mx, m) => Math.max(mx, (m.createdAt as Date).getTime()), start);
     conv.totalTokens = tokens;
@@ -1172,12 +1591,16 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     for (const m of liveMessages) collections.messages.push(m);
     for (let d = 0; d < deletedCount(totalConv) && agents.length > 0; d++) {
       const agent = agents[d % agents.length] as Document;
-      collections.conversations.push(genConversation(agent, convIndex++, orgOf(agent) || (ctx.orgIds[0] as string), { deleted: true }));
+      collections.conversations.push(
+        genConversation(agent, convIndex++, orgOf(agent) || (ctx.orgIds[0] as string), { deleted: true }),
+      );
     }
     for (let d = 0; d < deletedCount(liveMessages.length) && conversations.length > 0; d++) {
       const conv = conversations[(d * 7) % conversations.length] as Document;
       const at = now - rng.int(1, 47) * HOUR;
-      collections.messages.push(makeMessage(conv, at, 'user', 'text', 'delivered', { content: '(deleted)' }, { deleted: true }));
+      collections.messages.push(
+        makeMessage(conv, at, 'user', 'text', 'delivered', { content: '(deleted)' }, { deleted: true }),
+      );
     }
   }
 
@@ -1216,14 +1639,19 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     const node = plan.nodeId === undefined ? pickPreferred(rng, execNodes, orgId) : undefined;
     const nodeId = plan.nodeId ?? (node ? idOf(node) : undefined);
     const timeoutSeconds = execTimeoutSeconds(category);
-    const duration = Math.max(plan.minDurationMs ?? 0, Math.round(Math.exp(rng.float(Math.log(2), Math.log(3600), 4)) * 1000)); // 2 s .. 1 h
+    const duration = Math.max(
+      plan.minDurationMs ?? 0,
+      Math.round(Math.exp(rng.float(Math.log(2), Math.log(3600), 4)) * 1000),
+    ); // 2 s .. 1 h
     let createdAt: number;
     let startedAt: number | undefined;
     let completedAt: number | undefined;
     if (status === 'pending') {
       createdAt = now - rng.int(5, 600) * SEC;
     } else if (status === 'running') {
-      createdAt = plan.overdue ? now - timeoutSeconds * 1000 - rng.int(10, 60) * MIN : now - rng.int(30, timeoutSeconds - 300) * SEC;
+      createdAt = plan.overdue
+        ? now - timeoutSeconds * 1000 - rng.int(10, 60) * MIN
+        : now - rng.int(30, timeoutSeconds - 300) * SEC;
       startedAt = createdAt + rng.int(0, 5000);
     } else if (plan.window) {
       const [ws, we] = plan.window;
@@ -1246,9 +1674,20 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     let tStep = startedAt ?? createdAt;
     const stepDur = Math.max(1, Math.floor(((completedAt ?? now) - tStep) / n));
     for (let s = 0; s < n; s++) {
-      const step: Document = { index: s, name: stepNames[s], status: 'pending', progress: 0, dependsOn: s > 0 ? [s - 1] : [], optional: s === skipAt };
+      const step: Document = {
+        index: s,
+        name: stepNames[s],
+        status: 'pending',
+        progress: 0,
+        dependsOn: s > 0 ? [s - 1] : [],
+        optional: s === skipAt,
+      };
       if (nodeId) step.nodeId = nodeId;
-      const done = status === 'completed' || (failAt >= 0 && s < failAt) || (runAt >= 0 && s < runAt) || (cancelAt >= 0 && s < cancelAt);
+      const done =
+        status === 'completed' ||
+        (failAt >= 0 && s < failAt) ||
+        (runAt >= 0 && s < runAt) ||
+        (cancelAt >= 0 && s < cancelAt);
       if (s === skipAt) {
         step.status = 'skipped';
       } else if (done) {
@@ -1261,7 +1700,10 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         step.progress = rng.int(0, 90);
         step.startedAt = new Date(tStep);
         step.completedAt = new Date(completedAt ?? now);
-        step.error = status === 'timeout' ? { code: 'TIMEOUT', message: `step exceeded ${timeoutSeconds}s` } : { code: 'STEP_FAILED', message: `${stepNames[s]} failed` };
+        step.error =
+          status === 'timeout'
+            ? { code: 'TIMEOUT', message: `step exceeded ${timeoutSeconds}s` }
+            : { code: 'STEP_FAILED', message: `${stepNames[s]} failed` };
       } else if (s === runAt) {
         step.status = 'running';
         step.progress = rng.int(1, 95);
@@ -1274,9 +1716,23 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     }
     const completedSteps = steps.filter((s) => s.status === 'completed').length;
     const progress =
-      status === 'completed' ? 100 : status === 'pending' ? 0 : Math.min(99, Math.round((completedSteps / n) * 100 + (runAt >= 0 ? ((steps[runAt]?.progress as number) ?? 0) / n : 0)));
+      status === 'completed'
+        ? 100
+        : status === 'pending'
+          ? 0
+          : Math.min(
+              99,
+              Math.round((completedSteps / n) * 100 + (runAt >= 0 ? ((steps[runAt]?.progress as number) ?? 0) / n : 0)),
+            );
     const retryCount = plan.retries ?? (rng.chance(0.15) ? rng.int(1, 3) : 0);
-    const maxRetries = Math.max(retryCount, rng.weighted([[3, 80], [0, 10], [5, 10]] as const));
+    const maxRetries = Math.max(
+      retryCount,
+      rng.weighted([
+        [3, 80],
+        [0, 10],
+        [5, 10],
+      ] as const),
+    );
     const doc: Document = {
       _id: ctx.ids.next(createdAt),
       executionId: rng.uuid(),
@@ -1316,11 +1772,14 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     doc.retryCount = retryCount;
     doc.maxRetries = maxRetries;
     const attempts: Date[] = [];
-    for (let r = 0; r < retryCount; r++) attempts.push(new Date((startedAt ?? createdAt) - (retryCount - r) * rng.int(10, 120) * SEC));
+    for (let r = 0; r < retryCount; r++)
+      attempts.push(new Date((startedAt ?? createdAt) - (retryCount - r) * rng.int(10, 120) * SEC));
     doc.retryAttempts = attempts;
     doc.sentMessageIds = [];
     doc.receivedMessageIds = [];
-    const updatedAt = completedAt ?? (status === 'running' ? Math.min(now, (startedAt ?? createdAt) + rng.int(1, 60) * SEC) : createdAt);
+    const updatedAt =
+      completedAt ??
+      (status === 'running' ? Math.min(now, (startedAt ?? createdAt) + rng.int(1, 60) * SEC) : createdAt);
     return withBase(ctx, doc, { orgId, createdAt, updatedAt, ...extra });
   };
   const executions: Document[] = [];
@@ -1333,10 +1792,18 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
         const ps = (parent.startedAt as Date).getTime();
         const pe = (parent.completedAt as Date).getTime();
         const span = pe - ps;
-        const win: [number, number] = i === 7 ? [ps + Math.floor(span * 0.02), ps + Math.floor(span * 0.45)] : [ps + Math.floor(span * 0.5), ps + Math.floor(span * 0.95)];
+        const win: [number, number] =
+          i === 7
+            ? [ps + Math.floor(span * 0.02), ps + Math.floor(span * 0.45)]
+            : [ps + Math.floor(span * 0.5), ps + Math.floor(span * 0.95)];
         plan = { ...plan, window: win, ...(parent.nodeId ? { nodeId: parent.nodeId as string } : {}) };
       }
-      const doc = makeExecution(i, plan, i === 7 || i === 8 ? orgOf(executions[6] as Document) : orgAt(i, nExecutions), { noIsDeleted: lacksIsDeleted(i) });
+      const doc = makeExecution(
+        i,
+        plan,
+        i === 7 || i === 8 ? orgOf(executions[6] as Document) : orgAt(i, nExecutions),
+        { noIsDeleted: lacksIsDeleted(i) },
+      );
       if ((i === 7 || i === 8) && parent) {
         doc.parentExecutionId = parent.executionId;
         (parent.childExecutionIds as string[]).push(doc.executionId as string);
@@ -1345,7 +1812,9 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       collections.executions.push(doc);
     }
     for (let d = 0; d < deletedCount(nExecutions); d++) {
-      collections.executions.push(makeExecution(nExecutions + d, { status: 'completed' }, ctx.orgIds[d % nOrgs] as string, { deleted: true }));
+      collections.executions.push(
+        makeExecution(nExecutions + d, { status: 'completed' }, ctx.orgIds[d % nOrgs] as string, { deleted: true }),
+      );
     }
   }
 
@@ -1353,7 +1822,12 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
   const malformed: MalformedDoc[] = [];
   if (withMalformed) {
     const validOrg = (d: Document | undefined): string => (d && orgOf(d) !== '' ? orgOf(d) : (ctx.orgIds[0] as string));
-    const add = (collection: CollectionName, doc: Document, reason: MalformedDoc['reason'], description: string): void => {
+    const add = (
+      collection: CollectionName,
+      doc: Document,
+      reason: MalformedDoc['reason'],
+      description: string,
+    ): void => {
       if (orgOf(doc) === '') doc.owner = { orgId: ctx.orgIds[0] as string };
       if (doc.isDeleted !== false) {
         doc.isDeleted = false;
@@ -1364,7 +1838,16 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       malformed.push({ collection, _id: doc._id as ObjectId, reason, skipped, description });
     };
     const org0 = ctx.orgIds[0] as string;
-    const cpuSpec = (status: string): NodeSpec => ({ roles: ['worker'], status, gpu: null, gpuData: 'empty', telemetry: false, gpuMode: 'normal', heartbeatAgoMs: fresh(), websocket: true });
+    const cpuSpec = (status: string): NodeSpec => ({
+      roles: ['worker'],
+      status,
+      gpu: null,
+      gpuData: 'empty',
+      telemetry: false,
+      gpuMode: 'normal',
+      heartbeatAgoMs: fresh(),
+      websocket: true,
+    });
 
     // nodes
     {
@@ -1402,7 +1885,10 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       const b = makeModel({ deploymentType: 'api-based', status: 'active', type: 'llm' }, org0);
       delete b.deploymentType;
       add('models', b, 'missing_field', 'model without deploymentType');
-      const c = makeModel({ deploymentType: 'self-hosted', status: 'downloaded', type: 'embedding', framework: 'triton' }, org0);
+      const c = makeModel(
+        { deploymentType: 'self-hosted', status: 'downloaded', type: 'embedding', framework: 'triton' },
+        org0,
+      );
       c.fileSize = '7 GB';
       add('models', c, 'wrong_type', "model with fileSize: '7 GB' (string instead of number)");
     }
@@ -1462,7 +1948,11 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
     const conv0 = conversations.find((c) => orgOf(c) !== '') ?? conversations[0];
     if (conv0) {
       const at = (): number => now - rng.int(1, 47 * 60) * MIN;
-      const a = makeMessage(conv0, at(), 'assistant', 'text', 'delivered', { content: 'x', latency: 'fast', usage: usageFor() });
+      const a = makeMessage(conv0, at(), 'assistant', 'text', 'delivered', {
+        content: 'x',
+        latency: 'fast',
+        usage: usageFor(),
+      });
       add('messages', a, 'wrong_type', "message with latency: 'fast' (string instead of number)");
       const b = makeMessage(conv0, at(), 'user', 'text', 'delivered', { content: 'x' });
       delete b.createdAt;
@@ -1472,7 +1962,11 @@ export function generateFleet(options: FleetOptions = {}): Fleet {
       add('messages', c, 'missing_field', 'message without conversationId');
       const d = makeMessage(conv0, at(), 'robot', 'text', 'delivered', { content: 'x' });
       add('messages', d, 'unknown_enum', "message with role 'robot'");
-      const e = makeMessage(conv0, at(), 'assistant', 'hologram', 'delivered', { content: 'x', latency: 900, usage: usageFor() });
+      const e = makeMessage(conv0, at(), 'assistant', 'hologram', 'delivered', {
+        content: 'x',
+        latency: 900,
+        usage: usageFor(),
+      });
       add('messages', e, 'unknown_enum', "message with type 'hologram'");
     }
   }
@@ -1548,7 +2042,9 @@ export class LiveFleet {
   constructor(fleet: Fleet, options: { seed?: number } = {}) {
     const seed = options.seed ?? 1;
     this.rng = new Rng(mix32(seed >>> 0, 0x6c697665));
-    this.ids = new IdGen(((mix32(seed >>> 0, fleet.now.getTime() >>> 0) | 0x80000000) >>> 0).toString(16).padStart(8, '0'));
+    this.ids = new IdGen(
+      ((mix32(seed >>> 0, fleet.now.getTime() >>> 0) | 0x80000000) >>> 0).toString(16).padStart(8, '0'),
+    );
     this.clock = fleet.now.getTime();
     this.orgIds = [...fleet.orgIds];
     const bad = new Set(fleet.malformed.map((m) => m._id.toHexString()));
@@ -1559,7 +2055,12 @@ export class LiveFleet {
       if (!ok(n) || (n.status !== 'online' && n.status !== 'healthy')) continue;
       const id = idOf(n);
       if (id !== fleet.scenario.staleNodeId && id !== fleet.scenario.neverHeartbeatNodeId) {
-        this.nodes.push({ _id: n._id as ObjectId, cpuUsage: n.cpuUsage as number, ramUsage: n.ramUsage as number, uptimeSeconds: (n.uptimeSeconds as number) ?? 0 });
+        this.nodes.push({
+          _id: n._id as ObjectId,
+          cpuUsage: n.cpuUsage as number,
+          ramUsage: n.ramUsage as number,
+          uptimeSeconds: (n.uptimeSeconds as number) ?? 0,
+        });
       }
       if (orgOf(n) !== '') this.execNodeIds.push({ nodeId: id, orgId: orgOf(n) });
     }
@@ -1599,7 +2100,8 @@ export class LiveFleet {
     const from = this.clock;
     const windowMs = Math.max(1, Math.round(seconds * 1000));
     const to = from + windowMs;
-    const inWindow = (offsetMax: number): number => from + 1 + rng.int(0, Math.max(0, Math.min(offsetMax, windowMs - 1)));
+    const inWindow = (offsetMax: number): number =>
+      from + 1 + rng.int(0, Math.max(0, Math.min(offsetMax, windowMs - 1)));
 
     // --- heartbeats
     const nodeOps: AnyBulkWriteOperation<Document>[] = [];
@@ -1611,20 +2113,35 @@ export class LiveFleet {
       nodeOps.push({
         updateOne: {
           filter: { _id: n._id },
-          update: { $set: { lastHeartbeat: new Date(hb), lastSeenAt: new Date(hb), cpuUsage: n.cpuUsage, ramUsage: n.ramUsage, uptimeSeconds: n.uptimeSeconds, updatedAt: new Date(hb) } },
+          update: {
+            $set: {
+              lastHeartbeat: new Date(hb),
+              lastSeenAt: new Date(hb),
+              cpuUsage: n.cpuUsage,
+              ramUsage: n.ramUsage,
+              uptimeSeconds: n.uptimeSeconds,
+              updatedAt: new Date(hb),
+            },
+          },
         },
       });
     }
 
     // --- messages: user + assistant pairs
     const messages: Document[] = [];
-    const convDelta = new Map<string, { conv: Document; messages: number; tokens: number; cost: number; last: number }>();
+    const convDelta = new Map<
+      string,
+      { conv: Document; messages: number; tokens: number; cost: number; last: number }
+    >();
     if (this.conversations.length > 0 && windowMs >= 2) {
       const pairs = Math.min(1000, Math.max(1, Math.round(seconds / 15)));
       for (let p = 0; p < pairs; p++) {
         const lc = rng.pick(this.conversations);
         const conv = lc.doc;
-        const latency = Math.min(Math.round(Math.exp(rng.float(Math.log(250), Math.log(30000), 4))), Math.max(1, Math.floor(windowMs / 2)));
+        const latency = Math.min(
+          Math.round(Math.exp(rng.float(Math.log(250), Math.log(30000), 4))),
+          Math.max(1, Math.floor(windowMs / 2)),
+        );
         const userAt = inWindow(windowMs - 1 - latency);
         const asstAt = Math.min(to, userAt + latency);
         const orgId = orgOf(conv);
@@ -1655,7 +2172,10 @@ export class LiveFleet {
           const promptTokens = rng.int(50, 4000);
           const completionTokens = rng.int(10, 1500);
           tokens = promptTokens + completionTokens;
-          asst = mk(asstAt, 'assistant', 'text', 'delivered', { latency, usage: { promptTokens, completionTokens, totalTokens: tokens } });
+          asst = mk(asstAt, 'assistant', 'text', 'delivered', {
+            latency,
+            usage: { promptTokens, completionTokens, totalTokens: tokens },
+          });
         }
         messages.push(user, asst);
         const key = idOf(conv);
@@ -1684,7 +2204,11 @@ export class LiveFleet {
     for (let k = 0; k < nNew; k++) {
       const doc = this.newExecution(inWindow(windowMs - 1));
       executionsCreated.push(doc);
-      stillRunning.push({ doc, plannedEnd: (doc.startedAt as Date).getTime() + rng.int(30, 20 * 60) * SEC, fail: rng.chance(0.2) });
+      stillRunning.push({
+        doc,
+        plannedEnd: (doc.startedAt as Date).getTime() + rng.int(30, 20 * 60) * SEC,
+        fail: rng.chance(0.2),
+      });
     }
     this.running = stillRunning;
 
@@ -1706,13 +2230,17 @@ export class LiveFleet {
         [...convDelta.values()].map((c) => ({
           updateOne: {
             filter: { _id: c.conv._id as ObjectId },
-            update: { $inc: { totalMessages: c.messages, totalTokens: c.tokens, totalCost: round(c.cost, 6) }, $set: { updatedAt: new Date(c.last) } },
+            update: {
+              $inc: { totalMessages: c.messages, totalTokens: c.tokens, totalCost: round(c.cost, 6) },
+              $set: { updatedAt: new Date(c.last) },
+            },
           },
         })),
         { ordered: false },
       );
     }
-    if (executionsCreated.length > 0) await db.collection('executions').insertMany(executionsCreated, { ordered: false });
+    if (executionsCreated.length > 0)
+      await db.collection('executions').insertMany(executionsCreated, { ordered: false });
     if (executionsFinished.length > 0) {
       await db.collection('executions').bulkWrite(
         executionsFinished.map((e) => ({ replaceOne: { filter: { _id: e._id as ObjectId }, replacement: e } })),
@@ -1724,7 +2252,10 @@ export class LiveFleet {
         deploymentDeltas.map((d) => ({
           updateOne: {
             filter: { _id: d._id },
-            update: { $inc: { requestCount: d.requestCount, totalTokens: d.totalTokens, totalCost: d.totalCost }, $set: { lastHealthCheck: new Date(to), updatedAt: new Date(to) } },
+            update: {
+              $inc: { requestCount: d.requestCount, totalTokens: d.totalTokens, totalCost: d.totalCost },
+              $set: { lastHealthCheck: new Date(to), updatedAt: new Date(to) },
+            },
           },
         })),
         { ordered: false },
@@ -1732,13 +2263,25 @@ export class LiveFleet {
     }
 
     this.clock = to;
-    return { now: new Date(to), messages, executionsCreated, executionsFinished, heartbeats: nodeOps.length, deployments: deploymentDeltas };
+    return {
+      now: new Date(to),
+      messages,
+      executionsCreated,
+      executionsFinished,
+      heartbeats: nodeOps.length,
+      deployments: deploymentDeltas,
+    };
   }
 
   private finish(r: RunningExecution, end: number): Document {
     const old = r.doc;
     const steps = ((old.steps as Document[] | undefined) ?? []).map((s) => ({ ...s }));
-    const failAt = r.fail ? Math.max(0, steps.findIndex((s) => s.status === 'running' || s.status === 'pending')) : -1;
+    const failAt = r.fail
+      ? Math.max(
+          0,
+          steps.findIndex((s) => s.status === 'running' || s.status === 'pending'),
+        )
+      : -1;
     steps.forEach((s, i) => {
       if (s.status === 'completed' || s.status === 'skipped') return;
       if (failAt >= 0 && i > failAt) {
@@ -1758,7 +2301,11 @@ export class LiveFleet {
     const doc: Document = { ...old, steps, completedAt: new Date(end), updatedAt: new Date(end) };
     if (failAt >= 0) {
       doc.status = 'failed';
-      const err: Document = { code: 'STEP_FAILED', message: `${String(steps[failAt]?.name ?? 'step')} failed`, stepIndex: failAt };
+      const err: Document = {
+        code: 'STEP_FAILED',
+        message: `${String(steps[failAt]?.name ?? 'step')} failed`,
+        stepIndex: failAt,
+      };
       if (old.nodeId) err.nodeId = old.nodeId;
       doc.error = err;
     } else {
@@ -1776,7 +2323,15 @@ export class LiveFleet {
     const { nodeId, orgId } = rng.pick(this.execNodeIds);
     const timeoutSeconds = execTimeoutSeconds(category);
     const steps: Document[] = names.map((name, index) => {
-      const s: Document = { index, name, status: index === 0 ? 'running' : 'pending', progress: index === 0 ? rng.int(0, 50) : 0, dependsOn: index > 0 ? [index - 1] : [], optional: false, nodeId };
+      const s: Document = {
+        index,
+        name,
+        status: index === 0 ? 'running' : 'pending',
+        progress: index === 0 ? rng.int(0, 50) : 0,
+        dependsOn: index > 0 ? [index - 1] : [],
+        optional: false,
+        nodeId,
+      };
       if (index === 0) s.startedAt = new Date(at);
       return s;
     });

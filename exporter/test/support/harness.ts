@@ -62,7 +62,11 @@ export function testConfig(uri: string, overrides: Record<string, string> = {}):
 }
 
 /** An exporter whose polls the test triggers with `exporter.poller.tick()`; its clock is `clock`. */
-export async function startTestExporter(uri: string, clock: () => Date, overrides: Record<string, string> = {}): Promise<Exporter> {
+export async function startTestExporter(
+  uri: string,
+  clock: () => Date,
+  overrides: Record<string, string> = {},
+): Promise<Exporter> {
   const config = testConfig(uri, overrides);
   return startExporter(config, createLogger(config.logLevel), { manualPolling: true, clock });
 }
@@ -74,11 +78,18 @@ export interface Scrape {
   body: string;
 }
 
-export async function scrape(port: number, options: { openMetrics?: boolean; gzip?: boolean; path?: string } = {}): Promise<Scrape> {
+export async function scrape(
+  port: number,
+  options: { openMetrics?: boolean; gzip?: boolean; path?: string } = {},
+): Promise<Scrape> {
   const headers: Record<string, string> = { 'accept-encoding': options.gzip ? 'gzip' : 'identity' };
   if (options.openMetrics) headers.accept = 'application/openmetrics-text; version=1.0.0';
   // node:http rather than fetch: fetch would decompress by itself, hiding what the server sent.
-  const { status, headers: h, raw } = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer }>((resolve, reject) => {
+  const {
+    status,
+    headers: h,
+    raw,
+  } = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer }>((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: options.path ?? '/metrics', headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -115,7 +126,8 @@ export function sumOf(body: string, name: string, match: Record<string, string> 
     const brace = series.indexOf('{');
     const seriesName = brace === -1 ? series : series.slice(0, brace);
     if (seriesName !== name) continue;
-    if (Object.entries(match).every(([k, v]) => series.includes(`{${k}="${v}"`) || series.includes(`,${k}="${v}"`))) total += value;
+    if (Object.entries(match).every(([k, v]) => series.includes(`{${k}="${v}"`) || series.includes(`,${k}="${v}"`)))
+      total += value;
   }
   return total;
 }

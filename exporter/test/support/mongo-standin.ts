@@ -424,7 +424,8 @@ function sortDocuments<T>(docs: readonly T[], spec: Doc): T[] {
 
 /** Replaces mingo's `$sort` stage so aggregation pipelines sort exactly like `find` does. */
 function bsonSortStage(collection: MingoIterator, sortKeys: SortSpec, _options: MingoOptions): MingoIterator {
-  if (!isPlainObject(sortKeys) || Object.keys(sortKeys).length === 0) throw badValue('$sort stage must have at least one sort key');
+  if (!isPlainObject(sortKeys) || Object.keys(sortKeys).length === 0)
+    throw badValue('$sort stage must have at least one sort key');
   return collection.transform((items: unknown[]) => Lazy(sortDocuments(items, sortKeys)));
 }
 
@@ -700,7 +701,11 @@ class StandInServer implements MongoStandIn {
     const name = Object.keys(cmd)[0] ?? '';
     const target = cmd[name];
     const collection =
-      typeof target === 'string' ? target : name === 'getMore' && typeof cmd.collection === 'string' ? cmd.collection : undefined;
+      typeof target === 'string'
+        ? target
+        : name === 'getMore' && typeof cmd.collection === 'string'
+          ? cmd.collection
+          : undefined;
     this.seen.push(collection === undefined ? { db, command: name } : { db, command: name, collection });
 
     const handler = this.handlers[name];
@@ -858,7 +863,8 @@ class StandInServer implements MongoStandIn {
       authenticationMechanisms: [],
       logLevel: 0,
     };
-    const all = cmd.getParameter === '*' || (isPlainObject(cmd.getParameter) && cmd.getParameter.allParameters === true);
+    const all =
+      cmd.getParameter === '*' || (isPlainObject(cmd.getParameter) && cmd.getParameter.allParameters === true);
     const reply: Doc = {};
     for (const [key, value] of Object.entries(known)) {
       if (all || Object.hasOwn(cmd, key)) reply[key] = value;
@@ -890,7 +896,11 @@ class StandInServer implements MongoStandIn {
     if (!cursor) throw new CommandError(`cursor id ${id} not found`, 43, 'CursorNotFound');
     const collection = typeof cmd.collection === 'string' ? cmd.collection : '';
     if (cursor.ns !== `${db}.${collection}`) {
-      throw new CommandError(`Requested getMore on namespace '${db}.${collection}', but cursor belongs to '${cursor.ns}'`, 13, 'Unauthorized');
+      throw new CommandError(
+        `Requested getMore on namespace '${db}.${collection}', but cursor belongs to '${cursor.ns}'`,
+        13,
+        'Unauthorized',
+      );
     }
     const batchSize = optionalNumber(cmd, 'batchSize');
     const nextBatch = this.takeBatch(cursor, batchSize && batchSize > 0 ? batchSize : undefined);
@@ -932,7 +942,9 @@ class StandInServer implements MongoStandIn {
       const outName = typeof outTarget === 'string' ? outTarget : isPlainObject(outTarget) ? outTarget.coll : undefined;
       const outDb = isPlainObject(outTarget) && typeof outTarget.db === 'string' ? outTarget.db : db;
       if (typeof outName !== 'string') throw badValue('$out requires a collection name');
-      this.ensureCollection(outDb, outName).state.docs = results.map((d) => idFirst(d._id === undefined ? { _id: new ObjectId(), ...d } : d));
+      this.ensureCollection(outDb, outName).state.docs = results.map((d) =>
+        idFirst(d._id === undefined ? { _id: new ObjectId(), ...d } : d),
+      );
       return this.openCursor(ns, [], 0);
     }
     return this.openCursor(ns, results, optionalNumber(cursorOptions, 'batchSize'));
@@ -1006,7 +1018,11 @@ class StandInServer implements MongoStandIn {
     if (!isOperatorUpdate(update)) {
       const { _id: newId, ...fields } = deepClone(update);
       if (newId !== undefined && doc._id !== undefined && compareBson(newId, doc._id) !== 0) {
-        throw new CommandError(`After applying the update, the (immutable) field '_id' was found to have been altered`, 66, 'ImmutableField');
+        throw new CommandError(
+          `After applying the update, the (immutable) field '_id' was found to have been altered`,
+          66,
+          'ImmutableField',
+        );
       }
       const id = doc._id ?? newId;
       return id === undefined ? fields : { _id: id, ...fields };
@@ -1021,12 +1037,17 @@ class StandInServer implements MongoStandIn {
         applyUpdateOperators(copy, deepClone(modifier) as Modifier<Doc>, arrayFilters);
       } catch (error) {
         // mingo guards `_id` itself; report it with MongoDB's code rather than BadValue.
-        if (/immutable field '_id'/.test(errorMessage(error))) throw new CommandError(errorMessage(error), 66, 'ImmutableField');
+        if (/immutable field '_id'/.test(errorMessage(error)))
+          throw new CommandError(errorMessage(error), 66, 'ImmutableField');
         throw error;
       }
     }
     if (!inserting && compareBson(copy._id, doc._id) !== 0) {
-      throw new CommandError(`Performing an update on the path '_id' would modify the immutable field '_id'`, 66, 'ImmutableField');
+      throw new CommandError(
+        `Performing an update on the path '_id' would modify the immutable field '_id'`,
+        66,
+        'ImmutableField',
+      );
     }
     return copy;
   }
@@ -1068,7 +1089,9 @@ class StandInServer implements MongoStandIn {
           if (query.test(state.docs[i] as Doc)) positions.push(i);
         }
         // Compute every new document before storing any, so a failing update changes nothing.
-        const updatedDocs = positions.map((i) => this.applyUpdate(db, state.docs[i] as Doc, update, arrayFilters, false));
+        const updatedDocs = positions.map((i) =>
+          this.applyUpdate(db, state.docs[i] as Doc, update, arrayFilters, false),
+        );
         positions.forEach((position, k) => {
           const before = state.docs[position] as Doc;
           const after = updatedDocs[k] as Doc;
@@ -1101,7 +1124,8 @@ class StandInServer implements MongoStandIn {
   }
 
   private writeError(index: number, error: unknown): Doc {
-    if (error instanceof CommandError) return { index, code: error.code, codeName: error.codeName, errmsg: error.message };
+    if (error instanceof CommandError)
+      return { index, code: error.code, codeName: error.codeName, errmsg: error.message };
     return { index, code: 2, codeName: 'BadValue', errmsg: errorMessage(error) };
   }
 
@@ -1116,7 +1140,8 @@ class StandInServer implements MongoStandIn {
       try {
         if (!state) continue;
         const limit = optionalNumber(statement, 'limit') ?? 0;
-        if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
+        if (limit !== 0 && limit !== 1)
+          throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
         const query = new Query(optionalDoc(statement, 'q') ?? {}, this.mingoOptions(db));
         if (limit === 1) {
           const position = state.docs.findIndex((d) => query.test(d));
@@ -1153,11 +1178,16 @@ class StandInServer implements MongoStandIn {
       if (found) state.docs.splice(state.docs.indexOf(found), 1);
       return { lastErrorObject: { n: found ? 1 : 0 }, value: shape(found), ok: 1 };
     }
-    if (cmd.update === undefined) throw new CommandError('Either an update or remove=true must be specified', 9, 'FailedToParse');
+    if (cmd.update === undefined)
+      throw new CommandError('Either an update or remove=true must be specified', 9, 'FailedToParse');
     if (found) {
       const updated = this.applyUpdate(db, found, cmd.update, arrayFilters, false);
       state.docs[state.docs.indexOf(found)] = updated;
-      return { lastErrorObject: { n: 1, updatedExisting: true }, value: shape(cmd.new === true ? updated : found), ok: 1 };
+      return {
+        lastErrorObject: { n: 1, updatedExisting: true },
+        value: shape(cmd.new === true ? updated : found),
+        ok: 1,
+      };
     }
     if (cmd.upsert === true) {
       const doc = this.upsertDocument(db, filter, cmd.update, arrayFilters);
@@ -1227,19 +1257,32 @@ class StandInServer implements MongoStandIn {
     const { state, created } = this.ensureCollection(db, name);
     const before = state.indexes.length;
     for (const spec of specs) {
-      if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0) throw badValue('index specification must have a non-empty key');
+      if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0)
+        throw badValue('index specification must have a non-empty key');
       const indexName =
-        typeof spec.name === 'string' ? spec.name : Object.entries(spec.key).map(([field, dir]) => `${field}_${String(dir)}`).join('_');
+        typeof spec.name === 'string'
+          ? spec.name
+          : Object.entries(spec.key)
+              .map(([field, dir]) => `${field}_${String(dir)}`)
+              .join('_');
       const existing = state.indexes.find((ix) => ix.name === indexName);
       if (existing) {
         if (compareBson(existing.key, spec.key) !== 0) {
-          throw new CommandError(`An existing index has the same name as the requested index: ${indexName}`, 86, 'IndexKeySpecsConflict');
+          throw new CommandError(
+            `An existing index has the same name as the requested index: ${indexName}`,
+            86,
+            'IndexKeySpecsConflict',
+          );
         }
         continue;
       }
       state.indexes.push({ v: 2, ...spec, name: indexName });
     }
-    const reply: Doc = { numIndexesBefore: before, numIndexesAfter: state.indexes.length, createdCollectionAutomatically: created };
+    const reply: Doc = {
+      numIndexesBefore: before,
+      numIndexesAfter: state.indexes.length,
+      createdCollectionAutomatically: created,
+    };
     if (before === state.indexes.length) reply.note = 'all indexes already exist';
     return { ...reply, ok: 1 };
   }
@@ -1249,7 +1292,11 @@ class StandInServer implements MongoStandIn {
     const state = this.getCollection(db, name);
     if (!state) throw new CommandError(`ns does not exist: ${db}.${name}`, 26, 'NamespaceNotFound');
     const cursorOptions = optionalDoc(cmd, 'cursor') ?? {};
-    return this.openCursor(`${db}.${name}`, state.indexes.map((ix) => deepClone(ix)), optionalNumber(cursorOptions, 'batchSize'));
+    return this.openCursor(
+      `${db}.${name}`,
+      state.indexes.map((ix) => deepClone(ix)),
+      optionalNumber(cursorOptions, 'batchSize'),
+    );
   }
 
   private dropIndexes(db: string, cmd: Doc): Doc {
@@ -1264,9 +1311,12 @@ class StandInServer implements MongoStandIn {
     }
     const targets: unknown[] = Array.isArray(target) ? (target as unknown[]) : [target];
     const positions = targets.map((t) => {
-      const position = state.indexes.findIndex((ix) => (typeof t === 'string' ? ix.name === t : compareBson(ix.key, t) === 0));
+      const position = state.indexes.findIndex((ix) =>
+        typeof t === 'string' ? ix.name === t : compareBson(ix.key, t) === 0,
+      );
       if (position < 0) throw new CommandError(`index not found with name [${describeValue(t)}]`, 27, 'IndexNotFound');
-      if (state.indexes[position]?.name === '_id_') throw new CommandError('cannot drop _id index', 72, 'InvalidOptions');
+      if (state.indexes[position]?.name === '_id_')
+        throw new CommandError('cannot drop _id index', 72, 'InvalidOptions');
       return position;
     });
     state.indexes = state.indexes.filter((_, i) => !positions.includes(i));

@@ -45,7 +45,12 @@ export interface RunningPrometheus {
   readonly url: string;
   readonly dir: string;
   query(expr: string, time?: number): Promise<PromSample[]>;
-  queryRange(expr: string, start: number, end: number, step: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
+  queryRange(
+    expr: string,
+    start: number,
+    end: number,
+    step: number,
+  ): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
   /** Resolves once every target has been scraped successfully at least `times` times after the call. */
   waitForScrapes(times?: number): Promise<void>;
   stop(): Promise<void>;
@@ -89,9 +94,15 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const dir = mkdtempSync(join(tmpdir(), 'aiwm-prom-'));
   const port = options.port ?? (await freePort());
   const config = {
-    global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s', scrape_timeout: options.scrapeTimeout ?? '1s' },
+    global: {
+      scrape_interval: options.scrapeInterval ?? '1s',
+      evaluation_interval: options.evaluationInterval ?? '1s',
+      scrape_timeout: options.scrapeTimeout ?? '1s',
+    },
     rule_files: options.ruleFiles ?? [],
-    alerting: options.alertmanagers ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } : undefined,
+    alerting: options.alertmanagers
+      ? { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] }
+      : undefined,
     remote_write: options.remoteWrite?.map((url) => ({ url, queue_config: { batch_send_deadline: '1s' } })),
     scrape_configs: scrapeConfigs(options.targets),
   };
@@ -122,20 +133,31 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     },
     async queryRange(expr, start, end, step) {
       const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(step) });
-      const data = await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(`${url}/api/v1/query_range?${params}`);
+      const data = await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+        `${url}/api/v1/query_range?${params}`,
+      );
       return data.result;
     },
     async waitForScrapes(times = 1) {
       const since = Date.now();
-      await waitFor('successful scrapes of every target', async () => {
-        const data = await api<{ activeTargets: Array<{ health: string; lastScrape: string; lastError: string; scrapePool: string }> }>(`${url}/api/v1/targets?state=active`);
-        const ready = data.activeTargets.length === options.targets.length && data.activeTargets.every((t) => t.health === 'up' && Date.parse(t.lastScrape) > since + (times - 1) * 1000);
-        if (!ready && data.activeTargets.some((t) => t.lastError)) {
-          const errors = data.activeTargets.filter((t) => t.lastError).map((t) => `${t.scrapePool}: ${t.lastError}`);
-          if (Date.now() - since > 10_000) throw new Error(errors.join('; '));
-        }
-        return ready ? true : undefined;
-      }, 30_000, 200);
+      await waitFor(
+        'successful scrapes of every target',
+        async () => {
+          const data = await api<{
+            activeTargets: Array<{ health: string; lastScrape: string; lastError: string; scrapePool: string }>;
+          }>(`${url}/api/v1/targets?state=active`);
+          const ready =
+            data.activeTargets.length === options.targets.length &&
+            data.activeTargets.every((t) => t.health === 'up' && Date.parse(t.lastScrape) > since + (times - 1) * 1000);
+          if (!ready && data.activeTargets.some((t) => t.lastError)) {
+            const errors = data.activeTargets.filter((t) => t.lastError).map((t) => `${t.scrapePool}: ${t.lastError}`);
+            if (Date.now() - since > 10_000) throw new Error(errors.join('; '));
+          }
+          return ready ? true : undefined;
+        },
+        30_000,
+        200,
+      );
     },
     stop: daemon.stop,
   };

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? 'promtool';
 
 /** Runs promtool with `args`, feeding `stdin`; resolves with its exit code and output. */
-export function promtool(args: string[], stdin?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+export function promtool(
+  args: string[],
+  stdin?: string | Buffer,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(PROMTOOL_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

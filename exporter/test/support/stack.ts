@@ -13,7 +13,12 @@ import { EXPORTER_JOB } from '../../../alerts/src/monitoring.js';
 import { startDcgmFixtures, type DcgmFixtureServer } from '../../../demo/dcgm-fixtures.js';
 import { startExporter, type Exporter } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { startAlertmanager, startWebhookReceiver, type RunningAlertmanager, type WebhookReceiver } from './alertmanager.js';
+import {
+  startAlertmanager,
+  startWebhookReceiver,
+  type RunningAlertmanager,
+  type WebhookReceiver,
+} from './alertmanager.js';
 import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet.js';
 import { openTestDatabase, testConfig, type TestDatabase } from './harness.js';
 import { PrometheusApi, type Sample } from '../../src/facade/prometheus.js';
@@ -60,7 +65,12 @@ export interface Stack {
 /** The committed Alertmanager configuration with notification timings shortened for tests. */
 export function fastAlertmanagerConfig(): string {
   const config = parse(readFileSync(new URL('../../../alerts/alertmanager.yml', import.meta.url), 'utf8')) as {
-    route: { group_wait: string; group_interval: string; repeat_interval: string; routes: Array<Record<string, unknown>> };
+    route: {
+      group_wait: string;
+      group_interval: string;
+      repeat_interval: string;
+      routes: Array<Record<string, unknown>>;
+    };
   };
   const fast = { group_wait: '1s', group_interval: '1s', repeat_interval: '1m' };
   Object.assign(config.route, fast);
@@ -86,7 +96,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.alertmanager) {
       webhook = await startWebhookReceiver();
       cleanup.push(() => webhook!.close());
-      alertmanager = await startAlertmanager(fastAlertmanagerConfig(), { ALERT_WEBHOOK_URL: `${webhook.url}/alerts`, WATCHDOG_WEBHOOK_URL: `${webhook.url}/watchdog` });
+      alertmanager = await startAlertmanager(fastAlertmanagerConfig(), {
+        ALERT_WEBHOOK_URL: `${webhook.url}/alerts`,
+        WATCHDOG_WEBHOOK_URL: `${webhook.url}/watchdog`,
+      });
       cleanup.push(() => alertmanager!.stop());
     }
 

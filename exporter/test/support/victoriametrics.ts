@@ -23,7 +23,14 @@ export async function startVictoriaMetrics(): Promise<RunningVictoriaMetrics> {
   const daemon = await startDaemon(
     'VictoriaMetrics',
     VICTORIA_METRICS_BIN,
-    [`-storageDataPath=${join(dir, 'data')}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=1d', '-search.latencyOffset=0s', '-search.disableCache', '-loggerLevel=ERROR'],
+    [
+      `-storageDataPath=${join(dir, 'data')}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-retentionPeriod=1d',
+      '-search.latencyOffset=0s',
+      '-search.disableCache',
+      '-loggerLevel=ERROR',
+    ],
     { readyUrl: `${url}/health`, dir },
   );
   return { ...daemon, url, writeUrl: `${url}/api/v1/write` };
