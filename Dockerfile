@@ -4,12 +4,13 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY exporter ./exporter
-COPY dashboards ./dashboards
-COPY alerts ./alerts
-COPY scripts ./scripts
-COPY demo ./demo
+# Only what tsconfig.build.json compiles: the exporter, the query layer it reads Prometheus with, and
+# the compose seeder with the fleet generator it loads. No tests, harnesses, dashboards or alerts.
+COPY tsconfig.json tsconfig.build.json ./
+COPY exporter/src ./exporter/src
+COPY queries ./queries
+COPY demo/seeder.ts demo/live.ts ./demo/
+COPY testing/fleet ./testing/fleet
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

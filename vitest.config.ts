@@ -8,6 +8,7 @@ export default defineConfig({
       'dashboards/test/**/*.test.ts',
       'deploy/test/**/*.test.ts',
       'demo/test/**/*.test.ts',
+      'queries/test/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

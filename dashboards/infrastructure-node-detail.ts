@@ -1,19 +1,18 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { clockEventReasons, perGpu, unified } from './gpu.js';
-import { Board, UID, drillDown, holds, namedEntityVariable, onOff } from './lib.js';
+import { M, age, eq, holds, orNone, select } from '../queries/index.js';
+import * as gpus from '../queries/gpus.js';
+import * as w from '../queries/workloads.js';
+import { Board, UID, drillDown, namedEntityVariable, onOff } from './lib.js';
 
-const NODE = 'node_id="$node"';
+const NODE = eq('node_id', '$node');
 const NAME = common.BigValueTextMode.Name;
 const VALUE_AND_NAME = common.BigValueTextMode.ValueAndName;
 const TEMPERATURE_STEPS = [
   { value: T.gpuTemperature.warningCelsius, color: 'orange' },
   { value: T.gpuTemperature.criticalCelsius, color: 'red' },
 ];
-
-/** A label of the node that is always there: `or on ()` adds `<label>="none"` only when the query is empty. */
-const orNone = (expr: string, label: string) => `${expr} or on () label_replace(vector(0), "${label}", "none", "", "")`;
 
 /** The last XID code is the value; 0 means none since the exporter started. */
 const XID_NONE: dashboard.ValueMapping[] = [
@@ -26,7 +25,7 @@ export function nodeDetail() {
     'One node: status class and heartbeat, hardware, every GPU with its telemetry source, ' +
     'utilization, memory, temperature, power and health, and what runs on it.';
   return new Board(UID.nodeDetail, 'AIWM / Infrastructure / Node detail', description, {
-    entity: namedEntityVariable('node', 'Node', 'aiwm_node_info', 'node_id', 'node_name'),
+    entity: namedEntityVariable('node', 'Node', M.nodeInfo.name, 'node_id', 'node_name'),
   })
     .row(100, 'Node')
     .stat(
@@ -37,7 +36,7 @@ export function nodeDetail() {
           'The status AIWM stores for the node, with its class in brackets (up, degraded, down, ' +
           'maintenance, provisioning, unknown).',
         unit: 'none',
-        targets: [{ expr: holds('aiwm_node_status', NODE), legend: '{{status}} ({{class}})' }],
+        targets: [{ expr: holds(M.nodeStatus.name, NODE), legend: '{{status}} ({{class}})' }],
         w: 4,
       },
       { textMode: NAME },
@@ -50,7 +49,7 @@ export function nodeDetail() {
           'online = up or degraded with a fresh heartbeat; offline = down, or a stale heartbeat or none ' +
           'ever; else maintenance, provisioning or unknown.',
         unit: 'none',
-        targets: [{ expr: holds('aiwm_node_availability', NODE), legend: '{{availability}}' }],
+        targets: [{ expr: holds(M.nodeAvailability.name, NODE), legend: '{{availability}}' }],
         w: 3,
       },
       { textMode: NAME },
@@ -63,7 +62,7 @@ export function nodeDetail() {
           "fresh, stale (older than the exporter's HEARTBEAT_STALE_AFTER) or never (no heartbeat since " +
           'the node registered).',
         unit: 'none',
-        targets: [{ expr: holds('aiwm_node_heartbeat_state', NODE), legend: '{{state}}' }],
+        targets: [{ expr: holds(M.nodeHeartbeatState.name, NODE), legend: '{{state}}' }],
         w: 3,
       },
       { textMode: NAME },
@@ -73,7 +72,7 @@ export function nodeDetail() {
       title: 'Heartbeat age',
       description: 'Seconds since the node\'s last heartbeat; "never" when it has not sent one.',
       unit: 's',
-      targets: [{ expr: `time() - aiwm_node_last_heartbeat_timestamp_seconds{${NODE}}` }],
+      targets: [{ expr: age(select(M.nodeHeartbeat.name, NODE)) }],
       steps: [{ value: 120, color: 'red' }],
       noValue: 'never',
       w: 3,
@@ -83,7 +82,7 @@ export function nodeDetail() {
       title: 'CPU cores',
       description: 'Cores the node registered with.',
       unit: 'none',
-      targets: [{ expr: `aiwm_node_cpu_cores{${NODE}}` }],
+      targets: [{ expr: select(M.nodeCpuCores.name, NODE) }],
       w: 3,
     })
     .stat({
@@ -91,7 +90,7 @@ export function nodeDetail() {
       title: 'RAM',
       description: 'RAM the node registered with (AIWM stores MB; see "Implausible sizes" for GB written as MB).',
       unit: 'bytes',
-      targets: [{ expr: `aiwm_node_memory_total_bytes{${NODE}}` }],
+      targets: [{ expr: select(M.nodeRamTotal.name, NODE) }],
       w: 4,
     })
     .stat({
@@ -99,7 +98,7 @@ export function nodeDetail() {
       title: 'Uptime',
       description: 'Host uptime reported by the node agent.',
       unit: 's',
-      targets: [{ expr: `aiwm_node_uptime_seconds{${NODE}}` }],
+      targets: [{ expr: select(M.nodeUptime.name, NODE) }],
       w: 4,
     })
     .timeseries({
@@ -108,8 +107,8 @@ export function nodeDetail() {
       description: "From the node's heartbeats.",
       unit: 'percentunit',
       targets: [
-        { expr: `aiwm_node_cpu_usage_ratio{${NODE}}`, legend: 'CPU' },
-        { expr: `aiwm_node_memory_usage_ratio{${NODE}}`, legend: 'RAM' },
+        { expr: select(M.nodeCpuUsage.name, NODE), legend: 'CPU' },
+        { expr: select(M.nodeRamUsage.name, NODE), legend: 'RAM' },
       ],
       min: 0,
       max: 1,
@@ -126,7 +125,7 @@ export function nodeDetail() {
           "Where the node's GPU data comes from: dcgm (dcgm-exporter on the node, joined by host name), " +
           "aiwm (AIWM's gpuDevices, often stale or empty), or none.",
         unit: 'none',
-        targets: [{ expr: orNone(`count by (source) (${unified('info', NODE)})`, 'source'), legend: '{{source}}' }],
+        targets: [{ expr: orNone(gpus.gpusBySource(NODE), 'source'), legend: '{{source}}' }],
         w: 4,
         h: 8,
       },
@@ -140,7 +139,7 @@ export function nodeDetail() {
           'Sizes that read as GB written where AIWM expects MB (ramTotal, diskTotal, gpuMemoryTotal), so ' +
           'they show about 1024 times too small; "none" when all look plausible.',
         unit: 'none',
-        targets: [{ expr: orNone(`aiwm_node_implausible_value{${NODE}}`, 'field'), legend: '{{field}}' }],
+        targets: [{ expr: orNone(select(M.nodeImplausibleValue.name, NODE), 'field'), legend: '{{field}}' }],
         steps: [{ value: 1, color: 'orange' }],
         w: 4,
         h: 8,
@@ -152,7 +151,7 @@ export function nodeDetail() {
       title: 'GPUs',
       description: 'GPUs dcgm-exporter or AIWM reports on the node; "unknown" when neither does.',
       unit: 'none',
-      targets: [{ expr: `count(${unified('info', NODE)})` }],
+      targets: [{ expr: gpus.gpusReporting(NODE) }],
       noValue: 'unknown',
       w: 4,
       h: 8,
@@ -166,14 +165,11 @@ export function nodeDetail() {
         'when the source is aiwm.',
       unit: 'none',
       targets: [
-        { expr: `max by (org_id, node_id, gpu, uuid, model, source) (${unified('info', NODE)})`, table: true },
-        ...[
-          'utilization_ratio',
-          'temperature_celsius',
-          'memory_used_bytes',
-          'memory_total_bytes',
-          'power_usage_watts',
-        ].map((name) => ({ expr: perGpu(name, NODE), table: true })),
+        { expr: gpus.gpuInventory(NODE), table: true },
+        ...(['utilization', 'temperature', 'memoryUsed', 'memoryTotal', 'power'] as const).map((name) => ({
+          expr: gpus.perGpu(name, NODE),
+          table: true,
+        })),
       ],
       columns: {
         gpu: 'GPU',
@@ -200,7 +196,7 @@ export function nodeDetail() {
       title: 'GPU utilization',
       description: 'Per GPU, from dcgm-exporter or AIWM (AIWM writes it at registration only).',
       unit: 'percentunit',
-      targets: [{ expr: unified('utilization_ratio', NODE), legend: 'GPU {{gpu}} ({{source}})' }],
+      targets: [{ expr: gpus.gpuSeries('utilization', NODE), legend: 'GPU {{gpu}} ({{source}})' }],
       min: 0,
       max: 1,
     })
@@ -210,8 +206,8 @@ export function nodeDetail() {
       description: 'Per GPU, against its size.',
       unit: 'bytes',
       targets: [
-        { expr: unified('memory_used_bytes', NODE), legend: 'GPU {{gpu}} used' },
-        { expr: unified('memory_total_bytes', NODE), legend: 'GPU {{gpu}} total' },
+        { expr: gpus.gpuSeries('memoryUsed', NODE), legend: 'GPU {{gpu}} used' },
+        { expr: gpus.gpuSeries('memoryTotal', NODE), legend: 'GPU {{gpu}} total' },
       ],
     })
     .timeseries({
@@ -221,7 +217,7 @@ export function nodeDetail() {
         `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, ` +
         `${T.gpuTemperature.criticalCelsius} °C critical.`,
       unit: 'celsius',
-      targets: [{ expr: unified('temperature_celsius', NODE), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.gpuSeries('temperature', NODE), legend: 'GPU {{gpu}}' }],
       steps: TEMPERATURE_STEPS,
     })
     .timeseries({
@@ -229,7 +225,7 @@ export function nodeDetail() {
       title: 'GPU power',
       description: "Power draw per GPU (neither dcgm-exporter's default counters nor current AIWM give the limit).",
       unit: 'watt',
-      targets: [{ expr: unified('power_usage_watts', NODE), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.gpuSeries('power', NODE), legend: 'GPU {{gpu}}' }],
     })
     .row(103, 'GPU health (dcgm-exporter)')
     .stat({
@@ -239,7 +235,7 @@ export function nodeDetail() {
         "Code of each GPU's last XID error (dcgm-exporter keeps it until it restarts); none = 0. " +
         'Empty when the node has no dcgm-exporter.',
       unit: 'none',
-      targets: [{ expr: `max by (gpu) (${unified('xid_last', NODE)})`, legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.byGpuIndex('xidLast', NODE), legend: 'GPU {{gpu}}' }],
       mappings: XID_NONE,
       steps: [{ value: 1, color: 'red' }],
       w: 8,
@@ -250,7 +246,7 @@ export function nodeDetail() {
       title: 'Row-remap failure',
       description: 'Whether remapping a faulty memory row failed on the GPU: the GPU needs service.',
       unit: 'none',
-      targets: [{ expr: `max by (gpu) (${unified('row_remap_failure', NODE)})`, legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.byGpuIndex('rowRemapFailure', NODE), legend: 'GPU {{gpu}}' }],
       mappings: onOff('ok', 'failed', 'green', 'red'),
       steps: [{ value: 1, color: 'red' }],
       w: 8,
@@ -261,7 +257,7 @@ export function nodeDetail() {
       title: 'Uncorrectable remapped rows',
       description: 'Memory rows remapped after uncorrectable ECC errors, per GPU.',
       unit: 'none',
-      targets: [{ expr: `max by (gpu) (${unified('uncorrectable_remapped_rows', NODE)})`, legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.byGpuIndex('uncorrectableRemappedRows', NODE), legend: 'GPU {{gpu}}' }],
       steps: [{ value: 1, color: 'orange' }],
       w: 8,
       h: 5,
@@ -274,7 +270,7 @@ export function nodeDetail() {
         'hw_slowdown and sw_power_cap mean throttling). Only where the operator enabled ' +
         "DCGM_FI_DEV_CLOCKS_EVENT_REASONS in dcgm-exporter's counters.",
       unit: 'none',
-      targets: [{ expr: clockEventReasons(NODE), table: true }],
+      targets: [{ expr: gpus.clockEventReasons(NODE), table: true }],
       columns: { gpu: 'GPU', reason: 'Reason' },
       h: 6,
     })
@@ -285,11 +281,8 @@ export function nodeDetail() {
       description: 'VMs and containers placed on the node.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_resource_info{${NODE}}`, table: true },
-        {
-          expr: `label_replace(aiwm_resource_status == 1, "state", "$1", "status", "(.*)") and on (org_id, resource_id) aiwm_resource_info{${NODE}}`,
-          table: true,
-        },
+        { expr: w.resourcesOnNode(NODE), table: true },
+        { expr: w.resourceStateOnNode(NODE), table: true },
       ],
       columns: { resource_name: 'Resource', resource_type: 'Type', state: 'Status', resource_id: 'Id' },
       w: 12,
@@ -301,11 +294,8 @@ export function nodeDetail() {
       description: 'Model deployments on the node.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_deployment_info{${NODE}}`, table: true },
-        {
-          expr: `label_replace(aiwm_deployment_status == 1, "state", "$1", "status", "(.*)") and on (org_id, deployment_id) aiwm_deployment_info{${NODE}}`,
-          table: true,
-        },
+        { expr: w.deploymentsOnNode(NODE), table: true },
+        { expr: w.deploymentStateOnNode(NODE), table: true },
       ],
       columns: { deployment_name: 'Deployment', state: 'Status', deployment_id: 'Id', model_id: 'Model' },
       w: 12,

@@ -1,17 +1,16 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { unified } from './gpu.js';
-import { Board, ORG, UID, drillDown, filterVariable, holds } from './lib.js';
+import { M, labelValues, select } from '../queries/index.js';
+import * as gpus from '../queries/gpus.js';
+import * as nodeQ from '../queries/nodes.js';
+import { Board, ORG, UID, drillDown, filterVariable } from './lib.js';
 
 /** Node counts in one availability (absent label sets read 0). */
-const byAvailability = (availability: string) => `sum(aiwm_nodes{${ORG}, availability="${availability}"}) or vector(0)`;
+const byAvailability = (availability: string) => nodeQ.nodesIn(availability, ORG);
 
-const AVAILABILITIES = `label_values(aiwm_node_availability{${ORG}}, availability)`;
+const AVAILABILITIES = labelValues(M.nodeAvailability.name, 'availability', ORG);
 
 /** The node list shows only nodes in the chosen availabilities (every column, or merge adds blank rows). */
-const listed = (expr: string) =>
-  `${expr} and on (org_id, node_id) (${holds('aiwm_node_availability', `${ORG}, availability=~"$availability"`)})`;
-
-const withName = (expr: string) => `${expr} * on (org_id, node_id) group_left (node_name) aiwm_node_info{${ORG}}`;
+const listed = (expr: string) => nodeQ.inAvailability(expr, ORG, '$availability');
 
 /** Level 2: the node fleet. */
 export function nodes() {
@@ -26,7 +25,7 @@ export function nodes() {
       title: 'Nodes',
       description: 'Nodes AIWM manages.',
       unit: 'none',
-      targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }],
+      targets: [{ expr: nodeQ.nodeCount(ORG) }],
     })
     .stat({
       id: 2,
@@ -56,7 +55,7 @@ export function nodes() {
       title: 'Nodes by role',
       description: 'A node with several roles counts in each.',
       unit: 'none',
-      targets: [{ expr: `count by (role) (aiwm_node_role{${ORG}})`, legend: '{{role}}' }],
+      targets: [{ expr: nodeQ.nodesByRole(ORG), legend: '{{role}}' }],
       w: 8,
       h: 4,
     })
@@ -66,7 +65,7 @@ export function nodes() {
       title: 'CPU',
       description: 'Average CPU usage of online nodes.',
       unit: 'percentunit',
-      targets: [{ expr: `avg(org:aiwm_node_cpu_usage_ratio:avg_online{${ORG}})` }],
+      targets: [{ expr: nodeQ.onlineCpuUsage(ORG) }],
       min: 0,
       max: 1,
       steps: [{ value: 0.8, color: 'orange' }],
@@ -76,7 +75,7 @@ export function nodes() {
       title: 'RAM',
       description: 'Average RAM usage of online nodes.',
       unit: 'percentunit',
-      targets: [{ expr: `avg(org:aiwm_node_memory_usage_ratio:avg_online{${ORG}})` }],
+      targets: [{ expr: nodeQ.onlineRamUsage(ORG) }],
       min: 0,
       max: 1,
       steps: [
@@ -89,7 +88,7 @@ export function nodes() {
       title: 'GPU',
       description: 'Average utilization of the GPUs on online nodes (dcgm-exporter where it runs, else AIWM).',
       unit: 'percentunit',
-      targets: [{ expr: `avg(org:aiwm_gpu_utilization_ratio:avg_online{${ORG}})` }],
+      targets: [{ expr: gpus.onlineGpuUtilization(ORG) }],
       min: 0,
       max: 1,
     })
@@ -99,14 +98,14 @@ export function nodes() {
       description:
         'AIWM records disk sizes but no disk usage, so no utilization can be shown; this is the total disk size.',
       unit: 'bytes',
-      targets: [{ expr: `sum(aiwm_node_disk_total_bytes{${ORG}})` }],
+      targets: [{ expr: nodeQ.diskTotal(ORG) }],
     })
     .timeseries({
       id: 10,
       title: 'CPU usage by node',
       description: "CPU usage reported by each node's heartbeat.",
       unit: 'percentunit',
-      targets: [{ expr: withName('aiwm_node_cpu_usage_ratio'), legend: '{{node_name}}' }],
+      targets: [{ expr: nodeQ.cpuUsageByNode(ORG), legend: '{{node_name}}' }],
       min: 0,
       max: 1,
     })
@@ -115,7 +114,7 @@ export function nodes() {
       title: 'RAM usage by node',
       description: "RAM usage reported by each node's heartbeat.",
       unit: 'percentunit',
-      targets: [{ expr: withName('aiwm_node_memory_usage_ratio'), legend: '{{node_name}}' }],
+      targets: [{ expr: nodeQ.ramUsageByNode(ORG), legend: '{{node_name}}' }],
       min: 0,
       max: 1,
       steps: [
@@ -129,7 +128,7 @@ export function nodes() {
       title: 'By availability',
       description: 'online, offline, maintenance, provisioning, unknown: recorded status class and heartbeat together.',
       unit: 'none',
-      targets: [{ expr: `sum by (availability) (aiwm_nodes{${ORG}})`, legend: '{{availability}}' }],
+      targets: [{ expr: nodeQ.nodesBy('availability', ORG), legend: '{{availability}}' }],
       w: 6,
     })
     .bars({
@@ -139,7 +138,7 @@ export function nodes() {
         'The class of the status AIWM stores: up (online, healthy, ready, busy), degraded, down, ' +
         'maintenance, provisioning, unknown.',
       unit: 'none',
-      targets: [{ expr: `sum by (class) (aiwm_nodes{${ORG}})`, legend: '{{class}}' }],
+      targets: [{ expr: nodeQ.nodesBy('class', ORG), legend: '{{class}}' }],
       w: 6,
     })
     .bars({
@@ -147,7 +146,7 @@ export function nodes() {
       title: 'By heartbeat',
       description: 'fresh, stale (older than HEARTBEAT_STALE_AFTER) or never (no heartbeat since registration).',
       unit: 'none',
-      targets: [{ expr: `count by (state) (${holds('aiwm_node_heartbeat_state', ORG)})`, legend: '{{state}}' }],
+      targets: [{ expr: nodeQ.nodesByHeartbeat(ORG), legend: '{{state}}' }],
       w: 6,
     })
     .stat({
@@ -157,7 +156,7 @@ export function nodes() {
         'Nodes with a RAM, disk or GPU memory size that reads as GB written where AIWM expects MB, so ' +
         'it shows about 1024 times too small.',
       unit: 'none',
-      targets: [{ expr: `count(count by (org_id, node_id) (aiwm_node_implausible_value{${ORG}})) or vector(0)` }],
+      targets: [{ expr: nodeQ.implausibleNodeCount(ORG) }],
       steps: [{ value: 1, color: 'orange' }],
       w: 3,
       h: 6,
@@ -169,7 +168,7 @@ export function nodes() {
         'GPUs dcgm-exporter reports under a host name that matches no AIWM node (all orgs): set the ' +
         "exporter's NODE_NAME to the node's hostname in AIWM. Their telemetry shows nowhere else.",
       unit: 'none',
-      targets: [{ expr: 'sum(cluster:aiwm_dcgm_gpus_unmatched:count)' }],
+      targets: [{ expr: gpus.dcgmGpusUnmatched() }],
       steps: [{ value: 1, color: 'orange' }],
       w: 3,
       h: 6,
@@ -184,13 +183,13 @@ export function nodes() {
         "dcgm-exporter nor AIWM reports the node's GPUs (unknown, not zero).",
       unit: 'none',
       targets: [
-        `aiwm_node_info{${ORG}}`,
-        `max by (org_id, node_id, availability) (${holds('aiwm_node_availability', ORG)})`,
-        `max by (org_id, node_id, class, status) (${holds('aiwm_node_status', ORG)})`,
-        `max by (org_id, node_id, state) (${holds('aiwm_node_heartbeat_state', ORG)})`,
-        `time() - aiwm_node_last_heartbeat_timestamp_seconds{${ORG}}`,
-        `count by (org_id, node_id, source) (${unified('info', ORG)})`,
-        `node:aiwm_gpu_utilization_ratio:avg{${ORG}}`,
+        select(M.nodeInfo.name, ORG),
+        nodeQ.nodeStateLabels('availability', ORG),
+        nodeQ.nodeStateLabels('status', ORG),
+        nodeQ.nodeStateLabels('heartbeat', ORG),
+        nodeQ.heartbeatAge(ORG),
+        gpus.gpusBySource(ORG, true),
+        gpus.nodeGpuUtilization(ORG),
       ].map((expr) => ({ expr: listed(expr), table: true })),
       columns: {
         node_name: 'Node',

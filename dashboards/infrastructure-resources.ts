@@ -1,8 +1,9 @@
+import { M, type MetricDef } from '../queries/names.js';
+import * as w from '../queries/workloads.js';
 import { Board, ORG, UID, drillDown } from './lib.js';
 
 /** Allocations count for resources that hold capacity. */
-const holding = (metric: string) =>
-  `sum(${metric}{${ORG}} * on (org_id, resource_id) group_left () (aiwm_resource_status{status=~"deploying|running|stopping"} == 1))`;
+const holding = (allocation: MetricDef) => w.allocationHeld(allocation, ORG);
 
 /** Level 2: VMs and containers. */
 export function resources() {
@@ -17,28 +18,28 @@ export function resources() {
       title: 'By type',
       description: 'inference-container, application-container, virtual-machine.',
       unit: 'none',
-      targets: [{ expr: `sum by (resource_type) (aiwm_resources{${ORG}})`, legend: '{{resource_type}}' }],
+      targets: [{ expr: w.totalBy(M.resources, 'resource_type', ORG), legend: '{{resource_type}}' }],
     })
     .bars({
       id: 2,
       title: 'By status',
       description: 'Resources by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.resources, 'status', ORG), legend: '{{status}}' }],
     })
     .bars({
       id: 3,
       title: 'GPUs allocated by mode',
       description: 'passthrough and MIG for VMs, container for containers.',
       unit: 'none',
-      targets: [{ expr: `sum by (mode) (aiwm_resource_allocated_gpus{${ORG}})`, legend: '{{mode}}' }],
+      targets: [{ expr: w.totalBy(M.resourceGpus, 'mode', ORG), legend: '{{mode}}' }],
     })
     .stat({
       id: 4,
       title: 'vCPUs allocated',
       description: 'Held by resources deploying, running or stopping.',
       unit: 'none',
-      targets: [{ expr: holding('aiwm_resource_allocated_vcpus') }],
+      targets: [{ expr: holding(M.resourceVcpus) }],
       w: 2,
     })
     .stat({
@@ -46,7 +47,7 @@ export function resources() {
       title: 'RAM allocated',
       description: 'Held by resources deploying, running or stopping.',
       unit: 'bytes',
-      targets: [{ expr: holding('aiwm_resource_allocated_memory_bytes') }],
+      targets: [{ expr: holding(M.resourceMemory) }],
       w: 2,
     })
     .stat({
@@ -54,7 +55,7 @@ export function resources() {
       title: 'Disk allocated',
       description: 'Held by VMs deploying, running or stopping (containers record none).',
       unit: 'bytes',
-      targets: [{ expr: holding('aiwm_resource_allocated_disk_bytes') }],
+      targets: [{ expr: holding(M.resourceDisk) }],
       w: 2,
     })
     .table({
@@ -63,8 +64,8 @@ export function resources() {
       description: 'Every VM and container with its node and status.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_resource_info{${ORG}}`, table: true },
-        { expr: `label_replace(aiwm_resource_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
+        { expr: w.perEntity(M.resourceInfo, ORG), table: true },
+        { expr: w.stateColumn(M.resourceStatus, ORG), table: true },
       ],
       columns: {
         resource_name: 'Resource',

@@ -10,15 +10,16 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { M, labelValues, oneOf, queryResult, select } from '../queries/index.js';
 
 /** The provisioned Prometheus datasource (provisioning/datasources/aiwm.yml). */
 export const PROMETHEUS_UID = 'aiwm-prometheus';
 export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', uid: '${datasource}' };
-/** Every AIWM selector is scoped to the chosen orgs. */
-export const ORG = 'org_id=~"$org"';
-
-/** Selects the series of a state set that holds now (`aiwm_node_availability{...} == 1`). */
-export const holds = (metric: string, selector: string) => `${metric}{${selector}} == 1`;
+/** Every AIWM selector is scoped to the chosen orgs (a label matcher: queries/ builds the PromQL). */
+export const ORG = oneOf('org_id', '$org');
+/** Windows: activity over the dashboard's time range, rates over Grafana's rate interval. */
+export const RANGE = '$__range';
+export const RATE = '$__rate_interval';
 
 /**
  * Panel ids that were embeddable once and were removed: an id is never given to another panel,
@@ -30,9 +31,6 @@ export const RETIRED: Record<string, Array<{ id: number; title: string; why: str
     { id: 8, title: 'GPU data', why: 'replaced by "GPU telemetry source" (id 17), which covers dcgm-exporter too' },
   ],
 };
-
-/** A counter's increase over the dashboard's time range, summed over the chosen orgs. */
-export const overRange = (counter: string, match = '') => `sum(increase(${counter}{${ORG}${match}}[$__range]))`;
 
 export const UID = {
   overview: 'aiwm-overview',
@@ -137,7 +135,7 @@ export class Board {
           .type('prometheus')
           .current({ text: 'AIWM Prometheus', value: PROMETHEUS_UID }),
       )
-      .withVariable(filterVariable('org', 'Organization', 'label_values(aiwm_node_info, org_id)'))
+      .withVariable(filterVariable('org', 'Organization', labelValues(M.nodeInfo.name, 'org_id')))
       .link(
         new dashboard.DashboardLinkBuilder('AIWM dashboards')
           .type(dashboard.DashboardLinkType.Dashboards)
@@ -280,7 +278,7 @@ export function namedEntityVariable(
   idLabel: string,
   nameLabel: string,
 ): dashboard.QueryVariableBuilder {
-  return entityVariable(name, label, `query_result(${info}{${ORG}})`).regex(
+  return entityVariable(name, label, queryResult(select(info, ORG))).regex(
     `/${idLabel}="(?<value>[^"]+)".*${nameLabel}="(?<text>[^"]+)"/`,
   );
 }

@@ -1,10 +1,11 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { gpuFaults, unified } from './gpu.js';
-import { Board, ORG, overRange, UID, drillDown, holds, onOff } from './lib.js';
-
-/** Nodes with neither dcgm-exporter series nor AIWM GPU inventory. */
-const NO_GPU_DATA = `(aiwm_node_gpu_data_known{${ORG}} == 0) unless on (org_id, node_id) ${unified('info', ORG)}`;
+import { M } from '../queries/names.js';
+import * as gpus from '../queries/gpus.js';
+import * as monitoring from '../queries/monitoring.js';
+import * as nodes from '../queries/nodes.js';
+import * as w from '../queries/workloads.js';
+import { Board, ORG, RANGE, RATE, UID, drillDown, onOff } from './lib.js';
 
 /** Level 1: the whole platform at a glance. */
 export function overview() {
@@ -19,7 +20,7 @@ export function overview() {
       title: 'Nodes',
       description: 'Nodes AIWM manages (not soft-deleted).',
       unit: 'none',
-      targets: [{ expr: `sum(aiwm_nodes{${ORG}})` }],
+      targets: [{ expr: nodes.nodeCount(ORG) }],
       link: { title: 'Nodes', url: drillDown(UID.nodes) },
     })
     .stat({
@@ -29,14 +30,14 @@ export function overview() {
         'Nodes up or degraded with a fresh heartbeat (aiwm_node_availability; a heartbeating ' +
         '"healthy" node counts).',
       unit: 'none',
-      targets: [{ expr: `sum(aiwm_nodes{${ORG}, availability="online"}) or vector(0)` }],
+      targets: [{ expr: nodes.nodesIn('online', ORG) }],
     })
     .stat({
       id: 3,
       title: 'Nodes offline',
       description: 'Nodes recorded down, or recorded up or degraded but whose heartbeat is stale or never came.',
       unit: 'none',
-      targets: [{ expr: `sum(aiwm_nodes{${ORG}, availability="offline"}) or vector(0)` }],
+      targets: [{ expr: nodes.nodesIn('offline', ORG) }],
       steps: [{ value: 1, color: 'red' }],
     })
     .stat({
@@ -46,7 +47,7 @@ export function overview() {
         "Nodes whose last heartbeat is older than the exporter's HEARTBEAT_STALE_AFTER, or that never " +
         'sent one, whatever their recorded status.',
       unit: 'none',
-      targets: [{ expr: `count(${holds('aiwm_node_heartbeat_state', `${ORG}, state=~"stale|never"`)}) or vector(0)` }],
+      targets: [{ expr: nodes.heartbeatMissingCount(ORG) }],
       steps: [{ value: 1, color: 'red' }],
     })
     .stat({
@@ -56,7 +57,7 @@ export function overview() {
         'Average utilization of the GPUs on online nodes, from dcgm-exporter where it runs, else from ' +
         'AIWM (org:aiwm_gpu_utilization_ratio:avg_online).',
       unit: 'percentunit',
-      targets: [{ expr: `avg(org:aiwm_gpu_utilization_ratio:avg_online{${ORG}})` }],
+      targets: [{ expr: gpus.onlineGpuUtilization(ORG) }],
       min: 0,
       max: 1,
       steps: [{ value: 0.9, color: 'orange' }],
@@ -67,8 +68,8 @@ export function overview() {
       description: 'GPUs with utilization above 0, and all GPUs dcgm-exporter or AIWM reports.',
       unit: 'none',
       targets: [
-        { expr: `sum(org:aiwm_gpus_active:count{${ORG}})`, legend: 'active' },
-        { expr: `count(${unified('info', ORG)})`, legend: 'reporting' },
+        { expr: gpus.gpusActive(ORG), legend: 'active' },
+        { expr: gpus.gpusReporting(ORG), legend: 'reporting' },
       ],
     })
     .bars({
@@ -76,7 +77,7 @@ export function overview() {
       title: 'Resources by status',
       description: 'VMs and containers by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_resources{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.resources, 'status', ORG), legend: '{{status}}' }],
       link: { title: 'Resources', url: drillDown(UID.resources) },
     })
     .stat({
@@ -86,7 +87,7 @@ export function overview() {
         'Nodes that no dcgm-exporter reports and whose AIWM gpuDevices is missing or empty (the AIWM ' +
         "worker's GPU query fails on real drivers), so they may well have GPUs.",
       unit: 'none',
-      targets: [{ expr: `count(${NO_GPU_DATA}) or vector(0)` }],
+      targets: [{ expr: nodes.nodesWithoutGpuData(ORG) }],
       steps: [{ value: 1, color: 'orange' }],
     })
     .stat(
@@ -95,7 +96,7 @@ export function overview() {
         title: 'GPU telemetry source',
         description: "GPUs by where their telemetry comes from: dcgm-exporter (dcgm), or AIWM's own gpuDevices (aiwm).",
         unit: 'none',
-        targets: [{ expr: `count by (source) (${unified('info', ORG)})`, legend: '{{source}}' }],
+        targets: [{ expr: gpus.gpusBySource(ORG), legend: '{{source}}' }],
       },
       { textMode: common.BigValueTextMode.ValueAndName },
     )
@@ -106,7 +107,7 @@ export function overview() {
         'GPUs whose last XID is not 0, whose row remapping failed, or with uncorrectable remapped rows ' +
         '(dcgm-exporter only). See node detail for which.',
       unit: 'none',
-      targets: [{ expr: `count(${gpuFaults(ORG)}) or vector(0)` }],
+      targets: [{ expr: gpus.gpusWithFaults(ORG) }],
       steps: [{ value: 1, color: 'red' }],
       link: { title: 'Nodes', url: drillDown(UID.nodes) },
     })
@@ -116,7 +117,7 @@ export function overview() {
       title: 'Models by status',
       description: 'Registered models by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.models, 'status', ORG), legend: '{{status}}' }],
       link: { title: 'Models', url: drillDown(UID.models) },
     })
     .bars({
@@ -124,7 +125,7 @@ export function overview() {
       title: 'Deployments by status',
       description: 'Model deployments by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_deployments{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.deployments, 'status', ORG), legend: '{{status}}' }],
       link: { title: 'Deployments', url: drillDown(UID.deployments) },
     })
     .bars({
@@ -132,7 +133,7 @@ export function overview() {
       title: 'Agents by status',
       description: 'AI agents by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_agents{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.agents, 'status', ORG), legend: '{{status}}' }],
       link: { title: 'Agents', url: drillDown(UID.agents) },
     })
     .bars({
@@ -140,7 +141,7 @@ export function overview() {
       title: 'Executions by status',
       description: 'Workflow executions by status (counted in MongoDB).',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.executions, 'status', ORG), legend: '{{status}}' }],
       link: { title: 'Executions', url: drillDown(UID.executions) },
     })
     .row(102, 'Activity over the selected range')
@@ -149,25 +150,21 @@ export function overview() {
       title: 'Inference requests',
       description: "Requests served by all deployments (AIWM's cumulative requestCount).",
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_deployment_requests_total') }],
+      targets: [{ expr: w.increaseOver(M.deploymentRequests, ORG, RANGE) }],
     })
     .stat({
       id: 14,
       title: 'Agent tasks',
       description: 'Assistant responses produced by agents.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_agent_tasks_total') }],
+      targets: [{ expr: w.increaseOver(M.agentTasks, ORG, RANGE) }],
     })
     .stat({
       id: 15,
       title: 'Average response time',
       description: 'Mean latency of agent responses.',
       unit: 's',
-      targets: [
-        {
-          expr: `${overRange('aiwm_agent_response_latency_seconds_sum')} / ${overRange('aiwm_agent_response_latency_seconds_count')}`,
-        },
-      ],
+      targets: [{ expr: w.meanOver(M.agentLatency, ORG, RANGE) }],
       steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }],
     })
     .stat({
@@ -175,9 +172,7 @@ export function overview() {
       title: 'Task success rate',
       description: 'Share of agent tasks that did not fail.',
       unit: 'percentunit',
-      targets: [
-        { expr: `1 - ${overRange('aiwm_agent_task_failures_total')} / ${overRange('aiwm_agent_tasks_total')}` },
-      ],
+      targets: [{ expr: w.successShare(M.agentTaskFailures, M.agentTasks, ORG, RANGE) }],
       base: 'red',
       steps: [
         { value: 1 - T.agentErrors.ratio, color: 'orange' },
@@ -192,8 +187,8 @@ export function overview() {
       description: 'Inference requests and agent tasks per second.',
       unit: 'reqps',
       targets: [
-        { expr: `sum(rate(aiwm_deployment_requests_total{${ORG}}[$__rate_interval]))`, legend: 'inference requests' },
-        { expr: `sum(rate(aiwm_agent_tasks_total{${ORG}}[$__rate_interval]))`, legend: 'agent tasks' },
+        { expr: w.ratePerSecond(M.deploymentRequests, ORG, RATE), legend: 'inference requests' },
+        { expr: w.ratePerSecond(M.agentTasks, ORG, RATE), legend: 'agent tasks' },
       ],
       w: 12,
     })
@@ -203,9 +198,7 @@ export function overview() {
       title: 'Firing alerts by severity',
       description: 'Alerts firing now (the Watchdog heartbeat excluded).',
       unit: 'none',
-      targets: [
-        { expr: 'count by (severity) (ALERTS{alertstate="firing", severity!="none"})', legend: '{{severity}}' },
-      ],
+      targets: [{ expr: monitoring.firingAlertsBySeverity(), legend: '{{severity}}' }],
       steps: [{ value: 1, color: 'orange' }],
     })
     .stat({
@@ -213,7 +206,7 @@ export function overview() {
       title: 'Exporter reaches MongoDB',
       description: "Whether the exporter's last poll reached AIWM's MongoDB.",
       unit: 'none',
-      targets: [{ expr: 'min(aiwm_exporter_source_up)' }],
+      targets: [{ expr: monitoring.exporterSourceUp() }],
       mappings: onOff('down', 'up'),
       base: 'red',
       steps: [{ value: 1, color: 'green' }],
@@ -223,7 +216,7 @@ export function overview() {
       title: 'Firing alerts',
       description: 'Every firing alert with its labels; see docs/runbooks.md.',
       unit: 'none',
-      targets: [{ expr: 'ALERTS{alertstate="firing", severity!="none"}', table: true }],
+      targets: [{ expr: monitoring.firingAlerts(), table: true }],
       columns: {
         alertname: 'Alert',
         severity: 'Severity',

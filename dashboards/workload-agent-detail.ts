@@ -1,8 +1,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, UID, namedEntityVariable } from './lib.js';
+import { M, eq, holds } from '../queries/index.js';
+import * as w from '../queries/workloads.js';
+import { Board, RANGE, RATE, UID, namedEntityVariable } from './lib.js';
 
-const A = 'agent_id="$agent"';
+const A = eq('agent_id', '$agent');
 
 /** Level 3: one agent's performance over time. */
 export function agentDetail() {
@@ -11,7 +13,7 @@ export function agentDetail() {
     'AIWM / AI Workload / Agent detail',
     'One agent: tasks, failures, response time, tokens, messages and tool calls over time.',
     {
-      entity: namedEntityVariable('agent', 'Agent', 'aiwm_agent_info', 'agent_id', 'agent_name'),
+      entity: namedEntityVariable('agent', 'Agent', M.agentInfo.name, 'agent_id', 'agent_name'),
     },
   )
     .row(100, 'Agent')
@@ -21,7 +23,7 @@ export function agentDetail() {
         title: 'Status',
         description: 'Status AIWM records for the agent.',
         unit: 'none',
-        targets: [{ expr: `aiwm_agent_status{${A}} == 1`, legend: '{{status}}' }],
+        targets: [{ expr: holds(M.agentStatus.name, A), legend: '{{status}}' }],
       },
       { textMode: common.BigValueTextMode.Name },
     )
@@ -30,14 +32,14 @@ export function agentDetail() {
       title: 'Tasks',
       description: 'Assistant responses over the selected range.',
       unit: 'short',
-      targets: [{ expr: `sum(increase(aiwm_agent_tasks_total{${A}}[$__range]))` }],
+      targets: [{ expr: w.increaseOver(M.agentTasks, A, RANGE) }],
     })
     .stat({
       id: 3,
       title: 'Failed',
       description: 'Failed responses over the range.',
       unit: 'short',
-      targets: [{ expr: `sum(increase(aiwm_agent_task_failures_total{${A}}[$__range]))` }],
+      targets: [{ expr: w.increaseOver(M.agentTaskFailures, A, RANGE) }],
       steps: [{ value: 1, color: 'orange' }],
     })
     .stat({
@@ -45,18 +47,14 @@ export function agentDetail() {
       title: 'Average response time',
       description: 'Mean latency over the range.',
       unit: 's',
-      targets: [
-        {
-          expr: `sum(increase(aiwm_agent_response_latency_seconds_sum{${A}}[$__range])) / sum(increase(aiwm_agent_response_latency_seconds_count{${A}}[$__range]))`,
-        },
-      ],
+      targets: [{ expr: w.meanOver(M.agentLatency, A, RANGE) }],
     })
     .stat({
       id: 11,
       title: 'Last task',
       description: 'When the agent last answered (its newest assistant message the exporter has counted).',
       unit: 'dateTimeFromNow',
-      targets: [{ expr: `aiwm_agent_last_task_timestamp_seconds{${A}} * 1000` }],
+      targets: [{ expr: w.lastTaskMillis(A) }],
       noValue: 'none counted',
     })
     .row(101, 'Timeline')
@@ -66,8 +64,8 @@ export function agentDetail() {
       description: 'Assistant responses and failed ones.',
       unit: 'reqps',
       targets: [
-        { expr: `sum(rate(aiwm_agent_tasks_total{${A}}[$__rate_interval]))`, legend: 'tasks' },
-        { expr: `sum(rate(aiwm_agent_task_failures_total{${A}}[$__rate_interval]))`, legend: 'failed' },
+        { expr: w.ratePerSecond(M.agentTasks, A, RATE), legend: 'tasks' },
+        { expr: w.ratePerSecond(M.agentTaskFailures, A, RATE), legend: 'failed' },
       ],
     })
     .timeseries({
@@ -75,14 +73,14 @@ export function agentDetail() {
       title: 'Response time p95',
       description: '95th percentile over 5 minutes.',
       unit: 's',
-      targets: [{ expr: `agent:aiwm_agent_response_latency_seconds:p95_5m{${A}}`, legend: 'p95' }],
+      targets: [{ expr: w.agentLatencyP95(A), legend: 'p95' }],
     })
     .timeseries({
       id: 7,
       title: 'Failure ratio',
       description: `Failed share of tasks over 30 minutes; alert above ${T.agentErrors.ratio * 100} %.`,
       unit: 'percentunit',
-      targets: [{ expr: `agent:aiwm_agent_task_failures:ratio_30m{${A}}`, legend: 'failed' }],
+      targets: [{ expr: w.agentFailureRatio(A), legend: 'failed' }],
       min: 0,
       max: 1,
       steps: [{ value: T.agentErrors.ratio, color: 'red' }],
@@ -92,25 +90,21 @@ export function agentDetail() {
       title: 'Tokens per second',
       description: 'Prompt and completion tokens.',
       unit: 'short',
-      targets: [{ expr: `sum by (kind) (rate(aiwm_agent_tokens_total{${A}}[$__rate_interval]))`, legend: '{{kind}}' }],
+      targets: [{ expr: w.ratePerSecond(M.agentTokens, A, RATE, ['kind']), legend: '{{kind}}' }],
     })
     .timeseries({
       id: 9,
       title: 'Messages per second by role',
       description: "Messages in the agent's conversations.",
       unit: 'reqps',
-      targets: [
-        { expr: `sum by (role) (rate(aiwm_agent_messages_total{${A}}[$__rate_interval]))`, legend: '{{role}}' },
-      ],
+      targets: [{ expr: w.ratePerSecond(M.agentMessages, A, RATE, ['role']), legend: '{{role}}' }],
     })
     .timeseries({
       id: 10,
       title: 'Tool calls by outcome',
       description: 'Tool results per second.',
       unit: 'reqps',
-      targets: [
-        { expr: `sum by (outcome) (rate(aiwm_agent_tool_calls_total{${A}}[$__rate_interval]))`, legend: '{{outcome}}' },
-      ],
+      targets: [{ expr: w.ratePerSecond(M.agentToolCalls, A, RATE, ['outcome']), legend: '{{outcome}}' }],
     })
     .build();
 }

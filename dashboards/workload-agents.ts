@@ -1,5 +1,7 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { Board, ORG, overRange, UID, drillDown } from './lib.js';
+import { BY_AGENT, M } from '../queries/index.js';
+import * as w from '../queries/workloads.js';
+import { Board, ORG, RANGE, UID, drillDown } from './lib.js';
 
 /** Level 3: AI agents. */
 export function agents() {
@@ -14,14 +16,14 @@ export function agents() {
       title: 'By status',
       description: 'Agents by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_agents{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.agents, 'status', ORG), legend: '{{status}}' }],
     })
     .stat({
       id: 2,
       title: 'Tasks',
       description: 'Assistant responses over the selected range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_agent_tasks_total') }],
+      targets: [{ expr: w.increaseOver(M.agentTasks, ORG, RANGE) }],
       w: 3,
     })
     .stat({
@@ -29,7 +31,7 @@ export function agents() {
       title: 'Failed tasks',
       description: 'Failed assistant responses over the range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_agent_task_failures_total') }],
+      targets: [{ expr: w.increaseOver(M.agentTaskFailures, ORG, RANGE) }],
       steps: [{ value: 1, color: 'orange' }],
       w: 3,
     })
@@ -38,9 +40,7 @@ export function agents() {
       title: 'Success rate',
       description: 'Share of tasks that did not fail.',
       unit: 'percentunit',
-      targets: [
-        { expr: `1 - ${overRange('aiwm_agent_task_failures_total')} / ${overRange('aiwm_agent_tasks_total')}` },
-      ],
+      targets: [{ expr: w.successShare(M.agentTaskFailures, M.agentTasks, ORG, RANGE) }],
       base: 'red',
       steps: [{ value: 1 - T.agentErrors.ratio, color: 'green' }],
       min: 0,
@@ -52,11 +52,7 @@ export function agents() {
       title: 'Average response time',
       description: 'Mean latency of the responses over the range.',
       unit: 's',
-      targets: [
-        {
-          expr: `${overRange('aiwm_agent_response_latency_seconds_sum')} / ${overRange('aiwm_agent_response_latency_seconds_count')}`,
-        },
-      ],
+      targets: [{ expr: w.meanOver(M.agentLatency, ORG, RANGE) }],
       w: 3,
     })
     .stat({
@@ -64,7 +60,7 @@ export function agents() {
       title: 'Conversations',
       description: 'Conversations started over the range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_agent_conversations_total') }],
+      targets: [{ expr: w.increaseOver(M.agentConversations, ORG, RANGE) }],
       w: 3,
     })
     .stat({
@@ -72,7 +68,7 @@ export function agents() {
       title: 'Messages',
       description: 'Messages of every role over the range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_agent_messages_total') }],
+      targets: [{ expr: w.increaseOver(M.agentMessages, ORG, RANGE) }],
       w: 3,
     })
     .timeseries({
@@ -80,24 +76,14 @@ export function agents() {
       title: 'Tasks per second by agent',
       description: 'Assistant responses per second.',
       unit: 'reqps',
-      targets: [
-        {
-          expr: `agent:aiwm_agent_tasks:rate5m{${ORG}} * on (org_id, agent_id) group_left (agent_name) aiwm_agent_info`,
-          legend: '{{agent_name}}',
-        },
-      ],
+      targets: [{ expr: w.taskRateByAgent(ORG), legend: '{{agent_name}}' }],
     })
     .timeseries({
       id: 9,
       title: 'p95 response time by agent',
       description: '95th percentile latency over 5 minutes.',
       unit: 's',
-      targets: [
-        {
-          expr: `agent:aiwm_agent_response_latency_seconds:p95_5m{${ORG}} * on (org_id, agent_id) group_left (agent_name) aiwm_agent_info`,
-          legend: '{{agent_name}}',
-        },
-      ],
+      targets: [{ expr: w.latencyP95ByAgent(ORG), legend: '{{agent_name}}' }],
     })
     .table({
       id: 10,
@@ -105,12 +91,11 @@ export function agents() {
       description: 'Every agent with its status, tasks and failures over the range, and when it last answered.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_agent_info{${ORG}}`, table: true },
-        { expr: `label_replace(aiwm_agent_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
-        { expr: `sum by (org_id, agent_id) (increase(aiwm_agent_tasks_total{${ORG}}[$__range]))`, table: true },
-        { expr: `sum by (org_id, agent_id) (increase(aiwm_agent_task_failures_total{${ORG}}[$__range]))`, table: true },
-        // Milliseconds, for Grafana's "time ago" unit.
-        { expr: `aiwm_agent_last_task_timestamp_seconds{${ORG}} * 1000`, table: true },
+        { expr: w.perEntity(M.agentInfo, ORG), table: true },
+        { expr: w.stateColumn(M.agentStatus, ORG), table: true },
+        { expr: w.increaseOver(M.agentTasks, ORG, RANGE, BY_AGENT), table: true },
+        { expr: w.increaseOver(M.agentTaskFailures, ORG, RANGE, BY_AGENT), table: true },
+        { expr: w.lastTaskMillis(ORG), table: true },
       ],
       columns: {
         agent_name: 'Agent',

@@ -1,10 +1,11 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { unified } from './gpu.js';
-import { Board, ORG, UID, namedEntityVariable } from './lib.js';
+import { DEPLOYMENT_LATENCY_QUANTILES, M, eq, type GpuSeries } from '../queries/index.js';
+import * as w from '../queries/workloads.js';
+import { Board, ORG, RATE, UID, namedEntityVariable } from './lib.js';
 
-const D = 'deployment_id="$deployment"';
+const D = eq('deployment_id', '$deployment');
 /** The deployment's node, for GPU panels (AIWM records the node, not the GPU). */
-const onItsNode = (expr: string) => `${expr} and on (org_id, node_id) aiwm_deployment_info{${D}}`;
+const onItsNode = (name: GpuSeries) => w.gpuOfDeploymentNode(name, ORG, D);
 
 /** Level 3: one deployment over time. */
 export function deploymentDetail() {
@@ -16,7 +17,7 @@ export function deploymentDetail() {
       entity: namedEntityVariable(
         'deployment',
         'Deployment',
-        'aiwm_deployment_info',
+        M.deploymentInfo.name,
         'deployment_id',
         'deployment_name',
       ),
@@ -28,16 +29,16 @@ export function deploymentDetail() {
       title: 'Requests per second',
       description: "From AIWM's cumulative requestCount.",
       unit: 'reqps',
-      targets: [{ expr: `sum(rate(aiwm_deployment_requests_total{${D}}[$__rate_interval]))`, legend: 'requests' }],
+      targets: [{ expr: w.ratePerSecond(M.deploymentRequests, D, RATE), legend: 'requests' }],
     })
     .timeseries({
       id: 2,
       title: 'Latency p50 / p95 / p99',
       description: `Response latency of agents bound to the deployment (5-minute windows); alert above ${T.deploymentLatency.p95Seconds}s at p95.`,
       unit: 's',
-      targets: [50, 95, 99].map((q) => ({
-        expr: `deployment:aiwm_deployment_response_latency_seconds:p${q}_5m{${D}}`,
-        legend: `p${q}`,
+      targets: DEPLOYMENT_LATENCY_QUANTILES.map(({ p, record }) => ({
+        expr: w.deploymentLatencyQuantile(record, D),
+        legend: `p${p}`,
       })),
       steps: [{ value: T.deploymentLatency.p95Seconds, color: 'red' }],
     })
@@ -46,26 +47,21 @@ export function deploymentDetail() {
       title: 'Tokens per second',
       description: "Throughput from AIWM's cumulative totalTokens.",
       unit: 'short',
-      targets: [{ expr: `sum(rate(aiwm_deployment_tokens_total{${D}}[$__rate_interval]))`, legend: 'tokens/s' }],
+      targets: [{ expr: w.ratePerSecond(M.deploymentTokens, D, RATE), legend: 'tokens/s' }],
     })
     .timeseries({
       id: 4,
       title: 'Responses by outcome',
       description: 'Assistant responses of agents bound to the deployment, per second.',
       unit: 'reqps',
-      targets: [
-        {
-          expr: `sum by (outcome) (rate(aiwm_deployment_responses_total{${D}}[$__rate_interval]))`,
-          legend: '{{outcome}}',
-        },
-      ],
+      targets: [{ expr: w.ratePerSecond(M.deploymentResponses, D, RATE, ['outcome']), legend: '{{outcome}}' }],
     })
     .timeseries({
       id: 5,
       title: 'Error ratio',
       description: `Failed share of responses over 5 minutes; alert above ${T.deploymentErrors.ratio * 100} %.`,
       unit: 'percentunit',
-      targets: [{ expr: `deployment:aiwm_deployment_responses:error_ratio_5m{${D}}`, legend: 'errors' }],
+      targets: [{ expr: w.deploymentErrorRatio(D), legend: 'errors' }],
       min: 0,
       max: 1,
       steps: [{ value: T.deploymentErrors.ratio, color: 'red' }],
@@ -75,7 +71,7 @@ export function deploymentDetail() {
       title: 'Cost per hour',
       description: "US dollars per hour from AIWM's cumulative totalCost.",
       unit: 'currencyUSD',
-      targets: [{ expr: `sum(rate(aiwm_deployment_cost_usd_total{${D}}[$__rate_interval])) * 3600`, legend: 'USD/h' }],
+      targets: [{ expr: w.costPerHour(D, RATE), legend: 'USD/h' }],
     })
     .row(101, 'GPUs of its node')
     .timeseries({
@@ -83,7 +79,7 @@ export function deploymentDetail() {
       title: 'GPU utilization',
       description: 'GPUs of the node the deployment runs on (dcgm-exporter or AIWM).',
       unit: 'percentunit',
-      targets: [{ expr: onItsNode(unified('utilization_ratio', ORG)), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: onItsNode('utilization'), legend: 'GPU {{gpu}}' }],
       min: 0,
       max: 1,
     })
@@ -92,14 +88,14 @@ export function deploymentDetail() {
       title: 'GPU memory used',
       description: 'GPUs of the node the deployment runs on.',
       unit: 'bytes',
-      targets: [{ expr: onItsNode(unified('memory_used_bytes', ORG)), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: onItsNode('memoryUsed'), legend: 'GPU {{gpu}}' }],
     })
     .timeseries({
       id: 9,
       title: 'GPU temperature',
       description: 'GPUs of the node the deployment runs on.',
       unit: 'celsius',
-      targets: [{ expr: onItsNode(unified('temperature_celsius', ORG)), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: onItsNode('temperature'), legend: 'GPU {{gpu}}' }],
       steps: [
         { value: T.gpuTemperature.warningCelsius, color: 'orange' },
         { value: T.gpuTemperature.criticalCelsius, color: 'red' },

@@ -1,11 +1,8 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { unified } from './gpu.js';
-import { Board, ORG, overRange, UID, drillDown } from './lib.js';
-
-/** GPUs on nodes that run a running deployment (AIWM does not record which GPU a deployment uses). */
-const deploymentNodes = `(aiwm_deployment_info{${ORG}} * on (org_id, deployment_id) group_left () (aiwm_deployment_status{status="running"} == 1))`;
-
-const VRAM_USED = `node:aiwm_gpu_memory_used_bytes:sum{${ORG}}`;
+import { BY_DEPLOYMENT, M, eq } from '../queries/index.js';
+import * as gpus from '../queries/gpus.js';
+import * as w from '../queries/workloads.js';
+import { Board, ORG, RANGE, UID, drillDown } from './lib.js';
 
 /** Level 3: model deployments. */
 export function deployments() {
@@ -20,14 +17,14 @@ export function deployments() {
       title: 'By status',
       description: 'Deployments by status.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_deployments{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.deployments, 'status', ORG), legend: '{{status}}' }],
     })
     .stat({
       id: 2,
       title: 'Requests',
       description: 'Inference requests over the selected range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_deployment_requests_total') }],
+      targets: [{ expr: w.increaseOver(M.deploymentRequests, ORG, RANGE) }],
       w: 3,
     })
     .stat({
@@ -35,11 +32,7 @@ export function deployments() {
       title: 'Average latency',
       description: 'Mean response latency of agents bound to deployments over the range.',
       unit: 's',
-      targets: [
-        {
-          expr: `${overRange('aiwm_deployment_response_latency_seconds_sum')} / ${overRange('aiwm_deployment_response_latency_seconds_count')}`,
-        },
-      ],
+      targets: [{ expr: w.meanOver(M.deploymentLatency, ORG, RANGE) }],
       steps: [{ value: T.deploymentLatency.p95Seconds, color: 'orange' }],
       w: 3,
     })
@@ -48,11 +41,7 @@ export function deployments() {
       title: 'Success rate',
       description: 'Successful responses over the range.',
       unit: 'percentunit',
-      targets: [
-        {
-          expr: `sum(increase(aiwm_deployment_responses_total{${ORG}, outcome="success"}[$__range])) / ${overRange('aiwm_deployment_responses_total')}`,
-        },
-      ],
+      targets: [{ expr: w.shareOver(M.deploymentResponses, eq('outcome', 'success'), ORG, RANGE) }],
       base: 'red',
       steps: [{ value: 1 - T.deploymentErrors.ratio, color: 'green' }],
       min: 0,
@@ -64,7 +53,7 @@ export function deployments() {
       title: 'Tokens',
       description: 'Tokens processed over the range.',
       unit: 'short',
-      targets: [{ expr: overRange('aiwm_deployment_tokens_total') }],
+      targets: [{ expr: w.increaseOver(M.deploymentTokens, ORG, RANGE) }],
       w: 3,
     })
     .stat({
@@ -73,11 +62,8 @@ export function deployments() {
       description: 'GPUs reported (by dcgm-exporter or AIWM) on nodes running a deployment, of all GPUs reported.',
       unit: 'none',
       targets: [
-        {
-          expr: `count(${unified('info', ORG)} and on (org_id, node_id) ${deploymentNodes})`,
-          legend: 'on deployment nodes',
-        },
-        { expr: `count(${unified('info', ORG)})`, legend: 'reporting' },
+        { expr: w.gpusOnDeploymentNodes(ORG), legend: 'on deployment nodes' },
+        { expr: gpus.gpusReporting(ORG), legend: 'reporting' },
       ],
       w: 3,
     })
@@ -86,7 +72,7 @@ export function deployments() {
       title: 'VRAM used',
       description: 'GPU memory in use on the nodes running deployments.',
       unit: 'bytes',
-      targets: [{ expr: `sum(${VRAM_USED} and on (org_id, node_id) ${deploymentNodes})` }],
+      targets: [{ expr: w.vramOnDeploymentNodes(ORG) }],
       w: 3,
     })
     .timeseries({
@@ -94,24 +80,14 @@ export function deployments() {
       title: 'Requests per second by deployment',
       description: "From AIWM's cumulative requestCount.",
       unit: 'reqps',
-      targets: [
-        {
-          expr: `deployment:aiwm_deployment_requests:rate5m{${ORG}} * on (org_id, deployment_id) group_left (deployment_name) aiwm_deployment_info`,
-          legend: '{{deployment_name}}',
-        },
-      ],
+      targets: [{ expr: w.requestRateByDeployment(ORG), legend: '{{deployment_name}}' }],
     })
     .timeseries({
       id: 9,
       title: 'p95 latency by deployment',
       description: `95th percentile response latency over 5 minutes; alert above ${T.deploymentLatency.p95Seconds}s.`,
       unit: 's',
-      targets: [
-        {
-          expr: `deployment:aiwm_deployment_response_latency_seconds:p95_5m{${ORG}} * on (org_id, deployment_id) group_left (deployment_name) aiwm_deployment_info`,
-          legend: '{{deployment_name}}',
-        },
-      ],
+      targets: [{ expr: w.latencyP95ByDeployment(ORG), legend: '{{deployment_name}}' }],
       steps: [{ value: T.deploymentLatency.p95Seconds, color: 'red' }],
     })
     .table({
@@ -120,12 +96,9 @@ export function deployments() {
       description: 'Every deployment with its status and requests over the range.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_deployment_info{${ORG}}`, table: true },
-        { expr: `label_replace(aiwm_deployment_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
-        {
-          expr: `sum by (org_id, deployment_id) (increase(aiwm_deployment_requests_total{${ORG}}[$__range]))`,
-          table: true,
-        },
+        { expr: w.perEntity(M.deploymentInfo, ORG), table: true },
+        { expr: w.stateColumn(M.deploymentStatus, ORG), table: true },
+        { expr: w.increaseOver(M.deploymentRequests, ORG, RANGE, BY_DEPLOYMENT), table: true },
       ],
       columns: {
         deployment_name: 'Deployment',

@@ -1,4 +1,6 @@
-import { Board, ORG, overRange, UID } from './lib.js';
+import { M, eq } from '../queries/index.js';
+import * as w from '../queries/workloads.js';
+import { Board, ORG, RANGE, RATE, UID } from './lib.js';
 
 /** Level 3: workflow executions. */
 export function executions() {
@@ -13,32 +15,28 @@ export function executions() {
       title: 'By status',
       description: 'All executions by status (counted in MongoDB).',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_executions{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.executions, 'status', ORG), legend: '{{status}}' }],
     })
     .bars({
       id: 2,
       title: 'By category',
       description: 'deployment, model, agent, maintenance, batch.',
       unit: 'none',
-      targets: [{ expr: `sum by (category) (aiwm_executions{${ORG}})`, legend: '{{category}}' }],
+      targets: [{ expr: w.totalBy(M.executions, 'category', ORG), legend: '{{category}}' }],
     })
     .bars({
       id: 3,
       title: 'By type',
       description: 'Free-text types, capped by the exporter (the rest read "other").',
       unit: 'none',
-      targets: [{ expr: `sum by (type) (aiwm_executions{${ORG}})`, legend: '{{type}}' }],
+      targets: [{ expr: w.totalBy(M.executions, 'type', ORG), legend: '{{type}}' }],
     })
     .stat({
       id: 4,
       title: 'Success rate',
       description: 'Completed share of the executions that finished over the range.',
       unit: 'percentunit',
-      targets: [
-        {
-          expr: `${overRange('aiwm_execution_completions_total', ', outcome="completed"')} / ${overRange('aiwm_execution_completions_total')}`,
-        },
-      ],
+      targets: [{ expr: w.shareOver(M.executionCompletions, eq('outcome', 'completed'), ORG, RANGE) }],
       base: 'red',
       steps: [{ value: 0.8, color: 'green' }],
       min: 0,
@@ -50,9 +48,7 @@ export function executions() {
       title: 'Retry rate',
       description: 'Share of finished executions that needed a retry.',
       unit: 'percentunit',
-      targets: [
-        { expr: `${overRange('aiwm_execution_retried_total')} / ${overRange('aiwm_execution_completions_total')}` },
-      ],
+      targets: [{ expr: w.ratioOver(M.executionRetried, M.executionCompletions, ORG, RANGE) }],
       steps: [{ value: 0.2, color: 'orange' }],
       min: 0,
       max: 1,
@@ -63,11 +59,7 @@ export function executions() {
       title: 'Average duration',
       description: 'Mean run time of executions finished over the range.',
       unit: 's',
-      targets: [
-        {
-          expr: `${overRange('aiwm_execution_duration_seconds_sum')} / ${overRange('aiwm_execution_duration_seconds_count')}`,
-        },
-      ],
+      targets: [{ expr: w.meanOver(M.executionDuration, ORG, RANGE) }],
       w: 2,
     })
     .row(101, 'Over time')
@@ -76,24 +68,14 @@ export function executions() {
       title: 'Finished per second by outcome',
       description: 'Executions finishing, by outcome.',
       unit: 'ops',
-      targets: [
-        {
-          expr: `sum by (outcome) (rate(aiwm_execution_completions_total{${ORG}}[$__rate_interval]))`,
-          legend: '{{outcome}}',
-        },
-      ],
+      targets: [{ expr: w.ratePerSecond(M.executionCompletions, ORG, RATE, ['outcome']), legend: '{{outcome}}' }],
     })
     .timeseries({
       id: 8,
       title: 'Duration p95 by category',
       description: '95th percentile run time of finished executions.',
       unit: 's',
-      targets: [
-        {
-          expr: `histogram_quantile(0.95, sum by (category, le) (rate(aiwm_execution_duration_seconds_bucket{${ORG}}[$__rate_interval])))`,
-          legend: '{{category}}',
-        },
-      ],
+      targets: [{ expr: w.executionDurationQuantile(0.95, ORG, RATE), legend: '{{category}}' }],
     })
     .timeseries({
       id: 9,
@@ -101,7 +83,7 @@ export function executions() {
       description:
         'Average progress of running executions by category (single executions are in MongoDB and the JSON API).',
       unit: 'percentunit',
-      targets: [{ expr: `avg by (category) (aiwm_execution_running_progress_ratio{${ORG}})`, legend: '{{category}}' }],
+      targets: [{ expr: w.runningProgress(ORG), legend: '{{category}}' }],
       min: 0,
       max: 1,
     })
@@ -110,7 +92,7 @@ export function executions() {
       title: 'Running past their timeout',
       description: 'Running executions past their timeoutAt.',
       unit: 'none',
-      targets: [{ expr: `sum by (category) (aiwm_executions_overdue{${ORG}})`, legend: '{{category}}' }],
+      targets: [{ expr: w.totalBy(M.executionOverdue, 'category', ORG), legend: '{{category}}' }],
       steps: [{ value: 1, color: 'red' }],
     })
     .build();

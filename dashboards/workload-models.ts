@@ -1,3 +1,5 @@
+import { M } from '../queries/names.js';
+import * as w from '../queries/workloads.js';
 import { Board, ORG, UID } from './lib.js';
 
 /** Level 3: the model registry. */
@@ -13,28 +15,28 @@ export function models() {
       title: 'By type',
       description: 'llm, vision, embedding, voice.',
       unit: 'none',
-      targets: [{ expr: `sum by (model_type) (aiwm_models{${ORG}})`, legend: '{{model_type}}' }],
+      targets: [{ expr: w.totalBy(M.models, 'model_type', ORG), legend: '{{model_type}}' }],
     })
     .bars({
       id: 2,
       title: 'By deployment type',
       description: 'self-hosted or api-based.',
       unit: 'none',
-      targets: [{ expr: `sum by (deployment_type) (aiwm_models{${ORG}})`, legend: '{{deployment_type}}' }],
+      targets: [{ expr: w.totalBy(M.models, 'deployment_type', ORG), legend: '{{deployment_type}}' }],
     })
     .bars({
       id: 3,
       title: 'By status',
       description: 'failed = download-failed, deploy-failed, error, invalid-credentials.',
       unit: 'none',
-      targets: [{ expr: `sum by (status) (aiwm_models{${ORG}})`, legend: '{{status}}' }],
+      targets: [{ expr: w.totalBy(M.models, 'status', ORG), legend: '{{status}}' }],
     })
     .stat({
       id: 4,
       title: 'Total model size',
       description: "Sum of the self-hosted models' file sizes.",
       unit: 'bytes',
-      targets: [{ expr: `sum(aiwm_model_size_bytes{${ORG}})` }],
+      targets: [{ expr: w.total(M.modelSize, ORG) }],
       w: 6,
       h: 6,
     })
@@ -44,9 +46,9 @@ export function models() {
       description: 'Every model with its status, size and number of deployments.',
       unit: 'none',
       targets: [
-        { expr: `aiwm_model_info{${ORG}}`, table: true },
-        { expr: `label_replace(aiwm_model_status{${ORG}} == 1, "state", "$1", "status", "(.*)")`, table: true },
-        { expr: `aiwm_model_size_bytes{${ORG}}`, table: true },
+        { expr: w.perEntity(M.modelInfo, ORG), table: true },
+        { expr: w.stateColumn(M.modelStatus, ORG), table: true },
+        { expr: w.perEntity(M.modelSize, ORG), table: true },
       ],
       columns: {
         model_name: 'Model',

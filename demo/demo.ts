@@ -12,10 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { startExporter } from '../exporter/src/app.js';
 import { loadConfig } from '../exporter/src/config.js';
 import { createLogger } from '../exporter/src/logger.js';
-import { ALERTMANAGER_BIN, startAlertmanager, startWebhookReceiver } from '../exporter/test/support/alertmanager.js';
-import { generateFleet, loadFleet } from '../exporter/test/support/fleet.js';
-import { startMongoStandIn } from '../exporter/test/support/mongo-standin.js';
-import { PROMETHEUS_BIN, startPrometheus } from '../exporter/test/support/prometheus.js';
+import { ALERTMANAGER_BIN, startAlertmanager, startWebhookReceiver } from '../testing/alertmanager.js';
+import { generateFleet, loadFleet } from '../testing/fleet/index.js';
+import { startMongoStandIn } from '../testing/mongo-standin.js';
+import { PROMETHEUS_BIN, startPrometheus } from '../testing/prometheus.js';
 import { keepFleetAlive } from './live.js';
 import { startDcgmFixtures } from './dcgm-fixtures.js';
 

@@ -3,7 +3,7 @@
  * messages and executions as time passes, and a GPU that heats up now and then so alerts fire.
  */
 import type { Db } from 'mongodb';
-import { LiveFleet, type Fleet } from '../exporter/test/support/fleet.js';
+import { LiveFleet, type Fleet } from '../testing/fleet/index.js';
 
 export interface LiveOptions {
   /** Seconds between updates. */

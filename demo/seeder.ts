@@ -3,7 +3,7 @@
  * A stand-in for AIWM itself: never point it at a real AIWM database.
  */
 import { MongoClient } from 'mongodb';
-import { COLLECTIONS, generateFleet, loadFleet } from '../exporter/test/support/fleet.js';
+import { COLLECTIONS, generateFleet, loadFleet } from '../testing/fleet/index.js';
 import { keepFleetAlive } from './live.js';
 
 const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/hydra-aiwm';

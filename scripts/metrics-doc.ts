@@ -130,7 +130,7 @@ export function renderMetricsDoc(): string {
     '',
     '## Seed figures in PromQL',
     '',
-    'How each figure of the seed proposal (shared/seed) is computed. A figure without PromQL cannot be supplied from AIWM data: the JSON facade returns `null` for it and says so in `metadata`.',
+    "How each figure of the seed proposal (shared/seed) is computed, as printed by the query layer (queries/, the code the dashboards and alerts run) with every org selected; a caller's view narrows each selector to its org. Figures a recording rule holds read the rule. A figure without PromQL cannot be supplied from AIWM data: the JSON facade returns `null` for it and says so in `metadata`.",
     '',
     '| seed figure | PromQL | note |',
     '| --- | --- | --- |',

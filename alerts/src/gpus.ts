@@ -3,52 +3,23 @@
  * joined to AIWM's nodes by host name, or AIWM's own GPU fields), plus dcgm-exporter's scrape health.
  */
 import type { AlertRule, ExpectedAlert, RuleArea } from './model.js';
-import {
-  ORG,
-  UNIFIED,
-  anyBitSet,
-  nodeAvailability,
-  nodeInfo,
-  pct,
-  s,
-  withGpu,
-  withNode,
-  type InputSeries,
-} from './series.js';
+import { GPU_ALERT } from '../../queries/gpus.js';
+import { GPU, RULE } from '../../queries/names.js';
+import { ORG, nodeAvailability, nodeInfo, pct, s, type InputSeries } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
-/** dcgm-exporter scrape jobs: the job name contains `dcgm` (prometheus.yml). */
-export const DCGM_JOB_MATCHER = 'job=~".*dcgm.*"';
-
-const xidCodes = T.gpuXid.resetCodes.join('|');
-
-/** The host part of a scrape target's `instance` (`gpu-node-01:9400` -> `gpu-node-01`), as `hostname`. */
-const instanceHost = (expr: string) => `label_replace(${expr}, "hostname", "$1", "instance", "([^:]+)(:[0-9]+)?")`;
-
-/** Per node, the GPUs dcgm-exporter reports (absent for a node without dcgm-exporter series). */
-const dcgmGpuCount = `count by (org_id, node_id) (${UNIFIED.info}{source="dcgm"})`;
-
-export const GPU_EXPR = {
-  temperatureAbove: (celsius: number) => `${withGpu(UNIFIED.temperature)} > ${celsius}`,
-  // A total of 0 (unknown size) gives no ratio rather than +Inf or NaN.
-  memoryAbove: (ratio: number) => `${withGpu(`${UNIFIED.memoryUsed} / (${UNIFIED.memoryTotal} > 0)`)} > ${ratio}`,
-  // Value and label `xid`: the code of the last Xid; 0 is "No Error".
-  xidReset: withGpu(`${UNIFIED.xidLast}{xid=~"${xidCodes}"} > 0`),
-  xidOther: withGpu(`${UNIFIED.xidLast}{xid!~"${xidCodes}"} > 0`),
-  rowRemapFailure: withGpu(`${UNIFIED.rowRemapFailure} == 1`),
-  remappedRows: withGpu(`${UNIFIED.uncorrectableRemappedRows} > ${T.gpuRowRemap.remappedRowsAbove}`),
-  // Value: the whole clock-event reasons mask.
-  thermalThrottle: withGpu(anyBitSet(UNIFIED.clockEventReasons, T.gpuThrottle.thermalBits)),
-  hardwareSlowdown: withGpu(anyBitSet(UNIFIED.clockEventReasons, T.gpuThrottle.hardwareSlowdownBits)),
-  // Value: how many GPUs AIWM lists beyond those dcgm-exporter reports.
-  missing: withNode(`aiwm_node_gpus - on (org_id, node_id) ${dcgmGpuCount} > 0`),
-  unmatched: `${UNIFIED.dcgmUnmatchedByHost} > 0`,
-  // The target's host name is looked up among AIWM's host names (lower case; full name or unique short name).
-  dcgmExporterDown: withNode(
-    `${instanceHost(`up{${DCGM_JOB_MATCHER}} == 0`)}` +
-      ' * on (hostname) group_left (org_id, node_id) max by (hostname, org_id, node_id) (aiwm_node_hostname)' +
-      ' and on (org_id, node_id) (aiwm_node_availability{availability="online"} == 1)',
-  ),
+const GPU_EXPR = {
+  temperatureAbove: GPU_ALERT.temperatureAbove,
+  memoryAbove: GPU_ALERT.memoryAbove,
+  xidReset: GPU_ALERT.xidIn(T.gpuXid.resetCodes),
+  xidOther: GPU_ALERT.xidNotIn(T.gpuXid.resetCodes),
+  rowRemapFailure: GPU_ALERT.rowRemapFailure(),
+  remappedRows: GPU_ALERT.remappedRowsAbove(T.gpuRowRemap.remappedRowsAbove),
+  thermalThrottle: GPU_ALERT.clockEventBits(T.gpuThrottle.thermalBits),
+  hardwareSlowdown: GPU_ALERT.clockEventBits(T.gpuThrottle.hardwareSlowdownBits),
+  missing: GPU_ALERT.missing(),
+  unmatched: GPU_ALERT.unmatched(),
+  dcgmExporterDown: GPU_ALERT.dcgmExporterDown(),
 };
 
 // --- test input: one H100 node as dcgm-exporter shows it, joined to AIWM node n1 ---------------------
@@ -69,7 +40,7 @@ const perGpu = (
 /** Unified GPU info for GPUs 0..count-1 of n1, and aiwm_node_info. */
 const h100Node = (count = 8): InputSeries[] => [
   ...Array.from({ length: count }, (_, i) =>
-    s(UNIFIED.info, { ...gpuLabels(String(i)), uuid: uuidOf(String(i)), model: H100 }, '1x60'),
+    s(GPU.info, { ...gpuLabels(String(i)), uuid: uuidOf(String(i)), model: H100 }, '1x60'),
   ),
   nodeInfo('n1', NODE_NAME),
 ];
@@ -270,11 +241,11 @@ const temperature: AlertRule[] = [
     runbook: temperatureRunbook,
     test: {
       series: [
-        ...perGpu(UNIFIED.temperature, { 0: '83x10', 1: '60x10' }),
+        ...perGpu(GPU.temperature, { 0: '83x10', 1: '60x10' }),
         ...h100Node(2),
         // AIWM's own reading of another node, below the level.
-        s(UNIFIED.temperature, n2Gpu, '70x10'),
-        s(UNIFIED.info, { ...n2Gpu, uuid: 'GPU-0', model: 'NVIDIA A100 80GB PCIe' }, '1x10'),
+        s(GPU.temperature, n2Gpu, '70x10'),
+        s(GPU.info, { ...n2Gpu, uuid: 'GPU-0', model: 'NVIDIA A100 80GB PCIe' }, '1x10'),
         nodeInfo('n2', 'worker-gpu-02'),
       ],
       quietAt: '4m',
@@ -300,7 +271,7 @@ const temperature: AlertRule[] = [
     anchor: 'aiwmgputemperaturehigh',
     runbook: temperatureRunbook,
     test: {
-      series: [...perGpu(UNIFIED.temperature, { 0: '92x10' }), ...h100Node(1)],
+      series: [...perGpu(GPU.temperature, { 0: '92x10' }), ...h100Node(1)],
       quietAt: '1m',
       firingAt: '3m',
       alerts: [
@@ -341,9 +312,9 @@ const temperature: AlertRule[] = [
     },
     test: {
       series: [
-        ...perGpu(UNIFIED.memoryUsed, { 0: '78000000000x30', 1: '0x30', 2: '1000000000x30' }),
+        ...perGpu(GPU.memoryUsed, { 0: '78000000000x30', 1: '0x30', 2: '1000000000x30' }),
         // GPU 1: an unknown size (0) gives no ratio; GPU 2: 1 of 80 GB in use.
-        ...perGpu(UNIFIED.memoryTotal, { 0: '80000000000x30', 1: '0x30', 2: '80000000000x30' }),
+        ...perGpu(GPU.memoryTotal, { 0: '80000000000x30', 1: '0x30', 2: '80000000000x30' }),
         ...h100Node(3),
       ],
       quietAt: '10m',
@@ -377,7 +348,7 @@ const health: AlertRule[] = [
     test: {
       series: [
         // GPU 5 as in the fixture: Xid 94, contained ECC error. GPU 0: "No Error".
-        ...perGpu(UNIFIED.xidLast, { 0: '0x10', 5: '94x10' }, (g) => ({ xid: g === '5' ? '94' : '0' })),
+        ...perGpu(GPU.xidLast, { 0: '0x10', 5: '94x10' }, (g) => ({ xid: g === '5' ? '94' : '0' })),
         ...h100Node(6),
       ],
       quietAt: '30s',
@@ -404,7 +375,7 @@ const health: AlertRule[] = [
     test: {
       series: [
         // GPU 2: Xid 13, an application's graphics engine exception. GPU 0: "No Error".
-        ...perGpu(UNIFIED.xidLast, { 0: '0x10', 2: '13x10' }, (g) => ({ xid: g === '2' ? '13' : '0' })),
+        ...perGpu(GPU.xidLast, { 0: '0x10', 2: '13x10' }, (g) => ({ xid: g === '2' ? '13' : '0' })),
         ...h100Node(3),
       ],
       quietAt: '30s',
@@ -432,9 +403,9 @@ const health: AlertRule[] = [
     runbook: eccRunbook,
     test: {
       series: [
-        ...perGpu(UNIFIED.rowRemapFailure, { 0: '0x10', 5: '1x10' }),
+        ...perGpu(GPU.rowRemapFailure, { 0: '0x10', 5: '1x10' }),
         // The remapped rows of GPU 5 raise the warning after its longer `for` only.
-        ...perGpu(UNIFIED.uncorrectableRemappedRows, { 0: '0x10', 5: '8x10' }),
+        ...perGpu(GPU.uncorrectableRemappedRows, { 0: '0x10', 5: '8x10' }),
         ...h100Node(6),
       ],
       quietAt: '30s',
@@ -464,8 +435,8 @@ const health: AlertRule[] = [
     test: {
       series: [
         // GPU 5 as in the fixture: 1 uncorrectable remapped row, the remap did not fail.
-        ...perGpu(UNIFIED.uncorrectableRemappedRows, { 0: '0x10', 5: '1x10' }),
-        ...perGpu(UNIFIED.rowRemapFailure, { 0: '0x10', 5: '0x10' }),
+        ...perGpu(GPU.uncorrectableRemappedRows, { 0: '0x10', 5: '1x10' }),
+        ...perGpu(GPU.rowRemapFailure, { 0: '0x10', 5: '0x10' }),
         ...h100Node(6),
       ],
       quietAt: '3m',
@@ -495,7 +466,7 @@ const health: AlertRule[] = [
     test: {
       series: [
         // GPU 3: 0x20 SW thermal (the fixture); GPU 4: 0x40 HW thermal; GPU 5: 0x01 idle; GPU 6: 0x04 SW power cap.
-        ...perGpu(UNIFIED.clockEventReasons, { 0: '0x20', 3: '32x20', 4: '64x20', 5: '1x20', 6: '4x20' }),
+        ...perGpu(GPU.clockEventReasons, { 0: '0x20', 3: '32x20', 4: '64x20', 5: '1x20', 6: '4x20' }),
         ...h100Node(7),
       ],
       quietAt: '8m',
@@ -529,7 +500,7 @@ const health: AlertRule[] = [
     test: {
       series: [
         // GPU 1: 0x08 HW slowdown; GPU 2: 0x80 HW power brake + 0x04 power cap; GPU 5: idle; GPU 6: power cap.
-        ...perGpu(UNIFIED.clockEventReasons, { 0: '0x20', 1: '8x20', 2: '132x20', 5: '1x20', 6: '4x20' }),
+        ...perGpu(GPU.clockEventReasons, { 0: '0x20', 1: '8x20', 2: '132x20', 5: '1x20', 6: '4x20' }),
         ...h100Node(7),
       ],
       quietAt: '8m',
@@ -557,7 +528,7 @@ const nodeGpus = (nodeId: string, count: number) =>
 const gpuInfoOf = (nodeId: string, count: number, source: string) =>
   Array.from({ length: count }, (_, i) =>
     s(
-      UNIFIED.info,
+      GPU.info,
       { org_id: ORG, node_id: nodeId, gpu: String(i), uuid: `GPU-${nodeId}-${i}`, model: H100, source },
       '1x20',
     ),
@@ -685,7 +656,7 @@ const joinHealth: AlertRule[] = [
     test: {
       series: [
         // A Docker container ID as host name (bridge network, no NODE_NAME).
-        s(UNIFIED.dcgmUnmatchedByHost, { hostname: '6d6d7dc3ce21' }, '8x40'),
+        s(RULE.dcgmUnmatchedByHost, { hostname: '6d6d7dc3ce21' }, '8x40'),
       ],
       quietAt: '20m',
       firingAt: '31m',

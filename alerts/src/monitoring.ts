@@ -1,9 +1,13 @@
+import { EXPORTER_JOB } from '../../queries/names.js';
+import { MONITORING_ALERT as Q } from '../../queries/monitoring.js';
 import type { RuleArea } from './model.js';
 import { s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
-/** The exporter's scrape job name in prometheus.yml. */
-export const EXPORTER_JOB = 'aiwm-exporter';
+export { EXPORTER_JOB };
+
+/** The window over which malformed documents count (the description says 30 minutes). */
+const INVALID_DOCUMENTS_WINDOW = '30m';
 const target = { job: EXPORTER_JOB, instance: 'exporter:9470' };
 
 export const MONITORING: RuleArea = {
@@ -14,7 +18,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMExporterDown',
       severity: 'critical',
-      expr: `up{job="${EXPORTER_JOB}"} == 0`,
+      expr: Q.exporterDown(),
       for: T.exporterDown.for,
       summary: 'AIWM exporter is down',
       description:
@@ -46,7 +50,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMExporterAbsent',
       severity: 'critical',
-      expr: `absent(up{job="${EXPORTER_JOB}"})`,
+      expr: Q.exporterAbsent(),
       for: T.exporterAbsent.for,
       summary: 'AIWM exporter is not scraped',
       description: `Prometheus has no scrape target for job ${EXPORTER_JOB}: check prometheus.yml and service discovery.`,
@@ -76,7 +80,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMMongoDBSourceDown',
       severity: 'critical',
-      expr: 'aiwm_exporter_source_up == 0',
+      expr: Q.sourceDown(),
       for: T.sourceDown.for,
       summary: "Exporter cannot reach AIWM's MongoDB",
       description:
@@ -110,7 +114,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMExporterCollectorFailing',
       severity: 'warning',
-      expr: 'aiwm_exporter_collector_success == 0 and on (job, instance) aiwm_exporter_source_up == 1',
+      expr: Q.collectorFailing(),
       for: T.collectorFailing.for,
       summary: 'An exporter collector keeps failing',
       description:
@@ -144,7 +148,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMExporterPollsStale',
       severity: 'warning',
-      expr: `time() - aiwm_exporter_last_successful_poll_timestamp_seconds > ${T.pollsStale.maxAgeSeconds}`,
+      expr: Q.pollsStale(T.pollsStale.maxAgeSeconds),
       for: T.pollsStale.for,
       summary: 'Exporter polls are stale',
       description:
@@ -177,7 +181,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'AIWMExporterInvalidDocuments',
       severity: 'warning',
-      expr: 'sum by (job, instance, collection, reason) (increase(aiwm_exporter_invalid_documents_total[30m])) > 0',
+      expr: Q.invalidDocuments(INVALID_DOCUMENTS_WINDOW),
       for: T.invalidDocuments.for,
       summary: 'AIWM documents do not match the data contract',
       description:
@@ -217,7 +221,7 @@ export const MONITORING: RuleArea = {
     {
       alert: 'Watchdog',
       severity: 'none',
-      expr: 'vector(1)',
+      expr: Q.watchdog(),
       for: '0s',
       summary: 'Alerting pipeline heartbeat',
       description:

@@ -1,28 +1,7 @@
 import type { AlertRule, RuleArea } from './model.js';
-import { CLAIMS_UP, ORG, grouped, nodeInfo, nodeLiveness, pct, s, withNode } from './series.js';
+import { NODE_DOWN, nodeImplausibleValues, nodeMemoryAbove } from '../../queries/nodes.js';
+import { ORG, nodeInfo, nodeLiveness, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
-
-/**
- * The raw status of a node whose class is one AIWM treats as working (up or degraded), as a
- * multiplier of 1: it filters to those nodes and lends the alert the `status` label. All six state
- * set series carry the same `status`, so the `max by` leaves one series per node.
- */
-const claimedUp = `max by (org_id, node_id, status) (aiwm_node_status{class=~"${CLAIMS_UP}"} == 1)`;
-const whileClaimedUp = (expr: string) => `${grouped(expr)} * on (org_id, node_id) group_left (status) ${claimedUp}`;
-
-/** Heartbeat state `state` (1 series per node, without the `state` label). */
-const heartbeatIs = (state: string) => `(max by (org_id, node_id) (aiwm_node_heartbeat_state{state="${state}"}) == 1)`;
-
-export const NODE_DOWN_EXPR = {
-  /** The status class is down (offline, disconnected, shutting_down): AIWM itself says so. */
-  offline: withNode('max by (org_id, node_id, status) (aiwm_node_status{class="down"} == 1)'),
-  /** AIWM records it working, but its last heartbeat is older than HEARTBEAT_STALE_AFTER. Value: the age. */
-  heartbeatStale:
-    withNode(whileClaimedUp('time() - aiwm_node_last_heartbeat_timestamp_seconds')) +
-    ` and on (org_id, node_id) ${heartbeatIs('stale')}`,
-  /** AIWM records it working, but it never sent a heartbeat (it has no heartbeat time series at all). */
-  neverHeartbeated: withNode(whileClaimedUp(heartbeatIs('never'))),
-};
 
 const nodeDownRunbook = {
   meaning:
@@ -81,7 +60,7 @@ const nodeDown: AlertRule[] = [
     alert: 'AIWMNodeDown',
     severity: 'critical',
     labels: { reason: 'offline' },
-    expr: NODE_DOWN_EXPR.offline,
+    expr: NODE_DOWN.offline,
     for: T.nodeDown.for,
     summary: 'AIWM node is down',
     description:
@@ -118,7 +97,7 @@ const nodeDown: AlertRule[] = [
     alert: 'AIWMNodeDown',
     severity: 'critical',
     labels: { reason: 'heartbeat_stale' },
-    expr: NODE_DOWN_EXPR.heartbeatStale,
+    expr: NODE_DOWN.heartbeatStale,
     for: T.nodeDown.for,
     summary: 'AIWM node is down',
     description:
@@ -154,7 +133,7 @@ const nodeDown: AlertRule[] = [
     alert: 'AIWMNodeDown',
     severity: 'critical',
     labels: { reason: 'never_heartbeated' },
-    expr: NODE_DOWN_EXPR.neverHeartbeated,
+    expr: NODE_DOWN.neverHeartbeated,
     for: T.nodeDown.for,
     summary: 'AIWM node is down',
     description:
@@ -184,7 +163,7 @@ const nodeMemory: AlertRule[] = [
   {
     alert: 'AIWMNodeMemoryPressure',
     severity: 'warning',
-    expr: `${withNode('aiwm_node_memory_usage_ratio')} > ${T.nodeMemory.warningRatio}`,
+    expr: nodeMemoryAbove(T.nodeMemory.warningRatio),
     for: T.nodeMemory.warningFor,
     summary: 'Node RAM pressure',
     description:
@@ -217,7 +196,7 @@ const nodeMemory: AlertRule[] = [
   {
     alert: 'AIWMNodeMemoryPressure',
     severity: 'critical',
-    expr: `${withNode('aiwm_node_memory_usage_ratio')} > ${T.nodeMemory.criticalRatio}`,
+    expr: nodeMemoryAbove(T.nodeMemory.criticalRatio),
     for: T.nodeMemory.criticalFor,
     summary: 'Node RAM nearly exhausted',
     description:
@@ -244,7 +223,7 @@ const nodeData: AlertRule[] = [
   {
     alert: 'AIWMNodeImplausibleValue',
     severity: 'info',
-    expr: withNode('aiwm_node_implausible_value == 1'),
+    expr: nodeImplausibleValues(),
     for: T.nodeImplausibleValue.for,
     summary: 'Node size recorded in the wrong unit',
     description:

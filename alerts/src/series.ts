@@ -1,77 +1,15 @@
 /**
- * The series names the alerts read, the PromQL helpers every area shares (info joins, bit tests), and
- * helpers for writing promtool input series in rule tests.
+ * Helpers for writing promtool input series in rule tests: the state sets the exporter writes for a
+ * node, info series, and descriptions' percentages. The alert expressions come from queries/.
  */
-
-/** Node status classes as the exporter exports them (state set over `class`, raw value in `status`). */
-export const NODE_CLASSES = ['up', 'degraded', 'down', 'maintenance', 'provisioning', 'unknown'] as const;
-export type NodeClass = (typeof NODE_CLASSES)[number];
-/** Heartbeat states (state set over `state`). */
-export const HEARTBEAT_STATES = ['fresh', 'stale', 'never'] as const;
-export type HeartbeatState = (typeof HEARTBEAT_STATES)[number];
-/** The exporter's availability of a node (state set over `availability`). */
-export const AVAILABILITIES = ['online', 'offline', 'maintenance', 'provisioning', 'unknown'] as const;
-export type Availability = (typeof AVAILABILITIES)[number];
-/** The classes in which AIWM claims the node works: only these can be "down behind AIWM's back". */
-export const CLAIMS_UP = 'up|degraded';
-
-/** The unified per-GPU series of alerts/src/recording.ts (dcgm-exporter joined to AIWM, or AIWM's own). */
-export const UNIFIED = {
-  info: 'gpu:aiwm_gpu_info:unified',
-  temperature: 'gpu:aiwm_gpu_temperature_celsius:unified',
-  memoryUsed: 'gpu:aiwm_gpu_memory_used_bytes:unified',
-  memoryTotal: 'gpu:aiwm_gpu_memory_total_bytes:unified',
-  xidLast: 'gpu:aiwm_gpu_xid_last:unified',
-  rowRemapFailure: 'gpu:aiwm_gpu_row_remap_failure:unified',
-  uncorrectableRemappedRows: 'gpu:aiwm_gpu_uncorrectable_remapped_rows:unified',
-  clockEventReasons: 'gpu:aiwm_gpu_clock_event_reasons:unified',
-  /** dcgm-exporter GPUs per host name that matches no AIWM node (join health, not a per-GPU series). */
-  dcgmUnmatchedByHost: 'hostname:aiwm_dcgm_gpus_unmatched:count',
-} as const;
-
-/** True when `expr` is one parenthesised group, e.g. `(a == 1)` but not `(a) and (b)`. */
-function isOneGroup(expr: string): boolean {
-  if (!expr.startsWith('(') || !expr.endsWith(')')) return false;
-  let depth = 0;
-  for (let i = 0; i < expr.length; i++) {
-    if (expr[i] === '(') depth++;
-    else if (expr[i] === ')') depth--;
-    if (depth === 0 && i < expr.length - 1) return false;
-  }
-  return true;
-}
-
-/** Parenthesises an expression with operators, so a join binds to all of it (`*` binds before `and`). */
-export const grouped = (expr: string) => (/\s/.test(expr) && !isOneGroup(expr) ? `(${expr})` : expr);
-
-/** Labels a node alert takes from aiwm_node_info. */
-const NODE_INFO_LABELS = 'node_name, hostname';
-/** Labels a GPU alert takes from the unified GPU info. */
-const GPU_INFO_LABELS = 'uuid, model';
-
-/**
- * Adds `labels` from an info series. The `max by` collapses duplicate info series (a label that
- * changed between two scrapes, two exporters) so the many-to-one join cannot fail.
- */
-export const joinInfo = (expr: string, on: string, labels: string, info: string) =>
-  `${grouped(expr)} * on (${on}) group_left (${labels}) max by (${on}, ${labels}) (${info})`;
-
-/** Adds node_name and hostname (aiwm_node_info) to a per-node expression. */
-export const withNode = (expr: string) => joinInfo(expr, 'org_id, node_id', NODE_INFO_LABELS, 'aiwm_node_info');
-
-/** Adds uuid and model (unified GPU info), then node_name and hostname, to a per-GPU expression. */
-export const withGpu = (expr: string) =>
-  withNode(joinInfo(expr, 'org_id, node_id, gpu', GPU_INFO_LABELS, UNIFIED.info));
-
-/** `expr` where bit `k` of its (integer) value is set, e.g. bit 5 = 0x20. */
-export const bitSet = (expr: string, k: number) => `floor(${expr} / ${2 ** k}) % 2 == 1`;
-
-/** `expr`, keeping its value, where any of `bits` is set. */
-export const anyBitSet = (expr: string, bits: readonly number[]) =>
-  `${expr} and (${bits.map((k) => bitSet(expr, k)).join(' or ')})`;
-
-/** `name{labels}` selector for a state set series currently at 1. */
-export const stateIs = (name: string, label: string, value: string) => `(${name}{${label}=~"${value}"} == 1)`;
+import {
+  HEARTBEAT_STATES,
+  NODE_AVAILABILITIES as AVAILABILITIES,
+  NODE_STATUS_CLASSES as NODE_CLASSES,
+  type HeartbeatState,
+  type NodeAvailability as Availability,
+  type NodeStatusClass as NodeClass,
+} from '../../exporter/src/source/nodes.js';
 
 // --- promtool input series -------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import type { RuleArea } from './model.js';
-import { ORG, joinInfo, pct, s } from './series.js';
+import { WORKLOAD_ALERT as W } from '../../queries/workloads.js';
+import { ORG, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
 const deploymentInfo = (id: string, name: string, values = '1x150') =>
@@ -8,9 +9,6 @@ const deploymentInfo = (id: string, name: string, values = '1x150') =>
     { org_id: ORG, deployment_id: id, deployment_name: name, model_id: 'm1', node_id: 'n1', resource_id: 'r1' },
     values,
   );
-const withDeploymentName = (expr: string) =>
-  joinInfo(expr, 'org_id, deployment_id', 'deployment_name, node_id', 'aiwm_deployment_info');
-const withAgentName = (expr: string) => joinInfo(expr, 'org_id, agent_id', 'agent_name', 'aiwm_agent_info');
 const agentInfo = (id: string, name: string, values = '1x150') =>
   s(
     'aiwm_agent_info',
@@ -32,7 +30,7 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMDeploymentFailed',
       severity: 'critical',
-      expr: withDeploymentName('(aiwm_deployment_status{status=~"failed|error"} == 1)'),
+      expr: W.deploymentFailed(),
       for: T.deploymentFailed.for,
       summary: 'Model deployment failed',
       description:
@@ -68,7 +66,7 @@ export const WORKLOADS: RuleArea = {
       alert: 'AIWMDeploymentLatencyHigh',
       severity: 'warning',
       needsRecording: true,
-      expr: `${withDeploymentName('deployment:aiwm_deployment_response_latency_seconds:p95_5m')} > ${T.deploymentLatency.p95Seconds} and on (org_id, deployment_id) deployment:aiwm_deployment_responses:rate5m > ${T.deploymentLatency.minRequestsPerSecond}`,
+      expr: W.deploymentLatencyAbove(T.deploymentLatency.p95Seconds, T.deploymentLatency.minRequestsPerSecond),
       for: T.deploymentLatency.for,
       summary: 'Model deployment responds slowly',
       description: `Deployment {{ $labels.deployment_name }} answers in {{ $value | humanizeDuration }} at the 95th percentile over 5 minutes (warning above ${T.deploymentLatency.p95Seconds}s).`,
@@ -114,7 +112,7 @@ export const WORKLOADS: RuleArea = {
       alert: 'AIWMDeploymentErrorRatioHigh',
       severity: 'warning',
       needsRecording: true,
-      expr: `${withDeploymentName('deployment:aiwm_deployment_responses:error_ratio_5m')} > ${T.deploymentErrors.ratio} and on (org_id, deployment_id) deployment:aiwm_deployment_responses:rate5m > ${T.deploymentErrors.minResponsesPerSecond}`,
+      expr: W.deploymentErrorsAbove(T.deploymentErrors.ratio, T.deploymentErrors.minResponsesPerSecond),
       for: T.deploymentErrors.for,
       summary: 'Model deployment returns errors',
       description: `{{ $value | humanizePercentage }} of the responses from deployment {{ $labels.deployment_name }} failed over the last 5 minutes (warning above ${pct(T.deploymentErrors.ratio)} %).`,
@@ -148,7 +146,7 @@ export const WORKLOADS: RuleArea = {
       alert: 'AIWMDeploymentIdle',
       severity: 'info',
       needsRecording: true,
-      expr: `${withDeploymentName('(aiwm_deployment_status{status="running"} == 1)')} and on (org_id, deployment_id) deployment:aiwm_deployment_requests:rate5m == 0`,
+      expr: W.deploymentIdle(),
       for: T.deploymentIdle.for,
       summary: 'Running deployment receives no requests',
       description:
@@ -182,7 +180,7 @@ export const WORKLOADS: RuleArea = {
       alert: 'AIWMExecutionFailureRatioHigh',
       severity: 'warning',
       needsRecording: true,
-      expr: `org_category:aiwm_execution_failures:ratio_30m > ${T.executionFailures.ratio} and on (org_id, category) org_category:aiwm_execution_completions:increase30m >= ${T.executionFailures.minCompletions}`,
+      expr: W.executionFailuresAbove(T.executionFailures.ratio, T.executionFailures.minCompletions),
       for: T.executionFailures.for,
       summary: 'Many workflow executions fail',
       description: `{{ $value | humanizePercentage }} of the {{ $labels.category }} executions in org {{ $labels.org_id }} failed or timed out over the last 30 minutes (warning above ${pct(T.executionFailures.ratio)} %).`,
@@ -216,7 +214,7 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMExecutionOverdue',
       severity: 'warning',
-      expr: 'aiwm_executions_overdue > 0',
+      expr: W.executionsOverdue(),
       for: T.executionOverdue.for,
       summary: 'Executions running past their timeout',
       description:
@@ -246,12 +244,7 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMModelFailed',
       severity: 'warning',
-      expr: joinInfo(
-        '(aiwm_model_status{status=~"download-failed|deploy-failed|error|invalid-credentials"} == 1)',
-        'org_id, model_id',
-        'model_name',
-        'aiwm_model_info',
-      ),
+      expr: W.modelFailed(),
       for: T.modelFailed.for,
       summary: 'Model download or deployment failed',
       description: 'Model {{ $labels.model_name }} ({{ $labels.model_id }}) is in state {{ $labels.status }}.',
@@ -304,7 +297,7 @@ export const WORKLOADS: RuleArea = {
       alert: 'AIWMAgentErrorRatioHigh',
       severity: 'warning',
       needsRecording: true,
-      expr: `${withAgentName('agent:aiwm_agent_task_failures:ratio_30m')} > ${T.agentErrors.ratio} and on (org_id, agent_id) agent:aiwm_agent_tasks:increase30m >= ${T.agentErrors.minTasks}`,
+      expr: W.agentErrorsAbove(T.agentErrors.ratio, T.agentErrors.minTasks),
       for: T.agentErrors.for,
       summary: 'Agent tasks fail',
       description: `{{ $value | humanizePercentage }} of the tasks of agent {{ $labels.agent_name }} failed over the last 30 minutes (warning above ${pct(T.agentErrors.ratio)} %).`,
@@ -338,7 +331,7 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMAgentBusyTooLong',
       severity: 'info',
-      expr: withAgentName('(aiwm_agent_status{status="busy"} == 1)'),
+      expr: W.agentBusy(),
       for: T.agentBusy.for,
       summary: 'Agent busy for a long time',
       description: 'Agent {{ $labels.agent_name }} has been busy for over two hours.',
@@ -368,12 +361,7 @@ export const WORKLOADS: RuleArea = {
     {
       alert: 'AIWMResourceFailed',
       severity: 'warning',
-      expr: joinInfo(
-        '(aiwm_resource_status{status=~"failed|error"} == 1)',
-        'org_id, resource_id',
-        'resource_name, resource_type, node_id',
-        'aiwm_resource_info',
-      ),
+      expr: W.resourceFailed(),
       for: T.resourceFailed.for,
       summary: 'VM or container failed',
       description:

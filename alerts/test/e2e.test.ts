@@ -5,9 +5,9 @@
  * scraped by the same Prometheus.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../exporter/test/support/ports.js';
-import { startStack, type Stack } from '../../exporter/test/support/stack.js';
-import type { Notification, WebhookAlert } from '../../exporter/test/support/alertmanager.js';
+import { waitFor } from '../../testing/ports.js';
+import { startStack, type Stack } from '../../testing/stack.js';
+import type { Notification, WebhookAlert } from '../../testing/alertmanager.js';
 
 const delivered = (stack: Stack): Array<{ n: Notification; a: WebhookAlert }> =>
   stack.webhook!.notifications.flatMap((n) => n.alerts.map((a) => ({ n, a })));

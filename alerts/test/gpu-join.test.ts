@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectId } from 'mongodb';
 import { DCGM_FIXTURE_NODES, startDcgmFixtures } from '../../demo/dcgm-fixtures.js';
 import { UNASSIGNED_ORG } from '../../exporter/src/source/common.js';
-import type { Fleet } from '../../exporter/test/support/fleet.js';
-import type { TestDatabase } from '../../exporter/test/support/harness.js';
-import { waitFor } from '../../exporter/test/support/ports.js';
-import { startPrometheus, type PromSample } from '../../exporter/test/support/prometheus.js';
-import { startStack, type Stack } from '../../exporter/test/support/stack.js';
+import type { Fleet } from '../../testing/fleet/index.js';
+import type { TestDatabase } from '../../testing/harness.js';
+import { waitFor } from '../../testing/ports.js';
+import { startPrometheus, type PromSample } from '../../testing/prometheus.js';
+import { startStack, type Stack } from '../../testing/stack.js';
 
 const MIB = 1048576;
 /** GPUs per fixture host, as in fixtures/dcgm-exporter/README.md. */

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { promtool } from '../../exporter/test/support/promtool.js';
+import { promtool } from '../../testing/promtool.js';
 import { ALERTS } from '../src/render.js';
 
 const root = new URL('../../', import.meta.url).pathname;

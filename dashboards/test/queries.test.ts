@@ -5,9 +5,9 @@
  */
 import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Fleet } from '../../exporter/test/support/fleet.js';
-import { waitFor } from '../../exporter/test/support/ports.js';
-import { startStack, type Stack } from '../../exporter/test/support/stack.js';
+import type { Fleet } from '../../testing/fleet/index.js';
+import { waitFor } from '../../testing/ports.js';
+import { startStack, type Stack } from '../../testing/stack.js';
 import { DASHBOARDS, panelsOf } from '../index.js';
 import { UID } from '../lib.js';
 
@@ -31,7 +31,7 @@ async function first(p: Stack['prometheus'], expr: string, label: string): Promi
 
 const idOf = (doc: Document) => String(doc._id);
 
-/** The write-path fleet runs its busiest deployment on the dcgm-joined H100 node (fleet-write-paths.ts). */
+/** The write-path fleet runs its busiest deployment on the dcgm-joined H100 node (testing/fleet/write-paths.ts). */
 function deploymentOnTheH100(fleet: Fleet): string {
   const onH100 = fleet.collections.deployments.find((d) => d.nodeId === fleet.scenario.dcgmH100NodeId);
   if (!onH100) throw new Error('the write-path fleet has no deployment on the dcgm H100 scenario node');

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { generateFleet } from '../../exporter/test/support/fleet.js';
-import { freePort, waitFor } from '../../exporter/test/support/ports.js';
+import { generateFleet } from '../../testing/fleet/index.js';
+import { freePort, waitFor } from '../../testing/ports.js';
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -10,9 +10,9 @@ import { overviewRoute } from '../src/facade/overview.js';
 import { PrometheusApi, type Sample } from '../src/facade/prometheus.js';
 import type { FacadeContext } from '../src/facade/route.js';
 import { createLogger } from '../src/logger.js';
-import { testConfig } from '../test/support/harness.js';
-import { freePort, waitFor } from '../test/support/ports.js';
-import { startPrometheus } from '../test/support/prometheus.js';
+import { testConfig } from '../../testing/harness.js';
+import { freePort, waitFor } from '../../testing/ports.js';
+import { startPrometheus } from '../../testing/prometheus.js';
 import { startStandInProcess, stats, type Stats } from './support.js';
 
 /** Records every query the facade makes, to replay them raw. */

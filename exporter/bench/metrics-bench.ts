@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import client from 'prom-client';
 import { startExporter, type Exporter } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
-import { testConfig } from '../test/support/harness.js';
+import { testConfig } from '../../testing/harness.js';
 import { startStandInProcess, stats, type Stats } from './support.js';
 
 /** One request over a fresh loopback connection, read to the end: the same client for every server. */

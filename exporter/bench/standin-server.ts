@@ -4,8 +4,8 @@
  * Usage: tsx standin-server.ts '<FleetOptions JSON>'; prints "READY <uri>" when loaded.
  */
 import { MongoClient } from 'mongodb';
-import { generateFleet, loadFleet, type FleetOptions } from '../test/support/fleet.js';
-import { startMongoStandIn } from '../test/support/mongo-standin.js';
+import { generateFleet, loadFleet, type FleetOptions } from '../../testing/fleet/index.js';
+import { startMongoStandIn } from '../../testing/mongo-standin.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FleetOptions;
 const standin = await startMongoStandIn();

@@ -1,6 +1,6 @@
 /** Shared by the benchmarks: the MongoDB stand-in in its own process, and latency statistics. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { FleetOptions } from '../test/support/fleet.js';
+import type { FleetOptions } from '../../testing/fleet/index.js';
 
 export interface Stats {
   p50: number;

@@ -5,10 +5,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Exporter } from '../src/app.js';
-import { generateFleet, loadFleet, type Fleet } from './support/fleet.js';
-import { openTestDatabase, samples, scrape, startTestExporter, sumOf, type TestDatabase } from './support/harness.js';
-import { startPrometheus } from './support/prometheus.js';
-import { promtool } from './support/promtool.js';
+import { generateFleet, loadFleet, type Fleet } from '../../testing/fleet/index.js';
+import {
+  openTestDatabase,
+  samples,
+  scrape,
+  startTestExporter,
+  sumOf,
+  type TestDatabase,
+} from '../../testing/harness.js';
+import { startPrometheus } from '../../testing/prometheus.js';
+import { promtool } from '../../testing/promtool.js';
 
 const GOLDEN = new URL('./golden/metrics.txt', import.meta.url);
 

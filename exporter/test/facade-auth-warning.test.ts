@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startExporter } from '../src/app.js';
-import { testConfig } from './support/harness.js';
+import { testConfig } from '../../testing/harness.js';
 
 describe('FACADE_AUTH=none', () => {
   it('logs a warning at start-up and serves without a token', async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Document } from 'mongodb';
 import { DCGM_FIXTURE_NODES } from '../../demo/dcgm-fixtures.js';
-import type { Fleet } from './support/fleet.js';
+import type { Fleet } from '../../testing/fleet/index.js';
 
 /** The stale threshold the facade tests give the exporter (HEARTBEAT_STALE_AFTER). */
 export const STALE_AFTER = '5m';

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/facade/index.js';
 import { createLogger } from '../src/logger.js';
 import { startExporter } from '../src/app.js';
-import { waitFor } from './support/ports.js';
-import { startStack, TEST_JWT_SECRET, type Stack } from './support/stack.js';
-import { testConfig } from './support/harness.js';
+import { waitFor } from '../../testing/ports.js';
+import { startStack, TEST_JWT_SECRET, type Stack } from '../../testing/stack.js';
+import { testConfig } from '../../testing/harness.js';
 import {
   STALE_AFTER,
   agentActivity,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BSON, MongoClient, ObjectId } from 'mongodb';
 import type { Collection, Db, Document } from 'mongodb';
-import { COLLECTIONS, FLEET_ENUMS, LiveFleet, generateFleet, loadFleet } from './support/fleet.js';
-import type { CollectionName, Fleet, MalformedDoc } from './support/fleet.js';
+import { COLLECTIONS, FLEET_ENUMS, LiveFleet, generateFleet, loadFleet } from '../../testing/fleet/index.js';
+import type { CollectionName, Fleet, MalformedDoc } from '../../testing/fleet/index.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const MIN = 60_000;
@@ -658,7 +658,7 @@ async function openDb(): Promise<DbHandle | null> {
   let stopStandIn: (() => Promise<void>) | undefined;
   if (!uri) {
     // the in-process stand-in is written by another engineer; import it lazily so this file runs without it
-    const path = './support/mongo-standin.js';
+    const path = '../../testing/mongo-standin.js';
     let mod: { startMongoStandIn?: () => Promise<{ uri: string; close(): Promise<void> }> };
     try {
       mod = (await import(path)) as typeof mod;
@@ -694,7 +694,7 @@ describe('LiveFleet against MongoDB (TEST_MONGODB_URI or the in-process stand-in
 
   it('advance() writes exactly what it returns', async (ctx) => {
     if (!handle) {
-      ctx.skip('no TEST_MONGODB_URI and exporter/test/support/mongo-standin.ts not available');
+      ctx.skip('no TEST_MONGODB_URI and testing/mongo-standin.ts not available');
       return;
     }
     const db = handle.db;

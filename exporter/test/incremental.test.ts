@@ -6,8 +6,8 @@ import type { Document } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../src/app.js';
 import { FINISHED_STATUSES } from '../src/source/executions.js';
-import { LiveFleet, generateFleet, loadFleet, type Fleet } from './support/fleet.js';
-import { openTestDatabase, startTestExporter, sumOf, type TestDatabase } from './support/harness.js';
+import { LiveFleet, generateFleet, loadFleet, type Fleet } from '../../testing/fleet/index.js';
+import { openTestDatabase, startTestExporter, sumOf, type TestDatabase } from '../../testing/harness.js';
 
 const countedTask = (m: Document) =>
   m.isDeleted !== true &&

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BSON, MongoClient, MongoServerError, ObjectId, type Document } from 'mongodb';
-import { startMongoStandIn, type MongoStandIn } from './support/mongo-standin.js';
+import { startMongoStandIn, type MongoStandIn } from '../../testing/mongo-standin.js';
 
 let standIn: MongoStandIn;
 let client: MongoClient;

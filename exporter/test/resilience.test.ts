@@ -10,7 +10,7 @@ import type { Collector } from '../src/collectors/collector.js';
 import { createLogger } from '../src/logger.js';
 import { SelfMetrics } from '../src/metrics/self.js';
 import { Poller } from '../src/poller.js';
-import { LiveFleet, generateFleet, loadFleet } from './support/fleet.js';
+import { LiveFleet, generateFleet, loadFleet } from '../../testing/fleet/index.js';
 import {
   openTestDatabase,
   scrape,
@@ -18,8 +18,8 @@ import {
   sumOf,
   testConfig,
   type TestDatabase,
-} from './support/harness.js';
-import { waitFor } from './support/ports.js';
+} from '../../testing/harness.js';
+import { waitFor } from '../../testing/ports.js';
 
 let t: TestDatabase | undefined;
 let exporter: Exporter | undefined;

@@ -1,14 +1,14 @@
 /**
- * The exporter on documents as AIWM's write paths store them (fleet-write-paths.ts): `healthy` nodes,
+ * The exporter on documents as AIWM's write paths store them (testing/fleet/write-paths.ts): `healthy` nodes,
  * `os` objects, no websocketConnected, never-heartbeated and GB-written nodes, empty gpuDevices,
  * responses without latency. Golden output and promtool, as for the schema-shaped fleet.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Exporter } from '../src/app.js';
-import { generateFleet, loadFleet, type Fleet } from './support/fleet.js';
-import { openTestDatabase, scrape, startTestExporter, sumOf, type TestDatabase } from './support/harness.js';
-import { promtool } from './support/promtool.js';
+import { generateFleet, loadFleet, type Fleet } from '../../testing/fleet/index.js';
+import { openTestDatabase, scrape, startTestExporter, sumOf, type TestDatabase } from '../../testing/harness.js';
+import { promtool } from '../../testing/promtool.js';
 
 const GOLDEN = new URL('./golden/metrics-write-paths.txt', import.meta.url);
 

@@ -1,9 +1,10 @@
-import { M } from '../metrics/catalog.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
 import {
   HistogramSeries,
   SampleFamily,
-  labelString,
+  labelSchema,
   renderHistogram,
+  type LabelString,
   type RenderedFamily,
 } from '../metrics/exposition.js';
 import type { Config } from '../config.js';
@@ -19,11 +20,14 @@ export const UNKNOWN_AGENT = 'unknown';
 /** Remembered conversation -> agent pairs; old entries are re-read on demand. */
 const CONVERSATION_CACHE_LIMIT = 200_000;
 
+const AGENT_LABELS = labelSchema(KEY_LABELS.agent);
+const DEPLOYMENT_LABELS = labelSchema(KEY_LABELS.deployment);
+
 interface AgentActivity {
-  labels: string;
+  labels: LabelString<typeof KEY_LABELS.agent>;
   tasks: number;
   failures: number;
-  latency: HistogramSeries;
+  latency: HistogramSeries<typeof KEY_LABELS.agent>;
   promptTokens: number;
   completionTokens: number;
   messagesByRole: Map<string, number>;
@@ -35,10 +39,10 @@ interface AgentActivity {
 }
 
 interface DeploymentActivity {
-  labels: string;
+  labels: LabelString<typeof KEY_LABELS.deployment>;
   success: number;
   failed: number;
-  latency: HistogramSeries;
+  latency: HistogramSeries<typeof KEY_LABELS.deployment>;
 }
 
 const isFailure = (m: MessageRecord) =>
@@ -122,7 +126,7 @@ export class ActivityCollector implements Collector {
     const key = `${org}\u0000${agentId}`;
     let a = this.agents.get(key);
     if (!a) {
-      const labels = labelString(['org_id', 'agent_id'], [org, agentId]);
+      const labels = AGENT_LABELS.of(org, agentId);
       a = {
         labels,
         tasks: 0,
@@ -145,7 +149,7 @@ export class ActivityCollector implements Collector {
     const key = `${org}\u0000${deploymentId}`;
     let d = this.deployments.get(key);
     if (!d) {
-      const labels = labelString(['org_id', 'deployment_id'], [org, deploymentId]);
+      const labels = DEPLOYMENT_LABELS.of(org, deploymentId);
       d = { labels, success: 0, failed: 0, latency: new HistogramSeries(labels, M.deploymentLatency.buckets!) };
       this.deployments.set(key, d);
     }
@@ -215,16 +219,17 @@ export class ActivityCollector implements Collector {
       tasks.add(a.labels, a.tasks);
       if (a.lastTask > 0) lastTask.add(a.labels, a.lastTask / 1000);
       failures.add(a.labels, a.failures);
-      tokens.add(a.labels, a.promptTokens, 'kind="prompt"');
-      tokens.add(a.labels, a.completionTokens, 'kind="completion"');
-      for (const [role, count] of [...a.messagesByRole].sort()) messages.add(a.labels, count, `role="${role}"`);
-      tools.add(a.labels, a.toolSuccess, 'outcome="success"');
-      tools.add(a.labels, a.toolFailed, 'outcome="failed"');
+      tokens.add(tokens.labels.after(a.labels, 'prompt'), a.promptTokens);
+      tokens.add(tokens.labels.after(a.labels, 'completion'), a.completionTokens);
+      for (const [role, count] of [...a.messagesByRole].sort())
+        messages.add(messages.labels.after(a.labels, role), count);
+      tools.add(tools.labels.after(a.labels, 'success'), a.toolSuccess);
+      tools.add(tools.labels.after(a.labels, 'failed'), a.toolFailed);
       conversations.add(a.labels, a.conversations);
     }
     for (const d of deployments) {
-      responses.add(d.labels, d.success, 'outcome="success"');
-      responses.add(d.labels, d.failed, 'outcome="failed"');
+      responses.add(responses.labels.after(d.labels, 'success'), d.success);
+      responses.add(responses.labels.after(d.labels, 'failed'), d.failed);
     }
     return [
       tasks.rendered(),

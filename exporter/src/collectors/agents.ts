@@ -1,8 +1,10 @@
-import { M } from '../metrics/catalog.js';
-import { labelString } from '../metrics/exposition.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
+import { labelSchema } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readAgents } from '../source/agents.js';
 import { EntityCap, StatusCounts, addStateSet, families, rendered, type Collector } from './collector.js';
+
+const AGENT_LABELS = labelSchema(KEY_LABELS.agent);
 
 const defs = {
   info: M.agentInfo,
@@ -25,13 +27,10 @@ export const agentsCollector: Collector = {
       const org = orgOf(a);
       counts.add(org, a.status);
       if (!cap.admit()) return;
-      const base = labelString(['org_id', 'agent_id'], [org, a._id.toHexString()]);
-      f.info.add(
-        base,
-        1,
-        labelString(M.agentInfo.labels.slice(2), [a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? '']),
-      );
-      addStateSet(f.status, base, M.agentStatus.states!, a.status);
+      const id = a._id.toHexString();
+      const base = AGENT_LABELS.of(org, id);
+      f.info.add(f.info.labels.of(org, id, a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? ''), 1);
+      addStateSet(f.status, base, a.status);
       if (a.lastHeartbeatAt) f.heartbeat.add(base, a.lastHeartbeatAt.getTime() / 1000);
       if (a.connectionCount != null) f.connections.add(base, a.connectionCount);
     });

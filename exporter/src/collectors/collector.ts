@@ -1,6 +1,13 @@
 import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
-import { SampleFamily, labelString, type RenderedFamily } from '../metrics/exposition.js';
+import {
+  SampleFamily,
+  type FamilyMeta,
+  type LabelString,
+  type LabelsBefore,
+  type RenderedFamily,
+  type SeriesLabels,
+} from '../metrics/exposition.js';
 import type { MetricDef } from '../metrics/catalog.js';
 import type { InvalidSink } from '../source/common.js';
 
@@ -25,70 +32,71 @@ export interface Collector {
   watermarks?(): Record<string, Date>;
 }
 
-export function families<const K extends string>(defs: Record<K, MetricDef>): Record<K, SampleFamily> {
-  const out = {} as Record<K, SampleFamily>;
-  for (const key of Object.keys(defs) as K[]) out[key] = new SampleFamily(defs[key]);
+/** The sample families of a collector's definitions, each typed by its catalog labels. */
+export type Families<D extends Record<string, MetricDef>> = { [K in keyof D]: SampleFamily<D[K]> };
+
+export function families<const D extends Record<string, MetricDef>>(defs: D): Families<D> {
+  const out = {} as Families<D>;
+  for (const key of Object.keys(defs) as Array<keyof D>) out[key] = new SampleFamily(defs[key]);
   return out;
 }
 
-export function rendered(fams: Record<string, SampleFamily>): RenderedFamily[] {
+export function rendered(fams: Record<string, SampleFamily<MetricDef>>): RenderedFamily[] {
   return Object.values(fams).map((f) => f.rendered());
 }
 
-const stateLabels = new Map<string, Map<readonly string[], readonly string[]>>();
+/** A catalog state set: its states and its state label (the last one) come from the definition. */
+type StateSetDef = MetricDef & { readonly states: readonly string[] };
 
-/** Adds one series per state, 1 for the current one; `label` names the state (`status` by default). */
-export function addStateSet(
-  family: SampleFamily,
-  labels: string,
-  states: readonly string[],
+/** Adds one series per state of the family's catalog definition, 1 for the current one. */
+export function addStateSet<D extends StateSetDef>(
+  family: SampleFamily<D>,
+  prefix: LabelString<LabelsBefore<D['labels']>>,
   current: string,
-  label = 'status',
 ): void {
-  let byStates = stateLabels.get(label);
-  if (!byStates) stateLabels.set(label, (byStates = new Map()));
-  let extras = byStates.get(states);
-  if (!extras) {
-    extras = states.map((state) => `${label}="${state}"`);
-    byStates.set(states, extras);
-  }
-  for (let i = 0; i < states.length; i++) family.add(labels, states[i] === current ? 1 : 0, extras[i]);
+  family.addStateSet(prefix, family.meta.states, current);
 }
 
-/** Counts by key, remembering each key's label string. */
-export class Tally {
-  private readonly counts = new Map<string, number>();
-  add(labels: string, by = 1): void {
+/** Counts by series of one family, written sorted by label string. */
+export class Tally<Meta extends FamilyMeta> {
+  private readonly counts = new Map<SeriesLabels<Meta>, number>();
+  constructor(private readonly family: SampleFamily<Meta>) {}
+
+  add(labels: SeriesLabels<Meta>, by = 1): void {
     this.counts.set(labels, (this.counts.get(labels) ?? 0) + by);
   }
   /** Makes sure a series exists (zero when nothing was counted). */
-  touch(labels: string): void {
+  touch(labels: SeriesLabels<Meta>): void {
     if (!this.counts.has(labels)) this.counts.set(labels, 0);
   }
-  writeTo(family: SampleFamily): void {
+  write(): void {
     for (const [labels, count] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      family.add(labels, count);
+      this.family.add(labels, count);
   }
 }
 
-/** Entities by org and status, with a zero series for every state of every org met (`aiwm_nodes`, `aiwm_agents`, ...). */
+/** A family of entities by org and status (`aiwm_agents`, `aiwm_deployments`). */
+type StatusCountDef = Omit<MetricDef, 'labels'> & { readonly labels: readonly ['org_id', 'status'] };
+
+/** Entities by org and status, with a zero series for every state of every org met (`aiwm_agents`, ...). */
 export class StatusCounts {
-  private readonly tally = new Tally();
+  private readonly tally: Tally<StatusCountDef>;
   private readonly orgs = new Set<string>();
   constructor(
-    private readonly family: SampleFamily,
+    private readonly family: SampleFamily<StatusCountDef>,
     private readonly states: readonly string[],
-  ) {}
+  ) {
+    this.tally = new Tally(family);
+  }
 
   add(org: string, status: string): void {
     this.orgs.add(org);
-    this.tally.add(labelString(['org_id', 'status'], [org, status]));
+    this.tally.add(this.family.labels.of(org, status));
   }
 
   write(): void {
-    for (const org of this.orgs)
-      for (const state of this.states) this.tally.touch(labelString(['org_id', 'status'], [org, state]));
-    this.tally.writeTo(this.family);
+    for (const org of this.orgs) for (const state of this.states) this.tally.touch(this.family.labels.of(org, state));
+    this.tally.write();
   }
 }
 

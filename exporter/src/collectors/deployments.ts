@@ -1,8 +1,10 @@
-import { M } from '../metrics/catalog.js';
-import { labelString } from '../metrics/exposition.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
+import { labelSchema } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readDeployments } from '../source/deployments.js';
 import { EntityCap, StatusCounts, addStateSet, families, rendered, type Collector } from './collector.js';
+
+const DEPLOYMENT_LABELS = labelSchema(KEY_LABELS.deployment);
 
 const defs = {
   info: M.deploymentInfo,
@@ -26,13 +28,10 @@ export const deploymentsCollector: Collector = {
       const org = orgOf(d);
       counts.add(org, d.status);
       if (!cap.admit()) return;
-      const base = labelString(['org_id', 'deployment_id'], [org, d._id.toHexString()]);
-      f.info.add(
-        base,
-        1,
-        labelString(M.deploymentInfo.labels.slice(2), [d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? '']),
-      );
-      addStateSet(f.status, base, M.deploymentStatus.states!, d.status);
+      const id = d._id.toHexString();
+      const base = DEPLOYMENT_LABELS.of(org, id);
+      f.info.add(f.info.labels.of(org, id, d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? ''), 1);
+      addStateSet(f.status, base, d.status);
       if (d.requestCount != null) f.requests.add(base, d.requestCount);
       if (d.totalTokens != null) f.tokens.add(base, d.totalTokens);
       if (d.totalCost != null) f.cost.add(base, d.totalCost);

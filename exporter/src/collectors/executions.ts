@@ -1,9 +1,10 @@
-import { M } from '../metrics/catalog.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
 import {
   HistogramSeries,
   SampleFamily,
-  labelString,
+  labelSchema,
   renderHistogram,
+  type LabelString,
   type RenderedFamily,
 } from '../metrics/exposition.js';
 import type { Config } from '../config.js';
@@ -17,10 +18,14 @@ import {
 import { Tally, type CollectContext, type Collector } from './collector.js';
 import { EventStream } from './events.js';
 
+/** org_id and category: every execution family starts with them. */
+const EXECUTION_LABELS = labelSchema(KEY_LABELS.execution);
+type ExecutionLabels = LabelString<typeof KEY_LABELS.execution>;
+
 interface FinishedTotals {
-  labels: string;
+  labels: ExecutionLabels;
   byOutcome: Map<string, number>;
-  duration: HistogramSeries;
+  duration: HistogramSeries<typeof KEY_LABELS.execution>;
   retries: number;
   retried: number;
 }
@@ -85,7 +90,7 @@ export class ExecutionsCollector implements Collector {
     const key = `${org}\u0000${e.category}`;
     let t = this.finished.get(key);
     if (!t) {
-      const labels = labelString(['org_id', 'category'], [org, e.category]);
+      const labels = EXECUTION_LABELS.of(org, e.category);
       t = {
         labels,
         byOutcome: new Map(),
@@ -113,18 +118,18 @@ export class ExecutionsCollector implements Collector {
     ]);
     await this.stream.catchUp(ctx, collection.collectionName);
 
-    const counts = new Tally();
+    const executions = new SampleFamily(M.executions);
+    const counts = new Tally(executions);
     // Admit types by size so the cap keeps the most common ones when it first applies.
     for (const g of [...groups].sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1))) {
-      counts.add(labelString(M.executions.labels, [g.orgId, g.category, this.typeLabel(g.type), g.status]), g.count);
+      counts.add(executions.labels.of(g.orgId, g.category, this.typeLabel(g.type), g.status), g.count);
     }
-    const executions = new SampleFamily(M.executions);
-    counts.writeTo(executions);
+    counts.write();
 
     const progress = new SampleFamily(M.executionProgress);
     const overdue = new SampleFamily(M.executionOverdue);
     for (const r of running.sort((a, b) => (a.orgId + a.category < b.orgId + b.category ? -1 : 1))) {
-      const labels = labelString(['org_id', 'category'], [r.orgId, r.category]);
+      const labels = EXECUTION_LABELS.of(r.orgId, r.category);
       progress.add(labels, r.running > 0 ? r.progressSum / r.running / 100 : 0);
       overdue.add(labels, r.overdue);
     }
@@ -134,7 +139,8 @@ export class ExecutionsCollector implements Collector {
     const retried = new SampleFamily(M.executionRetried);
     const totals = [...this.finished.values()].sort((a, b) => (a.labels < b.labels ? -1 : 1));
     for (const t of totals) {
-      for (const [outcome, count] of [...t.byOutcome].sort()) completions.add(t.labels, count, `outcome="${outcome}"`);
+      for (const [outcome, count] of [...t.byOutcome].sort())
+        completions.add(completions.labels.after(t.labels, outcome), count);
       retries.add(t.labels, t.retries);
       retried.add(t.labels, t.retried);
     }

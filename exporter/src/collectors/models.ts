@@ -1,8 +1,10 @@
-import { M } from '../metrics/catalog.js';
-import { labelString } from '../metrics/exposition.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
+import { labelSchema } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readModels } from '../source/models.js';
 import { EntityCap, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
+
+const MODEL_LABELS = labelSchema(KEY_LABELS.model);
 
 const defs = { info: M.modelInfo, status: M.modelStatus, size: M.modelSize, models: M.models };
 
@@ -13,29 +15,32 @@ export const modelsCollector: Collector = {
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.models);
     const f = families(defs);
-    const counts = new Tally();
+    const counts = new Tally(f.models);
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readModels(collection, ctx.report, (m) => {
-      counts.add(labelString(M.models.labels, [orgOf(m), m.type, m.deploymentType, m.status]));
+      const org = orgOf(m);
+      counts.add(f.models.labels.of(org, m.type, m.deploymentType, m.status));
       if (!cap.admit()) return;
-      const base = labelString(['org_id', 'model_id'], [orgOf(m), m._id.toHexString()]);
+      const id = m._id.toHexString();
+      const base = MODEL_LABELS.of(org, id);
       f.info.add(
-        base,
-        1,
-        labelString(M.modelInfo.labels.slice(2), [
+        f.info.labels.of(
+          org,
+          id,
           m.name,
           m.type,
           m.deploymentType,
           m.framework ?? '',
           m.provider ?? '',
           m.nodeId ?? '',
-        ]),
+        ),
+        1,
       );
-      addStateSet(f.status, base, M.modelStatus.states!, m.status);
+      addStateSet(f.status, base, m.status);
       if (m.fileSize != null) f.size.add(base, m.fileSize);
     });
     cap.done(read);
-    counts.writeTo(f.models);
+    counts.write();
     return rendered(f);
   },
 };

@@ -1,10 +1,8 @@
-import { M } from '../metrics/catalog.js';
-import { labelString, type SampleFamily } from '../metrics/exposition.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
+import { labelSchema, type LabelString, type SampleFamily } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import {
-  HEARTBEAT_STATES,
   NODE_AVAILABILITIES,
-  NODE_STATUS_CLASSES,
   availabilityOf,
   heartbeatStateOf,
   normalizeHostname,
@@ -22,6 +20,7 @@ import {
   rendered,
   type CollectContext,
   type Collector,
+  type Families,
 } from './collector.js';
 
 const defs = {
@@ -52,7 +51,11 @@ const defs = {
   gpuPower: M.gpuPower,
   gpuPowerLimit: M.gpuPowerLimit,
 };
-type Families = Record<keyof typeof defs, SampleFamily>;
+type NodeFamilies = Families<typeof defs>;
+/** The labels every per-node series starts with. */
+type NodeLabels = LabelString<typeof KEY_LABELS.node>;
+const NODE_LABELS = labelSchema(KEY_LABELS.node);
+const GPU_LABELS = labelSchema(KEY_LABELS.gpu);
 
 /**
  * Below these, a size field reads as GB written where MB (MiB) is expected: AIWM's REST API and seed
@@ -67,7 +70,7 @@ export const nodesCollector: Collector = {
   async collect(ctx: CollectContext) {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
     const f = families(defs);
-    const counts = new NodeCounts();
+    const counts = new NodeCounts(f.nodes);
     const hosts = new HostnameIndex();
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const cap = new EntityCap(ctx, collection.collectionName);
@@ -79,41 +82,43 @@ export const nodesCollector: Collector = {
       counts.add(org, availability, statusClass, node.status);
       if (!cap.admit()) return;
       const id = node._id.toHexString();
-      const base = labelString(['org_id', 'node_id'], [org, id]);
+      const base = NODE_LABELS.of(org, id);
       if (node.hostname) hosts.add(base, node.hostname);
       addNodeInfo(f, org, id, node);
-      for (const role of new Set(node.role ?? [])) f.role.add(base, 1, `role="${role}"`);
-      addStateSet(f.status, `${base},status="${node.status}"`, NODE_STATUS_CLASSES, statusClass, 'class');
-      addStateSet(f.heartbeatState, base, HEARTBEAT_STATES, heartbeat, 'state');
-      addStateSet(f.availability, base, NODE_AVAILABILITIES, availability, 'availability');
+      for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
+      addStateSet(f.status, f.status.labels.beforeLast(base, node.status), statusClass);
+      addStateSet(f.heartbeatState, base, heartbeat);
+      addStateSet(f.availability, base, availability);
       // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
       if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
       addResources(f, base, node);
       addGpus(f, base, node.gpuDevices ?? []);
     });
     cap.done(read);
-    counts.writeTo(f.nodes);
+    counts.write();
     hosts.writeTo(f.hostname);
     return rendered(f);
   },
 };
 
-function addNodeInfo(f: Families, org: string, id: string, node: NodeRecord): void {
+function addNodeInfo(f: NodeFamilies, org: string, id: string, node: NodeRecord): void {
   const roles = (node.role ?? []).join(',');
-  const values = [
-    org,
-    id,
-    node.name,
-    node.hostname ?? '',
-    roles,
-    node.cpuModel ?? '',
-    node.os ?? '',
-    node.daemonVersion ?? '',
-  ];
-  f.info.add(labelString(M.nodeInfo.labels, values), 1);
+  f.info.add(
+    f.info.labels.of(
+      org,
+      id,
+      node.name,
+      node.hostname ?? '',
+      roles,
+      node.cpuModel ?? '',
+      node.os ?? '',
+      node.daemonVersion ?? '',
+    ),
+    1,
+  );
 }
 
-function addResources(f: Families, base: string, node: NodeRecord): void {
+function addResources(f: NodeFamilies, base: NodeLabels, node: NodeRecord): void {
   if (node.cpuUsage != null) f.cpu.add(base, node.cpuUsage / 100);
   if (node.ramUsage != null) f.ram.add(base, node.ramUsage / 100);
   if (node.cpuCores != null) f.cores.add(base, node.cpuCores);
@@ -128,18 +133,18 @@ function addResources(f: Families, base: string, node: NodeRecord): void {
     gpuMemoryTotal: gpuTotals.some((t) => t != null && t > 0 && t < IMPLAUSIBLE_BELOW.gpuMemoryTotal),
   };
   for (const [field, flagged] of Object.entries(implausible))
-    if (flagged) f.implausible.add(base, 1, `field="${field}"`);
+    if (flagged) f.implausible.add(f.implausible.labels.after(base, field), 1);
 }
 
-function addGpus(f: Families, base: string, gpus: readonly GpuRecord[]): void {
+function addGpus(f: NodeFamilies, base: NodeLabels, gpus: readonly GpuRecord[]): void {
   // Missing or empty gpuDevices means AIWM could not detect GPUs (see the H200 fixture), not zero GPUs.
   f.gpuKnown.add(base, gpus.length > 0 ? 1 : 0);
   if (gpus.length === 0) return;
   f.gpus.add(base, gpus.length);
   gpus.forEach((gpu, index) => {
-    const g = `${base},gpu="${index}"`;
-    f.gpuInfo.add(g, 1, labelString(['device_id', 'model'], [gpu.deviceId ?? String(index), gpu.model ?? '']));
-    if (gpu.status != null) addStateSet(f.gpuStatus, g, M.gpuStatus.states!, gpu.status);
+    const g = GPU_LABELS.after(base, String(index));
+    f.gpuInfo.add(f.gpuInfo.labels.after(g, gpu.deviceId ?? String(index), gpu.model ?? ''), 1);
+    if (gpu.status != null) addStateSet(f.gpuStatus, g, gpu.status);
     if (gpu.utilization != null) f.gpuUtil.add(g, gpu.utilization / 100);
     if (gpu.memoryTotal != null) f.gpuMemTotal.add(g, gpu.memoryTotal * MIB);
     const used =
@@ -156,24 +161,29 @@ function addGpus(f: Families, base: string, gpus: readonly GpuRecord[]): void {
  * in gets a zero series (without class and status), so `sum by (availability)` always has every one.
  */
 class NodeCounts {
-  private readonly tally = new Tally();
+  private readonly tally: Tally<typeof M.nodes>;
   private readonly seen = new Map<string, Set<string>>();
+  /** The zero series' labels, as the catalog declares them. */
+  private readonly zeroLabels = labelSchema(M.nodes.zeroSeriesLabels);
+
+  constructor(private readonly family: SampleFamily<typeof M.nodes>) {
+    this.tally = new Tally(family);
+  }
 
   add(org: string, availability: string, statusClass: string, status: string): void {
     let availabilities = this.seen.get(org);
     if (!availabilities) this.seen.set(org, (availabilities = new Set()));
     availabilities.add(availability);
-    this.tally.add(labelString(M.nodes.labels, [org, availability, statusClass, status]));
+    this.tally.add(this.family.labels.of(org, availability, statusClass, status));
   }
 
-  writeTo(family: SampleFamily): void {
+  write(): void {
     for (const [org, availabilities] of this.seen) {
       for (const availability of NODE_AVAILABILITIES) {
-        if (!availabilities.has(availability))
-          this.tally.touch(labelString(['org_id', 'availability'], [org, availability]));
+        if (!availabilities.has(availability)) this.tally.touch(this.zeroLabels.of(org, availability));
       }
     }
-    this.tally.writeTo(family);
+    this.tally.write();
   }
 }
 
@@ -183,10 +193,10 @@ class NodeCounts {
  * (first DNS label) is added when it is nobody's full name and no other node's short name.
  */
 class HostnameIndex {
-  private readonly full = new Map<string, Set<string>>();
-  private readonly short = new Map<string, Set<string>>();
+  private readonly full = new Map<string, Set<NodeLabels>>();
+  private readonly short = new Map<string, Set<NodeLabels>>();
 
-  add(node: string, hostname: string): void {
+  add(node: NodeLabels, hostname: string): void {
     const name = normalizeHostname(hostname);
     if (name === '') return;
     claim(this.full, name, node);
@@ -194,17 +204,17 @@ class HostnameIndex {
     if (first !== name && first !== '') claim(this.short, first, node);
   }
 
-  writeTo(family: SampleFamily): void {
-    const keys: Array<[string, string]> = [];
+  writeTo(family: SampleFamily<typeof M.nodeHostname>): void {
+    const keys: Array<[string, NodeLabels]> = [];
     for (const [name, nodes] of this.full) if (nodes.size === 1) keys.push([name, [...nodes][0]!]);
     for (const [name, nodes] of this.short)
       if (nodes.size === 1 && !this.full.has(name)) keys.push([name, [...nodes][0]!]);
     keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [name, node] of keys) family.add(node, 1, labelString(['hostname'], [name]));
+    for (const [name, node] of keys) family.add(family.labels.after(node, name), 1);
   }
 }
 
-function claim(index: Map<string, Set<string>>, name: string, node: string): void {
+function claim(index: Map<string, Set<NodeLabels>>, name: string, node: NodeLabels): void {
   let nodes = index.get(name);
   if (!nodes) index.set(name, (nodes = new Set()));
   nodes.add(node);

@@ -1,8 +1,10 @@
-import { M } from '../metrics/catalog.js';
-import { labelString } from '../metrics/exposition.js';
+import { KEY_LABELS, M } from '../metrics/catalog.js';
+import { labelSchema } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import { readResources, type ResourceRecord } from '../source/resources.js';
 import { EntityCap, GIB, MIB, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
+
+const RESOURCE_LABELS = labelSchema(KEY_LABELS.resource);
 
 const defs = {
   info: M.resourceInfo,
@@ -40,30 +42,25 @@ export const resourcesCollector: Collector = {
   async collect(ctx) {
     const collection = ctx.db.collection(ctx.config.collections.resources);
     const f = families(defs);
-    const counts = new Tally();
+    const counts = new Tally(f.resources);
     const cap = new EntityCap(ctx, collection.collectionName);
     const read = await readResources(collection, ctx.report, (r) => {
-      counts.add(labelString(M.resources.labels, [orgOf(r), r.resourceType, r.status, r.nodeId ?? '']));
-      if (!cap.admit()) return;
       const org = orgOf(r);
-      const id = r._id.toHexString();
-      const base = labelString(['org_id', 'resource_id'], [org, id]);
-      f.info.add(
-        base,
-        1,
-        labelString(['resource_name', 'resource_type', 'node_id'], [r.name, r.resourceType, r.nodeId ?? '']),
-      );
-      addStateSet(f.status, base, M.resourceStatus.states!, r.status);
+      counts.add(f.resources.labels.of(org, r.resourceType, r.status, r.nodeId ?? ''));
+      if (!cap.admit()) return;
+      const base = RESOURCE_LABELS.of(org, r._id.toHexString());
+      f.info.add(f.info.labels.after(base, r.name, r.resourceType, r.nodeId ?? ''), 1);
+      addStateSet(f.status, base, r.status);
       const vcpus = r.runtime?.allocatedCPU ?? r.config?.vcpus ?? r.config?.cpuCores;
       if (vcpus != null) f.vcpus.add(base, vcpus);
       const memory = allocatedMemoryBytes(r);
       if (memory !== undefined) f.memory.add(base, memory);
       if (r.config?.diskGB != null) f.disk.add(base, r.config.diskGB * GIB);
       const gpus = allocatedGpus(r);
-      if (gpus) f.gpus.add(base, gpus.count, `mode="${gpus.mode}"`);
+      if (gpus) f.gpus.add(f.gpus.labels.after(base, gpus.mode), gpus.count);
     });
     cap.done(read);
-    counts.writeTo(f.resources);
+    counts.write();
     return rendered(f);
   },
 };

@@ -600,15 +600,13 @@ export const resourceRoute = defineRoute({
     const [resource] = await loadResources(ctx, params.id);
     if (!resource) throw notFound('resource');
     // Record-level details (not metrics) come from MongoDB by primary key, scoped to the org.
-    const doc = await ctx.db
-      .collection(ctx.config.collections.resources)
-      .findOne(
-        { _id: new ObjectId(params.id), ...mongoOrgFilter(ctx.scope) },
-        {
-          projection: { 'runtime.endpoint': 1, 'runtime.startedAt': 1, lastHealthCheck: 1, errorMessage: 1 },
-          maxTimeMS: ctx.config.facade!.timeoutMs,
-        },
-      );
+    const doc = await ctx.db.collection(ctx.config.collections.resources).findOne(
+      { _id: new ObjectId(params.id), ...mongoOrgFilter(ctx.scope) },
+      {
+        projection: { 'runtime.endpoint': 1, 'runtime.startedAt': 1, lastHealthCheck: 1, errorMessage: 1 },
+        maxTimeMS: ctx.config.facade!.timeoutMs,
+      },
+    );
     const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
     const str = (v: unknown) => (typeof v === 'string' ? v : null);
     return {

@@ -17,8 +17,13 @@ export interface MetricDef extends FamilyMeta {
   /** How to read it: `info` series are always 1; a `stateset` has one series per state, 1 for the current one. */
   readonly semantics: MetricType | 'info' | 'stateset';
   readonly states?: readonly string[];
-  /** The label that carries a state set's state (`status` unless said otherwise). */
+  /** The label that carries a state set's state (`status` unless said otherwise); always the last label. */
   readonly stateLabel?: string;
+  /**
+   * Labels of the zero series a family writes so that every value of a label exists for every org
+   * (`aiwm_nodes`: one per availability, without class and status). Every other series has `labels`.
+   */
+  readonly zeroSeriesLabels?: readonly string[];
   /** AIWM collection fields it is computed from. */
   readonly source: string;
   /** Seed (proposal) fields it serves. */
@@ -32,7 +37,10 @@ export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60,
 /** Workflow duration buckets (seconds): from quick API calls to multi-hour model downloads. */
 export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600] as const;
 
-function def(d: Omit<MetricDef, 'semantics'> & { semantics?: MetricDef['semantics'] }): MetricDef {
+type DefInput = Omit<MetricDef, 'semantics'> & { readonly semantics?: MetricDef['semantics'] };
+
+/** Keeps each definition's literal types (its `labels` tuple above all): collectors' label strings are typed by them. */
+function def<const D extends DefInput>(d: D): D & { readonly semantics: MetricDef['semantics'] } {
   return { ...d, semantics: d.semantics ?? d.type };
 }
 
@@ -42,6 +50,21 @@ const RESOURCE = ['org_id', 'resource_id'] as const;
 const MODEL = ['org_id', 'model_id'] as const;
 const DEPLOYMENT = ['org_id', 'deployment_id'] as const;
 const AGENT = ['org_id', 'agent_id'] as const;
+const EXECUTION = ['org_id', 'category'] as const;
+
+/**
+ * The labels that identify one entity (or, for executions, one org and category): every family of it
+ * starts with them, so collectors build them once per entity and extend them per family.
+ */
+export const KEY_LABELS = {
+  node: NODE,
+  gpu: GPU,
+  resource: RESOURCE,
+  model: MODEL,
+  deployment: DEPLOYMENT,
+  agent: AGENT,
+  execution: EXECUTION,
+} as const;
 
 export const M = {
   // ---- nodes -------------------------------------------------------------------------------
@@ -228,6 +251,7 @@ export const M = {
     type: 'gauge',
     unit: '',
     labels: ['org_id', 'availability', 'class', 'status'],
+    zeroSeriesLabels: ['org_id', 'availability'],
     help: 'Nodes by availability, status class and raw status; every org has a zero series per availability (without class and status).',
     source: 'nodes.status, lastHeartbeat, owner.orgId',
     seed: 'nodes.total/online/offline/maintenance',
@@ -658,7 +682,7 @@ export const M = {
     name: 'aiwm_executions',
     type: 'gauge',
     unit: '',
-    labels: ['org_id', 'category', 'type', 'status'],
+    labels: [...EXECUTION, 'type', 'status'],
     help: 'Executions by category, type (capped by EXECUTION_TYPE_LABEL_LIMIT, the rest "other") and status, counted in MongoDB.',
     source: 'executions.category, type, status (aggregation)',
     seed: 'executions.total/completed/running/failed/pending, byType',
@@ -668,7 +692,7 @@ export const M = {
     name: 'aiwm_execution_completions_total',
     type: 'counter',
     unit: '',
-    labels: ['org_id', 'category', 'outcome'],
+    labels: [...EXECUTION, 'outcome'],
     help: 'Executions that finished, by outcome (completed, failed, cancelled, timeout).',
     source: 'executions.status, completedAt (incremental)',
     seed: 'performance.successRate',
@@ -678,7 +702,7 @@ export const M = {
     name: 'aiwm_execution_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
-    labels: ['org_id', 'category'],
+    labels: EXECUTION,
     buckets: DURATION_BUCKETS,
     help: 'Run time of finished executions (completedAt - startedAt).',
     source: 'executions.startedAt, completedAt',
@@ -689,7 +713,7 @@ export const M = {
     name: 'aiwm_execution_retries_total',
     type: 'counter',
     unit: '',
-    labels: ['org_id', 'category'],
+    labels: EXECUTION,
     help: 'Retries spent by finished executions.',
     source: 'executions.retryCount',
   }),
@@ -698,7 +722,7 @@ export const M = {
     name: 'aiwm_execution_retried_total',
     type: 'counter',
     unit: '',
-    labels: ['org_id', 'category'],
+    labels: EXECUTION,
     help: 'Finished executions that needed at least one retry.',
     source: 'executions.retryCount > 0',
     seed: 'performance.retryRate',
@@ -708,7 +732,7 @@ export const M = {
     name: 'aiwm_execution_running_progress_ratio',
     type: 'gauge',
     unit: 'ratio',
-    labels: ['org_id', 'category'],
+    labels: EXECUTION,
     help: 'Average progress (0-1) of running executions.',
     source: 'executions.progress where status=running',
     seed: 'executions[].progress (aggregated: ids are not labels)',
@@ -718,7 +742,7 @@ export const M = {
     name: 'aiwm_executions_overdue',
     type: 'gauge',
     unit: '',
-    labels: ['org_id', 'category'],
+    labels: EXECUTION,
     help: 'Running executions past their timeoutAt.',
     source: 'executions.timeoutAt where status=running',
   }),

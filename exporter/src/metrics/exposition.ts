@@ -37,6 +37,118 @@ export function labelString(names: readonly string[], values: readonly string[])
   return parts.join('');
 }
 
+// ---- Label strings typed by their label names ------------------------------------------------
+
+declare const labelNames: unique symbol;
+
+/** `'a,b,c'` for `['a', 'b', 'c']`: a label string's names as one literal type, readable in type errors. */
+type Joined<N extends readonly string[]> = N extends readonly [infer H extends string, ...infer T extends string[]]
+  ? T extends readonly []
+    ? H
+    : `${H},${Joined<T>}`
+  : '';
+
+/**
+ * A prepared label string (`a="x",b="y"`, no braces) whose names are exactly `N`, in that order. A family
+ * typed by a catalog tuple accepts only these, so a missing, extra or misspelt label is a type error.
+ * Families with untyped names (`readonly string[]`) take plain strings.
+ */
+export type LabelString<N extends readonly string[]> = number extends N['length']
+  ? string
+  : string & { readonly [labelNames]: Joined<N> };
+
+/** One value per name, in the names' order. */
+export type LabelValues<N extends readonly string[]> = { readonly [I in keyof N]: string };
+
+/** `N` without its last name (untyped names stay untyped). */
+export type LabelsBefore<N extends readonly string[]> = number extends N['length']
+  ? N
+  : N extends readonly [...infer I extends string[], string]
+    ? I
+    : never;
+
+/**
+ * Builds the label strings of one tuple of names. The `name="` parts are prepared once per tuple (schemas
+ * are shared through labelSchema), so a label string costs only its values.
+ */
+export class LabelSchema<N extends readonly string[]> {
+  /** `name="` per label, with the separating comma for every label but the first. */
+  private readonly heads: readonly string[];
+  private readonly stateTails = new Map<readonly string[], readonly string[]>();
+
+  constructor(readonly names: N) {
+    this.heads = names.map((name, i) => (i === 0 ? '' : ',') + name + '="');
+  }
+
+  /** Every label, values in catalog order. */
+  of(...values: LabelValues<N>): LabelString<N> {
+    const parts: string[] = [];
+    for (let i = 0; i < this.heads.length; i++) parts.push(this.heads[i]!, escapeLabelValue(values[i] ?? ''), '"');
+    return parts.join('') as LabelString<N>;
+  }
+
+  /**
+   * A label string that starts with `prefix` (the leading labels, e.g. an entity's org and id built
+   * once and shared by its families) followed by the values of the last one to three labels. Fixed
+   * parameters rather than a rest array: this runs per sample.
+   */
+  after(prefix: LabelString<LabelsBefore<N>>, a: string): LabelString<N>;
+  after(prefix: LabelString<LabelsBefore<LabelsBefore<N>>>, a: string, b: string): LabelString<N>;
+  after(
+    prefix: LabelString<LabelsBefore<LabelsBefore<LabelsBefore<N>>>>,
+    a: string,
+    b: string,
+    c: string,
+  ): LabelString<N>;
+  after(prefix: string, a: string, b?: string, c?: string): string {
+    const from = this.heads.length - (c !== undefined ? 3 : b !== undefined ? 2 : 1);
+    // heads[0] has no comma, and the prefix is '' exactly when it holds no label: no separator to fix up.
+    let out = prefix + this.heads[from]! + escapeLabelValue(a) + '"';
+    if (b !== undefined) out += this.heads[from + 1]! + escapeLabelValue(b) + '"';
+    if (c !== undefined) out += this.heads[from + 2]! + escapeLabelValue(c) + '"';
+    return out;
+  }
+
+  /**
+   * The labels before the last one, from `prefix` and the value of the label just before the last: the
+   * prefix of a state set that carries another label before its state (aiwm_node_status's raw `status`).
+   */
+  beforeLast(prefix: LabelString<LabelsBefore<LabelsBefore<N>>>, a: string): LabelString<LabelsBefore<N>> {
+    return (prefix + this.heads[this.heads.length - 2]! + escapeLabelValue(a) + '"') as LabelString<LabelsBefore<N>>;
+  }
+
+  /** `,last="state"` for each state: the suffixes of a state set whose state is the last label, kept per states array. */
+  tailsFor(states: readonly string[]): readonly string[] {
+    let tails = this.stateTails.get(states);
+    if (!tails) {
+      const head = this.heads[this.heads.length - 1]!;
+      tails = states.map((state) => head + escapeLabelValue(state) + '"');
+      this.stateTails.set(states, tails);
+    }
+    return tails;
+  }
+}
+
+const schemas = new WeakMap<readonly string[], LabelSchema<readonly string[]>>();
+
+/** The schema of a names array, shared by every family and poll that uses the same (catalog) array. */
+export function labelSchema<const N extends readonly string[]>(names: N): LabelSchema<N> {
+  let schema = schemas.get(names);
+  if (!schema) schemas.set(names, (schema = new LabelSchema<readonly string[]>(names)));
+  return schema as LabelSchema<N>;
+}
+
+/**
+ * What a family's series may carry: its full label set, or the `zeroSeriesLabels` its definition
+ * declares for the zero series it writes so every value of a label exists.
+ */
+export type SeriesLabels<Meta extends FamilyMeta> =
+  | LabelString<Meta['labels']>
+  | (Meta extends { readonly zeroSeriesLabels: infer Z extends readonly string[] } ? LabelString<Z> : never);
+
+/** Raw extra label fragments are for untyped families only (tests, self-metrics). */
+type RawExtra<N extends readonly string[]> = number extends N['length'] ? string : never;
+
 export function formatValue(value: number): string {
   if (Number.isFinite(value)) return String(value);
   if (Number.isNaN(value)) return 'NaN';
@@ -101,17 +213,36 @@ export class ChunkWriter {
 }
 
 /** Accumulates the sample lines of one gauge or counter family. */
-export class SampleFamily {
+export class SampleFamily<Meta extends FamilyMeta = FamilyMeta> {
   private readonly out = new ChunkWriter();
-  constructor(readonly meta: FamilyMeta) {}
+  /** Builds this family's label strings. */
+  readonly labels: LabelSchema<Meta['labels']>;
+  constructor(readonly meta: Meta) {
+    this.labels = labelSchema(meta.labels);
+  }
 
-  /** `labels` is a prepared label string (see labelString); `extra` more labels, e.g. `status="online"`. */
-  add(labels: string, value: number, extra = ''): void {
-    const all = joinLabels(labels, extra);
+  /**
+   * `labels` is a prepared label string of the family's label names (see LabelSchema); an untyped family
+   * may add raw `extra` labels, e.g. `status="online"`.
+   */
+  add(labels: SeriesLabels<Meta>, value: number, extra: RawExtra<Meta['labels']> | '' = ''): void {
+    this.line(joinLabels(labels, extra), value);
+  }
+
+  /**
+   * One series per state, 1 for `current`: the state is the family's last label (its catalog `stateLabel`).
+   * `states` should be a long-lived array (the catalog's): its label suffixes are prepared once per array.
+   */
+  addStateSet(prefix: LabelString<LabelsBefore<Meta['labels']>>, states: readonly string[], current: string): void {
+    const tails = this.labels.tailsFor(states);
+    for (let i = 0; i < states.length; i++) this.line(prefix + tails[i]!, states[i] === current ? 1 : 0);
+  }
+
+  private line(labels: string, value: number): void {
     this.out.write(
-      all === ''
+      labels === ''
         ? this.meta.name + ' ' + formatValue(value) + '\n'
-        : this.meta.name + '{' + all + '} ' + formatValue(value) + '\n',
+        : this.meta.name + '{' + labels + '} ' + formatValue(value) + '\n',
     );
     this.out.samples++;
   }
@@ -122,12 +253,12 @@ export class SampleFamily {
 }
 
 /** Cumulative histogram state for one label set; buckets are upper bounds without +Inf. */
-export class HistogramSeries {
+export class HistogramSeries<N extends readonly string[] = readonly string[]> {
   readonly counts: number[];
   sum = 0;
   count = 0;
   constructor(
-    readonly labels: string,
+    readonly labels: LabelString<N>,
     readonly bounds: readonly number[],
   ) {
     this.counts = new Array<number>(bounds.length).fill(0);
@@ -143,7 +274,10 @@ export class HistogramSeries {
   }
 }
 
-export function renderHistogram(meta: FamilyMeta, series: Iterable<HistogramSeries>): RenderedFamily {
+export function renderHistogram<Meta extends FamilyMeta>(
+  meta: Meta,
+  series: Iterable<HistogramSeries<Meta['labels']>>,
+): RenderedFamily {
   const out = new ChunkWriter();
   for (const s of series) {
     let cumulative = 0;

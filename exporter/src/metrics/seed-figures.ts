@@ -1,7 +1,15 @@
 /**
  * How each figure of the seed proposal is derived from the exporter's metrics, or why AIWM data
- * cannot supply it. Rendered into docs/metrics.md; the JSON facade uses the same expressions.
+ * cannot supply it. Rendered into docs/metrics.md. Every expression comes from queries/, the module
+ * the dashboards, the alerts and (next) the JSON facade run, with every org selected and the seed's
+ * 24-hour window.
  */
+import { ALL, GPU, M, eq, holds, oneOf, sum, FAILED_MODEL_STATUSES, FAILED_STATUSES } from '../../../queries/index.js';
+import * as gpus from '../../../queries/gpus.js';
+import * as monitoring from '../../../queries/monitoring.js';
+import * as nodes from '../../../queries/nodes.js';
+import * as w from '../../../queries/workloads.js';
+
 export interface SeedFigure {
   /** Seed field (response path or dashboard line). */
   readonly seed: string;
@@ -10,55 +18,60 @@ export interface SeedFigure {
   readonly note?: string;
 }
 
-const ONLINE = 'aiwm_node_availability{availability="online"} == 1';
-/** GPUs of online nodes, from the unified series (dcgm-exporter, else AIWM). */
-const onlineGpus = (series: string) => `${series} * on (org_id, node_id) group_left () (${ONLINE})`;
+/** Every org: the facade narrows these to the caller's org matcher. */
+const S = ALL;
+/** The seed's activity window. */
+const DAY = '24h';
+const pct = (expr: string) => `100 * (${expr})`;
+const STATUS = (status: string) => eq('status', status);
+
+/** Online-only averages read the per-org recording rules. */
+const ONLINE_AVERAGE_NOTE =
+  'online nodes only; per org from the recording rule, so several orgs together give the average of the org averages';
 
 export const SEED_FIGURES: readonly SeedFigure[] = [
   // Overview: infrastructure
-  { seed: 'infrastructure.nodes.total', promql: 'sum(aiwm_nodes)' },
+  { seed: 'infrastructure.nodes.total', promql: nodes.nodeCount(S) },
   {
     seed: 'infrastructure.nodes.online / offline / maintenance',
-    promql: 'sum(aiwm_nodes{availability="online"})',
+    promql: nodes.nodesIn('online', S),
     note: 'same with availability="offline" / "maintenance" (docs: "Node status"); a heartbeating `healthy` node is online',
   },
   {
     seed: 'nodes[].status',
-    promql: 'aiwm_node_availability == 1',
-    note: "the class AIWM's recorded status maps to: aiwm_node_status == 1 (label class; raw value in label status)",
+    promql: nodes.nodeStateNow('availability', S),
+    note: `the class AIWM's recorded status maps to: ${nodes.nodeStateNow('status', S)} (label class; raw value in label status)`,
   },
   {
     seed: 'infrastructure.nodes.byRole',
-    promql: 'count by (role) (aiwm_node_role)',
-    note: 'online per role: count by (role) (aiwm_node_role * on (org_id, node_id) group_left () (' + ONLINE + '))',
+    promql: nodes.nodesByRole(S),
+    note: `online per role: ${nodes.onlineNodesByRole(S)}`,
   },
   {
     seed: 'infrastructure.resources.total / running / stopped / deploying / failed',
-    promql: 'sum(aiwm_resources)',
-    note: 'sum(aiwm_resources{status="running"}), ...; failed = status=~"failed|error"',
+    promql: w.total(M.resources, S),
+    note: `${w.totalWhere(M.resources, STATUS('running'), S)}, ...; failed: ${w.totalWhere(M.resources, oneOf('status', FAILED_STATUSES), S)}`,
   },
   {
     seed: 'infrastructure.resources.byType',
-    promql: 'sum by (resource_type) (aiwm_resources)',
+    promql: w.totalBy(M.resources, 'resource_type', S),
     note: 'vm = virtual-machine, appContainer = application-container, inferenceContainer = inference-container',
   },
   {
     seed: 'hardware.cpuUtilization (%)',
-    promql: '100 * avg(aiwm_node_cpu_usage_ratio * on (org_id, node_id) group_left () (' + ONLINE + '))',
+    promql: pct(nodes.onlineCpuUsage(S)),
+    note: ONLINE_AVERAGE_NOTE,
   },
-  {
-    seed: 'hardware.ramUtilization (%)',
-    promql: '100 * avg(aiwm_node_memory_usage_ratio * on (org_id, node_id) group_left () (' + ONLINE + '))',
-  },
+  { seed: 'hardware.ramUtilization (%)', promql: pct(nodes.onlineRamUsage(S)), note: ONLINE_AVERAGE_NOTE },
   {
     seed: 'hardware.gpuUtilization (%)',
-    promql: '100 * avg(' + onlineGpus('gpu:aiwm_gpu_utilization_ratio:unified') + ')',
+    promql: pct(gpus.onlineGpuUtilization(S)),
     note: 'online nodes only, as CPU and RAM; GPUs come from dcgm-exporter where it runs, else from AIWM (docs: "GPU sources")',
   },
   {
     seed: 'hardware.gpusActive / gpusTotal',
-    promql: 'count(' + onlineGpus('gpu:aiwm_gpu_utilization_ratio:unified') + ' > 0)',
-    note: 'gpusTotal: count(gpu:aiwm_gpu_info:unified); nodes with neither dcgm-exporter nor AIWM GPU data are unknown',
+    promql: gpus.gpusActive(S),
+    note: `GPUs with utilization above 0; gpusTotal: ${gpus.gpusReporting(S)}; nodes with neither dcgm-exporter nor AIWM GPU data are unknown`,
   },
   {
     seed: 'hardware.diskUtilization, nodes[].hardware.diskUsage',
@@ -68,83 +81,71 @@ export const SEED_FIGURES: readonly SeedFigure[] = [
   // Overview: workloads
   {
     seed: 'workload.models.total / active / inactive / downloading / failed',
-    promql: 'sum(aiwm_models)',
-    note: 'sum(aiwm_models{status="active"}), ...; failed = status=~"download-failed|deploy-failed|error|invalid-credentials"',
+    promql: w.total(M.models, S),
+    note: `${w.totalWhere(M.models, STATUS('active'), S)}, ...; failed: ${w.totalWhere(M.models, oneOf('status', FAILED_MODEL_STATUSES), S)}`,
   },
   {
     seed: 'workload.models.byType, byDeploymentType',
-    promql: 'sum by (model_type) (aiwm_models)',
-    note: 'sum by (deployment_type) (aiwm_models)',
+    promql: w.totalBy(M.models, 'model_type', S),
+    note: w.totalBy(M.models, 'deployment_type', S),
   },
   {
     seed: 'workload.deployments.total / running / stopped / deploying / failed',
-    promql: 'sum(aiwm_deployments)',
-    note: 'sum(aiwm_deployments{status="running"}), ...; failed = status=~"failed|error"',
+    promql: w.total(M.deployments, S),
+    note: `${w.totalWhere(M.deployments, STATUS('running'), S)}, ...; failed: ${w.totalWhere(M.deployments, oneOf('status', FAILED_STATUSES), S)}`,
   },
   {
     seed: 'workload.agents.total / active / busy / inactive',
-    promql: 'sum(aiwm_agents)',
-    note: 'sum(aiwm_agents{status="busy"}), ...',
+    promql: w.total(M.agents, S),
+    note: `${w.totalWhere(M.agents, STATUS('busy'), S)}, ...`,
   },
   {
     seed: 'workload.executions.total / completed / running / failed',
-    promql: 'sum(aiwm_executions)',
-    note: 'sum(aiwm_executions{status="completed"}), ...',
+    promql: w.total(M.executions, S),
+    note: `${w.totalWhere(M.executions, STATUS('completed'), S)}, ...`,
   },
   // Overview: activity (24 h)
-  { seed: 'activity.inferenceRequests (24h)', promql: 'sum(increase(aiwm_deployment_requests_total[24h]))' },
+  { seed: 'activity.inferenceRequests (24h)', promql: w.increaseOver(M.deploymentRequests, S, DAY) },
   {
     seed: 'activity.apiRequests (24h)',
     promql: null,
-    note: 'AIWM keeps no API access log; the nearest figure is all messages: sum(increase(aiwm_agent_messages_total[24h]))',
+    note: `AIWM keeps no API access log; the nearest figure is all messages: ${w.increaseOver(M.agentMessages, S, DAY)}`,
   },
-  { seed: 'activity.agentTasks (24h)', promql: 'sum(increase(aiwm_agent_tasks_total[24h]))' },
-  {
-    seed: 'activity.avgResponseTime (ms, 24h)',
-    promql:
-      '1000 * sum(increase(aiwm_agent_response_latency_seconds_sum[24h])) / sum(increase(aiwm_agent_response_latency_seconds_count[24h]))',
-  },
-  {
-    seed: 'activity.successRate (%, 24h)',
-    promql:
-      '100 * (1 - sum(increase(aiwm_agent_task_failures_total[24h])) / sum(increase(aiwm_agent_tasks_total[24h])))',
-  },
+  { seed: 'activity.agentTasks (24h)', promql: w.increaseOver(M.agentTasks, S, DAY) },
+  { seed: 'activity.avgResponseTime (ms, 24h)', promql: `1000 * ${w.meanOver(M.agentLatency, S, DAY)}` },
+  { seed: 'activity.successRate (%, 24h)', promql: pct(w.successShare(M.agentTaskFailures, M.agentTasks, S, DAY)) },
   {
     seed: 'health.alerts.critical / warning / info',
-    promql: 'count by (severity) (ALERTS{alertstate="firing"})',
+    promql: monitoring.firingAlertsBySeverity(),
     note: 'from the alerting rules, not from the exporter',
   },
   // Nodes
-  { seed: 'nodes[].hardware.cpuModel, cpuCores', promql: 'aiwm_node_info, aiwm_node_cpu_cores' },
+  { seed: 'nodes[].hardware.cpuModel, cpuCores', promql: `${M.nodeInfo.name}, ${M.nodeCpuCores.name}` },
   {
     seed: 'nodes[].hardware.ramTotal / ramUsage (GB)',
-    promql: 'aiwm_node_memory_total_bytes',
-    note: 'used: aiwm_node_memory_usage_ratio * on (org_id, node_id) aiwm_node_memory_total_bytes',
+    promql: w.perEntity(M.nodeRamTotal, S),
+    note: `used: ${nodes.ramUsedBytes(S)}`,
   },
   {
     seed: 'nodes[].hardware.gpus[]',
-    promql: 'gpu:aiwm_gpu_info:unified',
-    note: 'one per GPU dcgm-exporter reports (else AIWM lists), with gpu:aiwm_gpu_{utilization_ratio,temperature_celsius,memory_used_bytes,memory_total_bytes,power_usage_watts}:unified',
+    promql: GPU.info,
+    note: `one per GPU dcgm-exporter reports (else AIWM lists), with ${[GPU.utilization, GPU.temperature, GPU.memoryUsed, GPU.memoryTotal, GPU.power].join(', ')}`,
   },
-  {
-    seed: 'nodes[].hardware.gpus[].memoryFree',
-    promql:
-      'gpu:aiwm_gpu_memory_total_bytes:unified - on (org_id, node_id, gpu, source) gpu:aiwm_gpu_memory_used_bytes:unified',
-  },
+  { seed: 'nodes[].hardware.gpus[].memoryFree', promql: gpus.gpuMemoryFree(S) },
   {
     seed: 'nodes[].lastHeartbeat (age)',
-    promql: 'time() - aiwm_node_last_heartbeat_timestamp_seconds',
-    note: 'absent for a node that never sent a heartbeat (aiwm_node_heartbeat_state{state="never"} == 1)',
+    promql: nodes.heartbeatAge(S),
+    note: `absent for a node that never sent a heartbeat (${holds(M.nodeHeartbeatState.name, eq('state', 'never'))})`,
   },
   {
     seed: 'nodes[].websocketConnected',
     promql: null,
-    note: 'no AIWM code writes websocketConnected (false on every real node): liveness is aiwm_node_heartbeat_state and aiwm_node_availability',
+    note: `no AIWM code writes websocketConnected (false on every real node): liveness is ${M.nodeHeartbeatState.name} and ${M.nodeAvailability.name}`,
   },
   {
     seed: 'nodes[].resources.vms / containers / deployments',
-    promql: 'sum by (node_id) (aiwm_resources{resource_type="virtual-machine"})',
-    note: 'deployments on a node: count by (node_id) (aiwm_deployment_info)',
+    promql: w.totalWhere(M.resources, eq('resource_type', 'virtual-machine'), S, ['node_id']),
+    note: `deployments on a node: ${w.countPerNode(M.deploymentInfo, S)}`,
   },
   {
     seed: 'node detail services[], metrics.networkIn / networkOut',
@@ -159,39 +160,34 @@ export const SEED_FIGURES: readonly SeedFigure[] = [
   // Resources
   {
     seed: 'Resource Allocation: total vCPUs / RAM / disk',
-    promql:
-      'sum(aiwm_resource_allocated_vcpus * on (org_id, resource_id) group_left () (aiwm_resource_status{status=~"deploying|running|stopping"} == 1))',
-    note: 'same for aiwm_resource_allocated_memory_bytes and aiwm_resource_allocated_disk_bytes',
+    promql: w.allocationHeld(M.resourceVcpus, S),
+    note: `same for ${M.resourceMemory.name} and ${M.resourceDisk.name}`,
   },
-  { seed: 'GPUs allocated (passthrough, MIG)', promql: 'sum by (mode) (aiwm_resource_allocated_gpus)' },
+  { seed: 'GPUs allocated (passthrough, MIG)', promql: w.totalBy(M.resourceGpus, 'mode', S) },
   // Models
-  { seed: 'models storage.totalSize', promql: 'sum(aiwm_model_size_bytes)' },
-  { seed: 'models[].deployments', promql: 'count by (model_id) (aiwm_deployment_info)' },
+  { seed: 'models storage.totalSize', promql: w.total(M.modelSize, S) },
+  { seed: 'models[].deployments', promql: w.countBy(M.deploymentInfo, 'model_id', S) },
   { seed: 'models[].lastUsed', promql: null, note: 'AIWM records no per-model usage time' },
   // Deployments
-  {
-    seed: 'deployments usage.totalRequests (24h), requests24h',
-    promql: 'sum(increase(aiwm_deployment_requests_total[24h]))',
-  },
+  { seed: 'deployments usage.totalRequests (24h), requests24h', promql: w.increaseOver(M.deploymentRequests, S, DAY) },
   {
     seed: 'deployments usage.avgLatency, latency.p50 / p95 / p99',
-    promql: 'histogram_quantile(0.95, sum by (le) (rate(aiwm_deployment_response_latency_seconds_bucket[5m])))',
+    promql: w.deploymentLatencyOverall(0.95, S),
     note: 'latency is measured on the assistant messages of agents bound to the deployment; requests sent straight to the model endpoint carry no latency in AIWM',
   },
   {
     seed: 'deployments usage.successRate',
-    promql:
-      'sum(increase(aiwm_deployment_responses_total{outcome="success"}[24h])) / sum(increase(aiwm_deployment_responses_total[24h]))',
+    promql: w.shareOver(M.deploymentResponses, eq('outcome', 'success'), S, DAY),
   },
   {
     seed: 'deployments usage.tokenUsage, throughput.tokensPerSecond',
-    promql: 'sum(increase(aiwm_deployment_tokens_total[24h]))',
-    note: 'per second: rate(aiwm_deployment_tokens_total[5m])',
+    promql: w.increaseOver(M.deploymentTokens, S, DAY),
+    note: `per second: ${w.ratePerSecond(M.deploymentTokens, S, '5m')}; requests per second: ${w.ratePerSecond(M.deploymentRequests, S, '5m')}`,
   },
-  { seed: 'deployments resources.totalVramUsed', promql: 'sum(gpu:aiwm_gpu_memory_used_bytes:unified)' },
+  { seed: 'deployments resources.totalVramUsed', promql: sum(gpus.gpuSeries('memoryUsed', S)) },
   {
     seed: 'deployments[].gpuUsage / vramUsage',
-    promql: 'avg by (node_id) (gpu:aiwm_gpu_utilization_ratio:unified)',
+    promql: gpus.nodeGpuUtilization(S),
     note: 'per node hosting the deployment (join on node_id with aiwm_deployment_info); AIWM does not record which GPU a deployment uses',
   },
   {
@@ -202,44 +198,38 @@ export const SEED_FIGURES: readonly SeedFigure[] = [
   // Agents
   {
     seed: 'agents[].lastTask',
-    promql: 'aiwm_agent_last_task_timestamp_seconds',
+    promql: w.perEntity(M.agentLastTask, S),
     note: 'tasks counted since COUNT_EVENTS_FROM; absent (null) before the first one',
   },
   {
     seed: 'agents performance.allTime.totalTasks / completed / failed',
-    promql: 'sum(aiwm_agent_tasks_total)',
-    note: 'counts since the exporter started (COUNT_EVENTS_FROM=all counts history); failed: sum(aiwm_agent_task_failures_total)',
+    promql: w.total(M.agentTasks, S),
+    note: `counts since the exporter started (COUNT_EVENTS_FROM=all counts history); failed: ${w.total(M.agentTaskFailures, S)}`,
   },
   {
     seed: 'agents performance.avgResponseTime',
-    promql:
-      'sum(rate(aiwm_agent_response_latency_seconds_sum[1h])) / sum(rate(aiwm_agent_response_latency_seconds_count[1h]))',
+    promql: w.meanOver(M.agentLatency, S, '1h'),
     note: 'messages.latency exists only when the client supplied it: no latency samples means unavailable (null), not 0',
   },
   {
     seed: 'agents activity24h.conversations / messages',
-    promql: 'sum(increase(aiwm_agent_conversations_total[24h]))',
-    note: 'messages: sum(increase(aiwm_agent_messages_total[24h]))',
+    promql: w.increaseOver(M.agentConversations, S, DAY),
+    note: `messages: ${w.increaseOver(M.agentMessages, S, DAY)}`,
   },
   // Executions
-  { seed: 'executions byType', promql: 'sum by (type) (aiwm_executions)' },
-  {
-    seed: 'executions performance.avgDuration',
-    promql:
-      'sum(rate(aiwm_execution_duration_seconds_sum[24h])) / sum(rate(aiwm_execution_duration_seconds_count[24h]))',
-  },
+  { seed: 'executions byType', promql: w.totalBy(M.executions, 'type', S) },
+  { seed: 'executions performance.avgDuration', promql: w.meanOver(M.executionDuration, S, DAY) },
   {
     seed: 'executions performance.successRate',
-    promql:
-      'sum(increase(aiwm_execution_completions_total{outcome="completed"}[24h])) / sum(increase(aiwm_execution_completions_total[24h]))',
+    promql: w.shareOver(M.executionCompletions, eq('outcome', 'completed'), S, DAY),
   },
   {
     seed: 'executions performance.retryRate',
-    promql: 'sum(increase(aiwm_execution_retried_total[24h])) / sum(increase(aiwm_execution_completions_total[24h]))',
+    promql: w.ratioOver(M.executionRetried, M.executionCompletions, S, DAY),
   },
   {
     seed: 'executions[].progress, currentStep, estimatedCompletion',
-    promql: 'aiwm_execution_running_progress_ratio',
+    promql: M.executionProgress.name,
     note: 'per-execution detail would need execution ids as labels (unbounded): averaged per category here, single executions come from MongoDB in the facade',
   },
 ];

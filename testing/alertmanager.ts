@@ -11,7 +11,7 @@ import { startDaemon } from './daemon.js';
 import { freePort } from './ports.js';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
-const ENTRYPOINT = new URL('../../../alerts/alertmanager-entrypoint.sh', import.meta.url).pathname;
+const ENTRYPOINT = new URL('../alerts/alertmanager-entrypoint.sh', import.meta.url).pathname;
 
 export interface WebhookAlert {
   status: string;

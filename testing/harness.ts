@@ -6,9 +6,9 @@ import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { startExporter, type Exporter } from '../../src/app.js';
+import { loadConfig, type Config } from '../exporter/src/config.js';
+import { createLogger } from '../exporter/src/logger.js';
+import { startExporter, type Exporter } from '../exporter/src/app.js';
 import { startMongoStandIn, type MongoStandIn } from './mongo-standin.js';
 
 export interface TestDatabase {

@@ -8,20 +8,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { AREAS, renderAreaRules, renderRecordingRules } from '../../../alerts/src/render.js';
-import { EXPORTER_JOB } from '../../../alerts/src/monitoring.js';
-import { startDcgmFixtures, type DcgmFixtureServer } from '../../../demo/dcgm-fixtures.js';
-import { startExporter, type Exporter } from '../../src/app.js';
-import { createLogger } from '../../src/logger.js';
+import { AREAS, renderAreaRules, renderRecordingRules } from '../alerts/src/render.js';
+import { EXPORTER_JOB } from '../alerts/src/monitoring.js';
+import { startDcgmFixtures, type DcgmFixtureServer } from '../demo/dcgm-fixtures.js';
+import { startExporter, type Exporter } from '../exporter/src/app.js';
+import { createLogger } from '../exporter/src/logger.js';
 import {
   startAlertmanager,
   startWebhookReceiver,
   type RunningAlertmanager,
   type WebhookReceiver,
 } from './alertmanager.js';
-import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet.js';
+import { generateFleet, loadFleet, type Fleet, type FleetOptions } from './fleet/index.js';
 import { openTestDatabase, testConfig, type TestDatabase } from './harness.js';
-import { PrometheusApi, type Sample } from '../../src/facade/prometheus.js';
+import { PrometheusApi, type Sample } from '../exporter/src/facade/prometheus.js';
 import { freePort } from './ports.js';
 import { startVictoriaMetrics, type RunningVictoriaMetrics } from './victoriametrics.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus.js';
@@ -64,7 +64,7 @@ export interface Stack {
 
 /** The committed Alertmanager configuration with notification timings shortened for tests. */
 export function fastAlertmanagerConfig(): string {
-  const config = parse(readFileSync(new URL('../../../alerts/alertmanager.yml', import.meta.url), 'utf8')) as {
+  const config = parse(readFileSync(new URL('../alerts/alertmanager.yml', import.meta.url), 'utf8')) as {
     route: {
       group_wait: string;
       group_interval: string;

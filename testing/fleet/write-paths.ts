@@ -14,7 +14,7 @@
  * running deployment runs on the dcgm-joined H100 node.
  */
 import { ObjectId, type Document } from 'mongodb';
-import type { Fleet } from './fleet.js';
+import type { Fleet } from './schema.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;

@@ -1,0 +1,222 @@
+/**
+ * Workload queries: resources, models, deployments, agents and executions. Counts by a label, activity
+ * over a window, rates, ratios, and the alert conditions. A figure a recording rule already computes
+ * reads the rule (5-minute rates and quantiles, 30-minute ratios, 24-hour totals).
+ */
+import {
+  BY_AGENT,
+  BY_DEPLOYMENT,
+  BY_MODEL,
+  BY_NODE,
+  BY_RESOURCE,
+  andOn,
+  labelsOf,
+  atLeast,
+  avg,
+  above,
+  bucketOf,
+  copyLabel,
+  count,
+  countOf,
+  eq,
+  holds,
+  increase,
+  joinInfo,
+  matchers,
+  oneOf,
+  quantile,
+  rate,
+  select,
+  sum,
+  sumOf,
+  timesOn,
+  type Labels,
+  type Selector,
+  type Window,
+} from './core.js';
+import type { MetricDef } from '../exporter/src/metrics/catalog.js';
+import {
+  FAILED_MODEL_STATUSES,
+  FAILED_STATUSES,
+  GPU,
+  HOLDING_RESOURCE_STATUSES,
+  M,
+  RULE,
+  type GpuSeries,
+} from './names.js';
+import { recordedWindow } from './recording.js';
+
+// --- generic: counts, activity, rates ----------------------------------------------------------------
+
+/** The sum of a count family (`aiwm_nodes`, `aiwm_models`, ...) or gauge, over the selected orgs. */
+export const total = (family: MetricDef, s: Selector) => sum(select(family.name, s));
+/** A count family by one of its labels (`status`, `resource_type`, ...). */
+export const totalBy = (family: MetricDef, label: string, s: Selector) => sum(select(family.name, s), [label]);
+/** The sum of a count family over its series matching `match` (optionally by labels). */
+export const totalWhere = (family: MetricDef, match: Selector, s: Selector, by?: Labels) =>
+  sum(select(family.name, s, match), by);
+/** Entities of an info series by one of its labels (deployments per model, ...). */
+export const countBy = (info: MetricDef, label: string, s: Selector) => count(select(info.name, s), [label]);
+/** Entities of an info series per node. */
+export const countPerNode = (info: MetricDef, s: Selector) => countBy(info, 'node_id', s);
+/** Per entity: the value of a gauge as a table column. */
+export const perEntity = (family: MetricDef, s: Selector) => select(family.name, s);
+
+/**
+ * A counter's increase over `window`, summed (optionally `by`). Where a recording rule holds that
+ * increase for the labels the selector and `by` use (e.g. requests per org over 24h), it reads the rule.
+ */
+export function increaseOver(counter: MetricDef, s: Selector, window: Window, by?: Labels): string {
+  const recorded = recordedWindow('increase', counter.name, window, [...labelsOf(s), ...(by ?? [])]);
+  return recorded ? sum(select(recorded, s), by) : sum(increase(counter.name, window, s), by);
+}
+
+/** The increase over `window` of the series of `counter` matching `match` only. */
+export const increaseWhere = (counter: MetricDef, match: Selector, s: Selector, window: Window) =>
+  sum(increase(counter.name, window, matchers(s, match)));
+
+/** A counter's per-second rate, summed (optionally by a label); a recorded rate where there is one. */
+export function ratePerSecond(counter: MetricDef, s: Selector, window: Window, by?: Labels): string {
+  const recorded = recordedWindow('rate', counter.name, window, [...labelsOf(s), ...(by ?? [])]);
+  return recorded ? sum(select(recorded, s), by) : sum(rate(counter.name, window, s), by);
+}
+
+/** The mean of a histogram's observations over `window` (seconds for latencies and durations). */
+export const meanOver = (histogram: MetricDef, s: Selector, window: Window) =>
+  `${sum(increase(sumOf(histogram.name), window, s))} / ${sum(increase(countOf(histogram.name), window, s))}`;
+
+/** Share of `all` that matched `match` over `window` (success rate, completed share). */
+export const shareOver = (counter: MetricDef, match: Selector, s: Selector, window: Window) =>
+  `${increaseWhere(counter, match, s, window)} / ${increaseOver(counter, s, window)}`;
+
+/** Share of `all` that is not in `failures` over `window` (task success rate). */
+export const successShare = (failures: MetricDef, all: MetricDef, s: Selector, window: Window) =>
+  `1 - ${increaseOver(failures, s, window)} / ${increaseOver(all, s, window)}`;
+
+/** `part / all` over `window` (retry rate). */
+export const ratioOver = (part: MetricDef, all: MetricDef, s: Selector, window: Window) =>
+  `${increaseOver(part, s, window)} / ${increaseOver(all, s, window)}`;
+
+/** A state set's current state as a `state` label (a table column; `status` would clash with others). */
+export const stateColumn = (stateSet: MetricDef, s: Selector) => copyLabel(holds(stateSet.name, s), 'state', 'status');
+
+// --- resources -----------------------------------------------------------------------------------
+
+/** An allocation (vCPUs, RAM, disk) summed over the resources that hold it (deploying, running, stopping). */
+export const allocationHeld = (allocation: MetricDef, s: Selector) =>
+  sum(
+    timesOn(
+      select(allocation.name, s),
+      BY_RESOURCE,
+      `(${holds(M.resourceStatus.name, oneOf('status', HOLDING_RESOURCE_STATUSES))})`,
+    ),
+  );
+
+/** A resource's info or state, for the resources on a node (the node's selector is `onNode`). */
+export const resourcesOnNode = (onNode: Selector) => select(M.resourceInfo.name, onNode);
+export const resourceStateOnNode = (onNode: Selector) =>
+  andOn(copyLabel(holds(M.resourceStatus.name), 'state', 'status'), BY_RESOURCE, resourcesOnNode(onNode));
+
+// --- deployments ---------------------------------------------------------------------------------
+
+/** The deployments on a node and their state (the node's selector is `onNode`). */
+export const deploymentsOnNode = (onNode: Selector) => select(M.deploymentInfo.name, onNode);
+export const deploymentStateOnNode = (onNode: Selector) =>
+  andOn(copyLabel(holds(M.deploymentStatus.name), 'state', 'status'), BY_DEPLOYMENT, deploymentsOnNode(onNode));
+
+/** Deployments in a state (running, ...), as 1-valued info series. */
+const deploymentsIn = (status: string, s: Selector) =>
+  `(${timesOn(select(M.deploymentInfo.name, s), BY_DEPLOYMENT, `(${holds(M.deploymentStatus.name, eq('status', status))})`)})`;
+
+/** GPUs reported on nodes that run a running deployment (AIWM does not record which GPU a deployment uses). */
+export const gpusOnDeploymentNodes = (s: Selector) =>
+  count(andOn(select(GPU.info, s), BY_NODE, deploymentsIn('running', s)));
+/** GPU memory in use on the nodes running deployments. */
+export const vramOnDeploymentNodes = (s: Selector) =>
+  sum(andOn(select(RULE.nodeGpuMemoryUsed, s), BY_NODE, deploymentsIn('running', s)));
+/** A unified GPU series on the node a deployment runs on (the deployment's selector is `deployment`). */
+export const gpuOfDeploymentNode = (name: GpuSeries, s: Selector, deployment: Selector) =>
+  andOn(select(GPU[name], s), BY_NODE, select(M.deploymentInfo.name, deployment));
+
+/** Recorded 5-minute figures per deployment, with the deployment's name for legends. */
+const withDeploymentName = (series: string) =>
+  timesOn(series, BY_DEPLOYMENT, M.deploymentInfo.name, ['deployment_name']);
+export const requestRateByDeployment = (s: Selector) => withDeploymentName(select(RULE.deploymentRequests5m, s));
+export const latencyP95ByDeployment = (s: Selector) => withDeploymentName(select(RULE.deploymentLatencyP95, s));
+/** A recorded latency quantile (`record` from DEPLOYMENT_LATENCY_QUANTILES), 5-minute windows. */
+export const deploymentLatencyQuantile = (record: string, s: Selector) => select(record, s);
+export const deploymentErrorRatio = (s: Selector) => select(RULE.deploymentErrorRatio5m, s);
+/** Cost in US dollars per hour. */
+export const costPerHour = (s: Selector, window: Window) => `${ratePerSecond(M.deploymentCost, s, window)} * 3600`;
+/** The latency quantile `q` of every selected deployment together, from the recorded buckets. */
+export const deploymentLatencyOverall = (q: number, s: Selector) =>
+  quantile(q, sum(select(RULE.deploymentLatencyBuckets5m, s), ['le']));
+
+// --- agents --------------------------------------------------------------------------------------
+
+const withAgentName = (series: string) => timesOn(series, BY_AGENT, M.agentInfo.name, ['agent_name']);
+export const taskRateByAgent = (s: Selector) => withAgentName(select(RULE.agentTasks5m, s));
+export const latencyP95ByAgent = (s: Selector) => withAgentName(select(RULE.agentLatencyP95, s));
+export const agentLatencyP95 = (s: Selector) => select(RULE.agentLatencyP95, s);
+export const agentFailureRatio = (s: Selector) => select(RULE.agentFailureRatio30m, s);
+/** Unix time of each agent's last task, in milliseconds (Grafana's "time ago" unit). */
+export const lastTaskMillis = (s: Selector) => `${select(M.agentLastTask.name, s)} * 1000`;
+
+// --- executions ----------------------------------------------------------------------------------
+
+/** The `q` quantile of execution durations by category. */
+export const executionDurationQuantile = (q: number, s: Selector, window: Window) =>
+  quantile(q, sum(rate(bucketOf(M.executionDuration.name), window, s), ['category', 'le']));
+/** Average progress of running executions by category. */
+export const runningProgress = (s: Selector) => avg(select(M.executionProgress.name, s), ['category']);
+
+// --- alerts --------------------------------------------------------------------------------------
+
+const withDeploymentInfo = (expr: string) =>
+  joinInfo(expr, BY_DEPLOYMENT, ['deployment_name', 'node_id'], M.deploymentInfo.name);
+const withAgentInfo = (expr: string) => joinInfo(expr, BY_AGENT, ['agent_name'], M.agentInfo.name);
+/** `(metric{status=~"a|b"} == 1)`: the entities of a state set in one of `statuses`. */
+const inStatus = (stateSet: MetricDef, statuses: readonly string[]) =>
+  `(${holds(stateSet.name, statuses.length === 1 ? eq('status', statuses[0]!) : oneOf('status', statuses))})`;
+
+/** The workload alert conditions, as functions of their thresholds. */
+export const WORKLOAD_ALERT = {
+  deploymentFailed: () => withDeploymentInfo(inStatus(M.deploymentStatus, FAILED_STATUSES)),
+  deploymentLatencyAbove: (seconds: number, minRate: number) =>
+    andOn(
+      above(withDeploymentInfo(RULE.deploymentLatencyP95), seconds),
+      BY_DEPLOYMENT,
+      above(RULE.deploymentResponses5m, minRate),
+    ),
+  deploymentErrorsAbove: (ratio: number, minRate: number) =>
+    andOn(
+      above(withDeploymentInfo(RULE.deploymentErrorRatio5m), ratio),
+      BY_DEPLOYMENT,
+      above(RULE.deploymentResponses5m, minRate),
+    ),
+  deploymentIdle: () =>
+    andOn(
+      withDeploymentInfo(inStatus(M.deploymentStatus, ['running'])),
+      BY_DEPLOYMENT,
+      `${RULE.deploymentRequests5m} == 0`,
+    ),
+  executionFailuresAbove: (ratio: number, minCompletions: number) =>
+    andOn(
+      above(RULE.executionFailureRatio30m, ratio),
+      ['org_id', 'category'],
+      atLeast(RULE.executionCompletions30m, minCompletions),
+    ),
+  executionsOverdue: () => above(M.executionOverdue.name, 0),
+  modelFailed: () =>
+    joinInfo(inStatus(M.modelStatus, FAILED_MODEL_STATUSES), BY_MODEL, ['model_name'], M.modelInfo.name),
+  agentErrorsAbove: (ratio: number, minTasks: number) =>
+    andOn(above(withAgentInfo(RULE.agentFailureRatio30m), ratio), BY_AGENT, atLeast(RULE.agentTasks30m, minTasks)),
+  agentBusy: () => withAgentInfo(inStatus(M.agentStatus, ['busy'])),
+  resourceFailed: () =>
+    joinInfo(
+      inStatus(M.resourceStatus, FAILED_STATUSES),
+      BY_RESOURCE,
+      ['resource_name', 'resource_type', 'node_id'],
+      M.resourceInfo.name,
+    ),
+};
