@@ -10,3 +10,4 @@ export * as gpus from './gpus.js';
 export * as workloads from './workloads.js';
 export * as monitoring from './monitoring.js';
 export * as recording from './recording.js';
+export * as facade from './facade.js';

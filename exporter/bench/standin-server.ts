@@ -8,6 +8,8 @@ import { generateFleet, loadFleet, type FleetOptions } from '../../testing/fleet
 import { startMongoStandIn } from '../../testing/mongo-standin.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FleetOptions;
+// JSON carries `now` as an ISO string.
+if (typeof options.now === 'string') options.now = new Date(options.now);
 const standin = await startMongoStandIn();
 const uri = `${standin.uri}bench`;
 const client = new MongoClient(uri);

@@ -10,7 +10,7 @@ import {
   seriesQueryOf,
 } from '../src/facade/params.js';
 import { latencyOf, listLatencyGap } from '../src/facade/route.js';
-import { executionError, stepError } from '../src/facade/workload.js';
+import { executionError, stepError } from '../src/facade/records/executions.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 

@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { readAgentBindings } from '../source/agents.js';
 import { orgOf } from '../source/common.js';
 import { readConversationAgents, readNewConversations, type ConversationRecord } from '../source/conversations.js';
-import { readNewMessages, type MessageRecord } from '../source/messages.js';
+import { readNewMessages, type MessageRecord, isFailedResponse } from '../source/messages.js';
 import type { CollectContext, Collector } from './collector.js';
 import { EventStream } from './events.js';
 
@@ -44,9 +44,6 @@ interface DeploymentActivity {
   failed: number;
   latency: HistogramSeries<typeof KEY_LABELS.deployment>;
 }
-
-const isFailure = (m: MessageRecord) =>
-  m.status === 'failed' || m.type === 'error' || (m.error != null && m.error !== '');
 
 /**
  * Agent and deployment activity from the conversations and messages event streams. Counts live in
@@ -189,7 +186,7 @@ export class ActivityCollector implements Collector {
         else if (tool.success === false) a.toolFailed++;
       }
       if (m.role !== 'assistant') continue;
-      const failed = isFailure(m);
+      const failed = isFailedResponse(m);
       a.tasks++;
       if (failed) a.failures++;
       a.lastTask = Math.max(a.lastTask, m.createdAt.getTime());

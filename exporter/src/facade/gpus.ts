@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import type { Sample } from './prometheus.js';
+import { facade as q, type GpuSeries } from '../../../queries/index.js';
 import { allOf, nullableNumber, pct, round, toGB, type FacadeContext } from './route.js';
-import { GPU_SERIES, gpuSourceNames } from './series.js';
-import { sel } from './scope.js';
+import { gpuSourceNames } from './series.js';
+import { entityMatcher, orgMatcher } from './scope.js';
 
 /** Health signals from dcgm-exporter; every field is null when the GPU's source has none (AIWM). */
 const gpuHealthSchema = z.object({
@@ -65,20 +66,19 @@ function byIndex(a: GpuItem, b: GpuItem): number {
 
 /** Every GPU the scope sees (optionally on one node), by node id, ordered by index. */
 export async function loadGpus(ctx: FacadeContext, nodeId?: string): Promise<Map<string, GpuItem[]>> {
-  const extra: Record<string, string> = nodeId ? { node_id: nodeId } : {};
-  const q = (metric: string) => ctx.prom.query(sel(ctx.scope, metric, extra));
-  const values = (metric: string) => q(metric).then(valuesByGpu);
+  const s = nodeId ? entityMatcher(ctx.scope, 'node_id', nodeId) : orgMatcher(ctx.scope);
+  const values = (name: GpuSeries) => ctx.prom.query(q.gpu(name, s)).then(valuesByGpu);
   const r = await allOf({
-    info: q(GPU_SERIES.info),
-    utilization: values(GPU_SERIES.utilization),
-    total: values(GPU_SERIES.memoryTotal),
-    used: values(GPU_SERIES.memoryUsed),
-    temperature: values(GPU_SERIES.temperature),
-    power: values(GPU_SERIES.power),
-    xid: values(GPU_SERIES.xidLast),
-    remapFailure: values(GPU_SERIES.rowRemapFailure),
-    remappedRows: values(GPU_SERIES.uncorrectableRemappedRows),
-    clockReasons: values(GPU_SERIES.clockEventReasons),
+    info: ctx.prom.query(q.gpu('info', s)),
+    utilization: values('utilization'),
+    total: values('memoryTotal'),
+    used: values('memoryUsed'),
+    temperature: values('temperature'),
+    power: values('power'),
+    xid: values('xidLast'),
+    remapFailure: values('rowRemapFailure'),
+    remappedRows: values('uncorrectableRemappedRows'),
+    clockReasons: values('clockEventReasons'),
   });
   const seen = new Set<string>();
   const out = new Map<string, GpuItem[]>();

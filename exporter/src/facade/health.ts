@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { facade as q } from '../../../queries/index.js';
 import type { FacadeContext } from './route.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -59,7 +60,7 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
     raw = ((await response.json()) as { data: { alerts: PromAlert[] } }).data.alerts;
   } catch {
     source = 'promql:ALERTS';
-    const series = await ctx.prom.query(`ALERTS{alertstate=~"firing|pending"}`);
+    const series = await ctx.prom.query(q.activeAlerts());
     raw = series.map((s) => ({ labels: s.metric, annotations: {}, state: s.metric.alertstate ?? 'firing' }));
   }
   const scope = ctx.scope;

@@ -10,22 +10,27 @@ import { scopeFromToken, type Scope } from './auth.js';
 import { ResponseCache } from './cache.js';
 import { toCsv } from './csv.js';
 import { HttpError, notFound } from './errors.js';
-import { alertHistoryRoute, alertsRoute, healthRoute, overviewRoute } from './overview.js';
-import { nodeRoute, nodesRoute, resourceRoute, resourcesRoute } from './infrastructure.js';
 import { openApiDocument } from './openapi.js';
 import { parse } from './params.js';
 import { PrometheusApi } from './prometheus.js';
 import type { FacadeContext, Route } from './route.js';
+import { agentPerformanceRoute } from './routes/agent.js';
+import { agentsRoute } from './routes/agents.js';
+import { alertHistoryRoute, alertsRoute } from './routes/alerts.js';
+import { deploymentMetricsRoute } from './routes/deployment.js';
+import { deploymentsRoute } from './routes/deployments.js';
+import { executionRoute } from './routes/execution.js';
+import { executionsRoute } from './routes/executions.js';
+import { healthRoute } from './routes/health.js';
+import { modelsRoute } from './routes/models.js';
+import { nodeRoute } from './routes/node.js';
+import { nodesRoute } from './routes/nodes.js';
+import { overviewRoute } from './routes/overview.js';
+import { resourceRoute } from './routes/resource.js';
+import { resourcesRoute } from './routes/resources.js';
 import { cacheKeyOf } from './scope.js';
-import {
-  agentPerformanceRoute,
-  agentsRoute,
-  deploymentMetricsRoute,
-  deploymentsRoute,
-  executionRoute,
-  executionsRoute,
-  modelsRoute,
-} from './workload.js';
+
+export { overviewRoute };
 
 export const ROUTES: readonly Route[] = [
   overviewRoute,

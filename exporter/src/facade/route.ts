@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Scope } from './auth.js';
 import { forbidden, notFound } from './errors.js';
 import type { PrometheusApi, Sample } from './prometheus.js';
+import { facade as q, type MetricDef } from '../../../queries/index.js';
 import { escapePromQL } from './scope.js';
 
 export interface FacadeContext {
@@ -36,6 +37,14 @@ export async function allOf<T extends Record<string, unknown>>(promises: {
   const entries = await Promise.all(Object.entries(promises).map(settle));
   return Object.fromEntries(entries) as T;
 }
+
+/** Sorts items by name, in place (every list is ordered by name). */
+export const byName = <T extends { name: string }>(xs: T[]) =>
+  xs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+/** A zod object of numbers, one per key (counts by status, severity, role...). */
+export const counts = <const K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number()])) as Record<K, z.ZodNumber>);
 
 export const defineRoute = <Q extends z.ZodType, R extends z.ZodType>(route: Route<Q, R>): Route<Q, R> => route;
 
@@ -104,12 +113,12 @@ export const pct = (ratio: number | null | undefined) => (ratio == null ? null :
  */
 export async function ownedEntity(
   ctx: FacadeContext,
-  infoMetric: string,
+  info: MetricDef,
   idLabel: string,
   id: string,
   what: string,
 ): Promise<Sample> {
-  const any = await ctx.prom.query(`${infoMetric}{${idLabel}="${escapePromQL(id)}"}`);
+  const any = await ctx.prom.query(q.entityInfo(info, idLabel, escapePromQL(id)));
   if (any.length === 0) throw notFound(what);
   const scope = ctx.scope;
   const mine = scope.kind === 'all' ? any[0] : any.find((s) => s.metric.org_id === scope.orgId);

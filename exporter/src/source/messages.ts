@@ -24,6 +24,21 @@ export const messageSchema = z.object({
 
 export type MessageRecord = z.output<typeof messageSchema>;
 
+/**
+ * A failed response (assistant message): status failed, type error, or a non-empty error. The one
+ * definition behind aiwm_agent_task_failures_total, aiwm_deployment_responses_total{outcome="failed"}
+ * and the facade's recent errors, as a predicate and as the equivalent MongoDB filter.
+ */
+export function isFailedResponse(
+  m: Pick<MessageRecord, 'status' | 'type' | 'error'> | Record<string, unknown>,
+): boolean {
+  return m.status === 'failed' || m.type === 'error' || (typeof m.error === 'string' && m.error !== '');
+}
+
+export const FAILED_RESPONSE_FILTER = {
+  $or: [{ status: 'failed' }, { type: 'error' }, { error: { $type: 'string', $ne: '' } }],
+};
+
 // Message content, tool arguments and results are never read: only what the metrics need.
 const projection = {
   conversationId: 1,
