@@ -66,25 +66,33 @@ export const gpu = (name: GpuSeries, s: Selector) => select(GPU[name], s);
 // --- online averages and GPU roll-ups ------------------------------------------------------------
 
 /**
- * Average of a node- or GPU-level series over online nodes. The per-org rules hold averages: one
- * org's is the figure itself, but an average of org averages is not the fleet's, so a selector
- * spanning orgs (`perOrg` false) reads the raw series.
+ * Average of a node- or GPU-level series over online nodes: from the per-org sum and count rules
+ * (sum / count is exact over any set of orgs, where an average of org averages is not), or raw.
  */
-function onlineAverage(raw: string, rule: string, s: Selector, rules: RuleUse, perOrg: boolean): string {
-  return rules && perOrg ? avg(select(rule, s)) : avg(onOnlineNodes(select(raw, s), s));
+function onlineAverage(raw: string, sumRule: string, countRule: string, s: Selector, rules: RuleUse): string {
+  return rules ? `${sum(select(sumRule, s))} / ${sum(select(countRule, s))}` : avg(onOnlineNodes(select(raw, s), s));
 }
-export const onlineCpu = (s: Selector, rules: RuleUse, perOrg: boolean) =>
-  onlineAverage(M.nodeCpuUsage.name, RULE.orgCpuOnline, s, rules, perOrg);
-export const onlineRam = (s: Selector, rules: RuleUse, perOrg: boolean) =>
-  onlineAverage(M.nodeRamUsage.name, RULE.orgRamOnline, s, rules, perOrg);
-export const onlineGpu = (s: Selector, rules: RuleUse, perOrg: boolean) =>
-  onlineAverage(GPU.utilization, RULE.orgGpuUtilizationOnline, s, rules, perOrg);
+export const onlineCpu = (s: Selector, rules: RuleUse) =>
+  onlineAverage(M.nodeCpuUsage.name, RULE.orgCpuOnlineSum, RULE.orgCpuOnlineCount, s, rules);
+export const onlineRam = (s: Selector, rules: RuleUse) =>
+  onlineAverage(M.nodeRamUsage.name, RULE.orgRamOnlineSum, RULE.orgRamOnlineCount, s, rules);
+export const onlineGpu = (s: Selector, rules: RuleUse) =>
+  onlineAverage(GPU.utilization, RULE.orgGpuUtilizationOnlineSum, RULE.orgGpuUtilizationOnlineCount, s, rules);
 
 /** GPUs with utilization above 0: a sum of per-org counts is the fleet's count. */
 export const gpusActive = (s: Selector, rules: RuleUse) =>
   rules ? sum(select(RULE.orgGpusActive, s)) : count(`${select(GPU.utilization, s)} > 0`);
 /** GPUs by telemetry source (`dcgm`, `aiwm`): `metadata.sources` and the GPU total. */
-export const gpusBySource = (s: Selector) => count(select(GPU.info, s), ['source']);
+export const gpusBySource = (s: Selector, rules: RuleUse) =>
+  rules ? sum(select(RULE.orgGpusBySource, s), ['source']) : count(select(GPU.info, s), ['source']);
+/** Resources by status and type, summed over nodes (the per-org rule, or the per-node counts). */
+export const resourcesByStatusAndType = (s: Selector, rules: RuleUse) =>
+  rules
+    ? sum(select(RULE.orgResourcesByTypeStatus, s), ['status', 'resource_type'])
+    : sum(select(M.resources.name, s), ['status', 'resource_type']);
+/** Nodes by role (a node with several roles counts in each). */
+export const nodesByRole = (s: Selector, rules: RuleUse) =>
+  rules ? sum(select(RULE.orgNodeRoles, s), ['role']) : count(select(M.nodeRole.name, s), ['role']);
 
 /** Per node: the average utilization and the memory in use of its GPUs (node roll-up rules). */
 export const nodeGpuUtilization = (s: Selector, rules: RuleUse) =>

@@ -81,6 +81,19 @@ export const RULE = {
   orgGpusActive: 'org:aiwm_gpus_active:count',
   orgCpuOnline: `org:${M.nodeCpuUsage.name}:avg_online`,
   orgRamOnline: `org:${M.nodeRamUsage.name}:avg_online`,
+  // Sums and counts behind the online averages: an average over several orgs is sum / count, never
+  // an average of org averages (the facade's platform-wide callers read these).
+  orgCpuOnlineSum: `org:${M.nodeCpuUsage.name}:sum_online`,
+  orgCpuOnlineCount: `org:${M.nodeCpuUsage.name}:count_online`,
+  orgRamOnlineSum: `org:${M.nodeRamUsage.name}:sum_online`,
+  orgRamOnlineCount: `org:${M.nodeRamUsage.name}:count_online`,
+  orgGpuUtilizationOnlineSum: `org:${M.gpuUtilization.name}:sum_online`,
+  orgGpuUtilizationOnlineCount: `org:${M.gpuUtilization.name}:count_online`,
+  // Per-org counts of per-entity series, so an overview reads a few series whatever the fleet size.
+  orgNodeRoles: `org_role:${M.nodeRole.name}:count`,
+  orgGpusBySource: 'org_source:aiwm_gpus:count',
+  // aiwm_resources carries node_id: one series per node and state. The overview needs org totals.
+  orgResourcesByTypeStatus: `org_type_status:${M.resources.name}:sum`,
   // Deployments and agents, 5-minute windows.
   deploymentRequests5m: `deployment:${base(M.deploymentRequests)}:rate5m`,
   deploymentTokens5m: `deployment:${base(M.deploymentTokens)}:rate5m`,

@@ -38,6 +38,9 @@ export const onOnlineNodes = (expr: string, s: Selector) => timesOn(expr, BY_NOD
 
 /** Recording rule body: the per-org average of a node- or GPU-level series over online nodes. */
 export const orgOnlineAverage = (series: string) => avg(onOnlineNodes(series, ''), ['org_id']);
+/** Recording rule bodies: the per-org sum and count behind that average. */
+export const orgOnlineSum = (series: string) => sum(onOnlineNodes(series, ''), ['org_id']);
+export const orgOnlineCount = (series: string) => count(onOnlineNodes(series, ''), ['org_id']);
 
 /** Nodes AIWM manages (not soft-deleted). */
 export const nodeCount = (s: Selector) => sum(select(M.nodes.name, s));

@@ -18,7 +18,7 @@ import {
   type Labels,
 } from './core.js';
 import { FAILED_EXECUTION_OUTCOMES, GPU, M, RULE } from './names.js';
-import { orgOnlineAverage } from './nodes.js';
+import { orgOnlineAverage, orgOnlineCount, orgOnlineSum } from './nodes.js';
 import {
   DCGM_FIELD,
   DCGM_PRESENCE,
@@ -94,6 +94,9 @@ export const GPU_RULES: RecordingRule[] = [
   perNode(RULE.nodeGpuMemoryUsed, 'sum', GPU.memoryUsed),
   { record: RULE.orgGpuUtilizationOnline, expr: orgOnlineAverage(GPU.utilization) },
   { record: RULE.orgGpusActive, expr: count(`${GPU.utilization} > 0`, BY_ORG) },
+  { record: RULE.orgGpuUtilizationOnlineSum, expr: orgOnlineSum(GPU.utilization) },
+  { record: RULE.orgGpuUtilizationOnlineCount, expr: orgOnlineCount(GPU.utilization) },
+  { record: RULE.orgGpusBySource, expr: count(GPU.info, [...BY_ORG, 'source']) },
 ];
 
 /** A rule that records `sum by (by) (fn(metric[window]))`: queries of that shape read it instead. */
@@ -135,6 +138,12 @@ const BY_CATEGORY = ['org_id', 'category'];
 export const FAST_RULES: RecordingRule[] = [
   { record: RULE.orgCpuOnline, expr: orgOnlineAverage(M.nodeCpuUsage.name) },
   { record: RULE.orgRamOnline, expr: orgOnlineAverage(M.nodeRamUsage.name) },
+  { record: RULE.orgCpuOnlineSum, expr: orgOnlineSum(M.nodeCpuUsage.name) },
+  { record: RULE.orgCpuOnlineCount, expr: orgOnlineCount(M.nodeCpuUsage.name) },
+  { record: RULE.orgRamOnlineSum, expr: orgOnlineSum(M.nodeRamUsage.name) },
+  { record: RULE.orgRamOnlineCount, expr: orgOnlineCount(M.nodeRamUsage.name) },
+  { record: RULE.orgNodeRoles, expr: count(M.nodeRole.name, [...BY_ORG, 'role']) },
+  { record: RULE.orgResourcesByTypeStatus, expr: sum(M.resources.name, [...BY_ORG, 'resource_type', 'status']) },
   windowed(RULE.deploymentRequests5m, 'rate', BY_DEPLOYMENT, M.deploymentRequests.name, '5m'),
   windowed(RULE.deploymentTokens5m, 'rate', BY_DEPLOYMENT, M.deploymentTokens.name, '5m'),
   windowed(RULE.deploymentResponses5m, 'rate', BY_DEPLOYMENT, M.deploymentResponses.name, '5m'),

@@ -241,6 +241,23 @@ export const RECORDING_TESTS = {
       values: '0+8x40',
     },
     { series: 'aiwm_execution_completions_total{org_id="org-a",category="model",outcome="failed"}', values: '0+2x40' },
+    // Running VMs on two nodes: 2 and 1.
+    ...['n1:2', 'n2:1'].map((x) => {
+      const [node, n] = x.split(':');
+      return {
+        series: `aiwm_resources{org_id="org-a",resource_type="virtual-machine",status="running",node_id="${node}"}`,
+        values: `${n}x15`,
+      };
+    }),
+    // Roles: n1 is a worker, n2 a worker and a storage node.
+    ...[
+      ['n1', 'worker'],
+      ['n2', 'worker'],
+      ['n2', 'storage'],
+    ].map(([node, role]) => ({
+      series: `aiwm_node_role{org_id="org-a",node_id="${node}",role="${role}"}`,
+      values: '1x15',
+    })),
     ...AIWM_SIDE,
     ...DCGM_SIDE,
   ],
@@ -254,6 +271,27 @@ export const RECORDING_TESTS = {
       ),
     ),
     check(RULE.orgCpuOnline, {}, [sample(RULE.orgCpuOnline, { org_id: 'org-a' }, 0.5)]),
+    // The sum and count behind it: only n1 is online.
+    check(RULE.orgCpuOnlineSum, {}, [sample(RULE.orgCpuOnlineSum, { org_id: 'org-a' }, 0.5)]),
+    check(RULE.orgCpuOnlineCount, {}, [sample(RULE.orgCpuOnlineCount, { org_id: 'org-a' }, 1)]),
+    check(RULE.orgGpuUtilizationOnlineCount, { org_id: 'org-a' }, [
+      sample(RULE.orgGpuUtilizationOnlineCount, { org_id: 'org-a' }, 2),
+    ]),
+    check(RULE.orgNodeRoles, {}, [
+      sample(RULE.orgNodeRoles, { org_id: 'org-a', role: 'storage' }, 1),
+      sample(RULE.orgNodeRoles, { org_id: 'org-a', role: 'worker' }, 2),
+    ]),
+    check(RULE.orgResourcesByTypeStatus, {}, [
+      sample(
+        RULE.orgResourcesByTypeStatus,
+        { org_id: 'org-a', resource_type: 'virtual-machine', status: 'running' },
+        3,
+      ),
+    ]),
+    check(RULE.orgGpusBySource, { org_id: J }, [
+      sample(RULE.orgGpusBySource, { org_id: J, source: 'aiwm' }, 1),
+      sample(RULE.orgGpusBySource, { org_id: J, source: 'dcgm' }, 3),
+    ]),
     check(RULE.deploymentRequests5m, {}, [sample(RULE.deploymentRequests5m, D1, 1)]),
     check(RULE.deploymentErrorRatio5m, {}, [sample(RULE.deploymentErrorRatio5m, D1, 0.1)]),
     // Linear interpolation inside (0.5, 1]: p50 = 0.75, p95 = 0.975.

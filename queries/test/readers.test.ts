@@ -45,16 +45,19 @@ const facadeSource = filesUnder(`${root}exporter/src/facade`).map((f) => ({
 
 /**
  * The facade's rule-backed figures as it sends them where rules run, for one org (the per-org
- * averages) and for one deployment (the 5-minute rates): queries/facade.ts builds them.
+ * sums and counts) and for one deployment (the 5-minute rates): queries/facade.ts builds them.
  */
 function facadeReads(): Array<{ where: string; text: string }> {
   const org = 'org_id="org-a"';
   const deployment = 'org_id="org-a", deployment_id="d1"';
   const node = 'org_id="org-a", node_id="n1"';
   const reads = {
-    onlineCpu: facade.onlineCpu(org, true, true),
-    onlineRam: facade.onlineRam(org, true, true),
-    onlineGpu: facade.onlineGpu(org, true, true),
+    onlineCpu: facade.onlineCpu(org, true),
+    onlineRam: facade.onlineRam(org, true),
+    onlineGpu: facade.onlineGpu(org, true),
+    nodesByRole: facade.nodesByRole(org, true),
+    gpusBySource: facade.gpusBySource(org, true),
+    resources: facade.resourcesByStatusAndType(org, true),
     gpusActive: facade.gpusActive(org, true),
     nodeGpuUtilization: facade.gpuUtilizationOf(node, true),
     nodeGpuMemoryUsed: facade.gpuMemoryUsedOf(node, true),

@@ -26,20 +26,17 @@ export function recordingRules(prom: PrometheusApi, now = Date.now()): Promise<b
 /** How a request reads rule-backed figures, and how `metadata.sources` names it. */
 export interface Reading {
   rules: boolean;
-  /** The caller sees one org: the per-org rules that hold averages answer for it. */
-  perOrg: boolean;
   source: 'prometheus:recording-rules' | 'prometheus:raw';
 }
 
 /**
- * The reading for this request. A caller that sees every org still reads summed rules (counts,
- * increases); averages then come from raw series (queries/facade.ts `onlineAverage`).
+ * The reading for this request. Rules hold per-org sums and counts, so they answer for one org and
+ * for every org alike (averages are sum / count: queries/facade.ts `onlineAverage`).
  */
 export async function readingOf(ctx: FacadeContext): Promise<Reading> {
   const rules = await recordingRules(ctx.prom);
   return {
     rules,
-    perOrg: ctx.scope.kind === 'org',
     source: rules ? 'prometheus:recording-rules' : 'prometheus:raw',
   };
 }

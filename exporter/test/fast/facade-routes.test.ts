@@ -2,8 +2,8 @@
  * Facade routes against stubbed Prometheus answers: the queries each route sends (built with
  * queries/, as the facade builds them) in, the JSON out. No Prometheus process, no MongoDB.
  * Covers how rule-backed figures are read: the rule where the store holds the rules' series, the
- * raw series where it does not or where a rule has no answer yet, and raw averages for a caller
- * who sees every org.
+ * raw series where it does not or where a rule has no answer yet, and sum / count averages for a
+ * caller who sees every org.
  */
 import { describe, expect, it } from 'vitest';
 import { M, eq, facade as q, monitoring } from '../../../queries/index.js';
@@ -23,18 +23,6 @@ function overviewCounts(s: string): Record<string, Answer> {
       [{ availability: 'online' }, 3],
       [{ availability: 'offline' }, 1],
     ],
-    [q.entitiesBy(M.nodeRole, ['role'], s)]: [
-      [{ role: 'worker' }, 3],
-      [{ role: 'controller' }, 1],
-    ],
-    [q.totalsBy(M.resources, ['status', 'resource_type'], s)]: [
-      [{ status: 'running', resource_type: 'virtual-machine' }, 2],
-      [{ status: 'error', resource_type: 'inference-container' }, 1],
-    ],
-    [q.gpusBySource(s)]: [
-      [{ source: 'dcgm' }, 2],
-      [{ source: 'aiwm' }, 1],
-    ],
     [q.totalsBy(M.models, ['status', 'model_type'], s)]: [[{ status: 'active', model_type: 'llm' }, 2]],
     [q.totalsBy(M.deployments, ['status'], s)]: [[{ status: 'running' }, 1]],
     [q.totalsBy(M.agents, ['status'], s)]: [[{ status: 'busy' }, 1]],
@@ -47,11 +35,23 @@ function overviewCounts(s: string): Record<string, Answer> {
 }
 
 /** The rule-backed figures of /overview in one form (rules or raw), with the same answers. */
-function overviewFigures(s: string, rules: boolean, perOrg: boolean): Record<string, Answer> {
+function overviewFigures(s: string, rules: boolean): Record<string, Answer> {
   return {
-    [q.onlineCpu(s, rules, perOrg)]: [[{}, 0.5]],
-    [q.onlineRam(s, rules, perOrg)]: [[{}, 0.25]],
-    [q.onlineGpu(s, rules, perOrg)]: [[{}, 0.8]],
+    [q.onlineCpu(s, rules)]: [[{}, 0.5]],
+    [q.onlineRam(s, rules)]: [[{}, 0.25]],
+    [q.onlineGpu(s, rules)]: [[{}, 0.8]],
+    [q.nodesByRole(s, rules)]: [
+      [{ role: 'worker' }, 3],
+      [{ role: 'controller' }, 1],
+    ],
+    [q.resourcesByStatusAndType(s, rules)]: [
+      [{ status: 'running', resource_type: 'virtual-machine' }, 2],
+      [{ status: 'error', resource_type: 'inference-container' }, 1],
+    ],
+    [q.gpusBySource(s, rules)]: [
+      [{ source: 'dcgm' }, 2],
+      [{ source: 'aiwm' }, 1],
+    ],
     [q.gpusActive(s, rules)]: [[{}, 2]],
     [q.increaseOf(M.deploymentRequests, s, '24h', rules)]: [[{}, 100]],
     [q.increaseOf(M.agentTasks, s, '24h', rules)]: [[{}, 50]],
@@ -105,7 +105,7 @@ const overview = (ctx: ReturnType<typeof contextOf>) => overviewRoute.handle(ctx
 describe('/overview', () => {
   it('reads the recording rules where the store holds them, and says so', async () => {
     const store = await stubStore(
-      { [q.rulesProbe()]: RULES_RUN, ...overviewCounts(ORG), ...overviewFigures(ORG, true, true) },
+      { [q.rulesProbe()]: RULES_RUN, ...overviewCounts(ORG), ...overviewFigures(ORG, true) },
       ALERTS,
     );
     const body = await overview(contextOf(store, { kind: 'org', orgId: 'org-a' }));
@@ -119,15 +119,15 @@ describe('/overview', () => {
       'prometheus:/api/v1/alerts',
     ]);
     // The online averages came from the per-org rules, not from per-node series.
-    expect(store.asked).toContain(q.onlineCpu(ORG, true, true));
-    expect(store.asked).not.toContain(q.onlineCpu(ORG, false, true));
+    expect(store.asked).toContain(q.onlineCpu(ORG, true));
+    expect(store.asked).not.toContain(q.onlineCpu(ORG, false));
   });
 
   it('reads the raw series where the store holds no rule series (no rule evaluator)', async () => {
     const store = await stubStore({
       [q.rulesProbe()]: [],
       ...overviewCounts(ORG),
-      ...overviewFigures(ORG, false, true),
+      ...overviewFigures(ORG, false),
     });
     const body = await overview(contextOf(store, { kind: 'org', orgId: 'org-a' }));
     expect(store.unexpected).toEqual([]);
@@ -137,33 +137,34 @@ describe('/overview', () => {
   });
 
   it('falls back to the raw series for a figure whose rule has no answer yet', async () => {
-    const figures = overviewFigures(ORG, true, true);
-    figures[q.onlineGpu(ORG, true, true)] = [];
+    const figures = overviewFigures(ORG, true);
+    figures[q.onlineGpu(ORG, true)] = [];
     const store = await stubStore({
       [q.rulesProbe()]: RULES_RUN,
       ...overviewCounts(ORG),
       ...figures,
-      [q.onlineGpu(ORG, false, true)]: [[{}, 0.8]],
+      [q.onlineGpu(ORG, false)]: [[{}, 0.8]],
     });
     const body = await overview(contextOf(store, { kind: 'org', orgId: 'org-a' }));
     expect(store.unexpected).toEqual([]);
     expect(body.infrastructure.hardware.gpuUtilization).toBe(80);
-    expect(store.asked).toEqual(expect.arrayContaining([q.onlineGpu(ORG, true, true), q.onlineGpu(ORG, false, true)]));
+    expect(store.asked).toEqual(expect.arrayContaining([q.onlineGpu(ORG, true), q.onlineGpu(ORG, false)]));
   });
 
-  it('averages raw series for a caller who sees every org (an average of org averages is not the fleet average)', async () => {
+  it('reads the per-org sum and count rules for a caller who sees every org: sum / count, not an average of averages', async () => {
     const store = await stubStore({
       [q.rulesProbe()]: RULES_RUN,
       ...overviewCounts(ALL_ORGS),
-      ...overviewFigures(ALL_ORGS, true, false),
+      ...overviewFigures(ALL_ORGS, true),
     });
     const body = await overview(contextOf(store, { kind: 'all' }));
     expect(store.unexpected).toEqual([]);
     expect(body).toMatchObject(EXPECTED_FIGURES);
-    // Averages from the per-node series; sums (active GPUs, 24-hour increases) from the per-org rules.
-    expect(q.onlineCpu(ALL_ORGS, true, false)).toBe(q.onlineCpu(ALL_ORGS, false, false));
-    expect(store.asked).toContain(q.gpusActive(ALL_ORGS, true));
-    expect(store.asked).toContain(q.increaseOf(M.deploymentRequests, ALL_ORGS, '24h', true));
+    expect(q.onlineCpu(ALL_ORGS, true)).toMatch(/^sum\(.*:sum_online.*\) \/ sum\(.*:count_online.*\)$/);
+    expect(store.asked).toContain(q.onlineCpu(ALL_ORGS, true));
+    expect(store.asked).not.toContain(q.onlineCpu(ALL_ORGS, false));
+    expect(store.asked).toContain(q.nodesByRole(ALL_ORGS, true));
+    expect(store.asked).toContain(q.gpusBySource(ALL_ORGS, true));
   });
 });
 

@@ -70,7 +70,8 @@ async function deploymentNodeGpu(ctx: FacadeContext, nodeId: string | undefined,
     utilizationH: history(utilization(false)),
     vramH: history(vram(false)),
     temperatureH: history(temperature),
-    sources: ctx.prom.query(q.gpusBySource(node)).then(sourcesOf),
+    // One node's GPUs: the per-org rule cannot select a node, and the raw count is small.
+    sources: ctx.prom.query(q.gpusBySource(node, false)).then(sourcesOf),
   });
 }
 

@@ -56,7 +56,7 @@ async function deploymentGpus(ctx: FacadeContext, reading: Reading) {
   const s = orgMatcher(ctx.scope);
   return allOf({
     inUse: ctx.prom.query(q.gpusOnDeploymentNodes(s)).then(scalar),
-    sources: ctx.prom.query(q.gpusBySource(s)),
+    sources: ruleOrRaw(ctx, reading, (rules) => q.gpusBySource(s, rules)),
     avgUtilization: ctx.prom.query(q.gpuUtilizationOnDeploymentNodes(s)).then(scalar),
     vramUsed: ctx.prom.query(q.vramOnDeploymentNodes(s)).then(scalar),
     nodeUtilization: ruleOrRaw(ctx, reading, (rules) => q.nodeGpuUtilization(s, rules)).then(byNode),

@@ -68,14 +68,13 @@ export const nodesRoute = defineRoute({
   async handle(ctx, _params, query) {
     const reading = await readingOf(ctx);
     const s = orgMatcher(ctx.scope);
-    const { perOrg } = reading;
     const figure = (build: (rules: boolean) => string) => ruleOrRaw(ctx, reading, build).then(scalar);
     // The same online averages as /overview (one computation, rule-backed where rules run).
     const r = await allOf({
       all: loadNodes(ctx),
-      cpu: figure((rules) => q.onlineCpu(s, rules, perOrg)),
-      ram: figure((rules) => q.onlineRam(s, rules, perOrg)),
-      gpu: figure((rules) => q.onlineGpu(s, rules, perOrg)),
+      cpu: figure((rules) => q.onlineCpu(s, rules)),
+      ram: figure((rules) => q.onlineRam(s, rules)),
+      gpu: figure((rules) => q.onlineGpu(s, rules)),
     });
     const all = r.all;
     const online = all.filter((n) => n.status === 'online');

@@ -18,11 +18,11 @@ const pick = (m: Map<string, number>, ...keys: string[]) => keys.reduce((n, k) =
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 /** Node counts by availability (a heartbeating `healthy` node is online) and by role. */
-async function nodeCounts(ctx: FacadeContext) {
+async function nodeCounts(ctx: FacadeContext, reading: Reading) {
   const s = orgMatcher(ctx.scope);
   const r = await allOf({
     byAvailability: ctx.prom.query(q.totalsBy(M.nodes, ['availability'], s)),
-    byRole: ctx.prom.query(q.entitiesBy(M.nodeRole, ['role'], s)),
+    byRole: ruleOrRaw(ctx, reading, (rules) => q.nodesByRole(s, rules)),
   });
   const availability = byLabel(r.byAvailability, 'availability');
   const roles = byLabel(r.byRole, 'role');
@@ -35,8 +35,9 @@ async function nodeCounts(ctx: FacadeContext) {
   };
 }
 
-async function resourceCounts(ctx: FacadeContext) {
-  const resources = await ctx.prom.query(q.totalsBy(M.resources, ['status', 'resource_type'], orgMatcher(ctx.scope)));
+async function resourceCounts(ctx: FacadeContext, reading: Reading) {
+  const s = orgMatcher(ctx.scope);
+  const resources = await ruleOrRaw(ctx, reading, (rules) => q.resourcesByStatusAndType(s, rules));
   const status = byLabel(resources, 'status');
   const type = byLabel(resources, 'resource_type');
   return {
@@ -56,14 +57,13 @@ async function resourceCounts(ctx: FacadeContext) {
 /** CPU, RAM and GPU utilization averaged over online nodes; GPU counts over every GPU of the unified series. */
 async function hardware(ctx: FacadeContext, reading: Reading) {
   const s = orgMatcher(ctx.scope);
-  const { perOrg } = reading;
   const figure = (build: (rules: boolean) => string) => ruleOrRaw(ctx, reading, build);
   const r = await allOf({
-    cpu: figure((rules) => q.onlineCpu(s, rules, perOrg)),
-    ram: figure((rules) => q.onlineRam(s, rules, perOrg)),
-    gpu: figure((rules) => q.onlineGpu(s, rules, perOrg)),
+    cpu: figure((rules) => q.onlineCpu(s, rules)),
+    ram: figure((rules) => q.onlineRam(s, rules)),
+    gpu: figure((rules) => q.onlineGpu(s, rules)),
     gpusActive: figure((rules) => q.gpusActive(s, rules)),
-    gpuSources: ctx.prom.query(q.gpusBySource(s)),
+    gpuSources: figure((rules) => q.gpusBySource(s, rules)),
   });
   return {
     figures: {
@@ -205,8 +205,8 @@ export const overviewRoute = defineRoute({
   async handle(ctx, _params, query) {
     const reading = await readingOf(ctx);
     const r = await allOf({
-      nodes: nodeCounts(ctx),
-      resources: resourceCounts(ctx),
+      nodes: nodeCounts(ctx, reading),
+      resources: resourceCounts(ctx, reading),
       hardware: hardware(ctx, reading),
       workload: workloadCounts(ctx),
       sourceUp: ctx.prom.query(monitoring.exporterSourceUp()),
