@@ -90,6 +90,9 @@ export const resourcesByStatusAndType = (s: Selector, rules: RuleUse) =>
   rules
     ? sum(select(RULE.orgResourcesByTypeStatus, s), ['status', 'resource_type'])
     : sum(select(M.resources.name, s), ['status', 'resource_type']);
+/** Executions by status, summed over categories and types (the per-org rule, or the counts). */
+export const executionsByStatus = (s: Selector, rules: RuleUse) =>
+  rules ? sum(select(RULE.orgExecutionsByStatus, s), ['status']) : sum(select(M.executions.name, s), ['status']);
 /** Nodes by role (a node with several roles counts in each). */
 export const nodesByRole = (s: Selector, rules: RuleUse) =>
   rules ? sum(select(RULE.orgNodeRoles, s), ['role']) : count(select(M.nodeRole.name, s), ['role']);

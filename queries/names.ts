@@ -94,6 +94,8 @@ export const RULE = {
   orgGpusBySource: 'org_source:aiwm_gpus:count',
   // aiwm_resources carries node_id: one series per node and state. The overview needs org totals.
   orgResourcesByTypeStatus: `org_type_status:${M.resources.name}:sum`,
+  // aiwm_executions carries category and type: the overview needs org totals by status.
+  orgExecutionsByStatus: `org_status:${M.executions.name}:sum`,
   // Deployments and agents, 5-minute windows.
   deploymentRequests5m: `deployment:${base(M.deploymentRequests)}:rate5m`,
   deploymentTokens5m: `deployment:${base(M.deploymentTokens)}:rate5m`,

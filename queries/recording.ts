@@ -144,6 +144,7 @@ export const FAST_RULES: RecordingRule[] = [
   { record: RULE.orgRamOnlineCount, expr: orgOnlineCount(M.nodeRamUsage.name) },
   { record: RULE.orgNodeRoles, expr: count(M.nodeRole.name, [...BY_ORG, 'role']) },
   { record: RULE.orgResourcesByTypeStatus, expr: sum(M.resources.name, [...BY_ORG, 'resource_type', 'status']) },
+  { record: RULE.orgExecutionsByStatus, expr: sum(M.executions.name, [...BY_ORG, 'status']) },
   windowed(RULE.deploymentRequests5m, 'rate', BY_DEPLOYMENT, M.deploymentRequests.name, '5m'),
   windowed(RULE.deploymentTokens5m, 'rate', BY_DEPLOYMENT, M.deploymentTokens.name, '5m'),
   windowed(RULE.deploymentResponses5m, 'rate', BY_DEPLOYMENT, M.deploymentResponses.name, '5m'),

@@ -249,6 +249,14 @@ export const RECORDING_TESTS = {
         values: `${n}x15`,
       };
     }),
+    // Completed executions of two types: 5 and 2.
+    ...['deploy-model:5', 'download-model:2'].map((x) => {
+      const [type, n] = x.split(':');
+      return {
+        series: `aiwm_executions{org_id="org-a",category="model",type="${type}",status="completed"}`,
+        values: `${n}x15`,
+      };
+    }),
     // Roles: n1 is a worker, n2 a worker and a storage node.
     ...[
       ['n1', 'worker'],
@@ -287,6 +295,9 @@ export const RECORDING_TESTS = {
         { org_id: 'org-a', resource_type: 'virtual-machine', status: 'running' },
         3,
       ),
+    ]),
+    check(RULE.orgExecutionsByStatus, {}, [
+      sample(RULE.orgExecutionsByStatus, { org_id: 'org-a', status: 'completed' }, 7),
     ]),
     check(RULE.orgGpusBySource, { org_id: J }, [
       sample(RULE.orgGpusBySource, { org_id: J, source: 'aiwm' }, 1),

@@ -161,6 +161,7 @@ const OVERVIEW_RULES = [
   RULE.orgGpusBySource,
   RULE.orgNodeRoles,
   RULE.orgResourcesByTypeStatus,
+  RULE.orgExecutionsByStatus,
   RULE.orgDeploymentRequests24h,
   RULE.orgAgentTasks24h,
 ];

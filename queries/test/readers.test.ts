@@ -58,6 +58,7 @@ function facadeReads(): Array<{ where: string; text: string }> {
     nodesByRole: facade.nodesByRole(org, true),
     gpusBySource: facade.gpusBySource(org, true),
     resources: facade.resourcesByStatusAndType(org, true),
+    executions: facade.executionsByStatus(org, true),
     gpusActive: facade.gpusActive(org, true),
     nodeGpuUtilization: facade.gpuUtilizationOf(node, true),
     nodeGpuMemoryUsed: facade.gpuMemoryUsedOf(node, true),

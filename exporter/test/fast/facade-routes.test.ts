@@ -26,7 +26,6 @@ function overviewCounts(s: string): Record<string, Answer> {
     [q.totalsBy(M.models, ['status', 'model_type'], s)]: [[{ status: 'active', model_type: 'llm' }, 2]],
     [q.totalsBy(M.deployments, ['status'], s)]: [[{ status: 'running' }, 1]],
     [q.totalsBy(M.agents, ['status'], s)]: [[{ status: 'busy' }, 1]],
-    [q.totalsBy(M.executions, ['status'], s)]: [[{ status: 'completed' }, 4]],
     [monitoring.exporterSourceUp()]: [[{}, 1]],
     [q.increaseOf(M.agentTaskFailures, s, '24h', false)]: [[{}, 5]],
     [q.histogramIncrease(M.agentLatency, 'sum', s, '24h')]: [[{}, 10]],
@@ -48,6 +47,7 @@ function overviewFigures(s: string, rules: boolean): Record<string, Answer> {
       [{ status: 'running', resource_type: 'virtual-machine' }, 2],
       [{ status: 'error', resource_type: 'inference-container' }, 1],
     ],
+    [q.executionsByStatus(s, rules)]: [[{ status: 'completed' }, 4]],
     [q.gpusBySource(s, rules)]: [
       [{ source: 'dcgm' }, 2],
       [{ source: 'aiwm' }, 1],

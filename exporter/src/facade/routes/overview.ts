@@ -78,13 +78,13 @@ async function hardware(ctx: FacadeContext, reading: Reading) {
   };
 }
 
-async function workloadCounts(ctx: FacadeContext) {
+async function workloadCounts(ctx: FacadeContext, reading: Reading) {
   const s = orgMatcher(ctx.scope);
   const r = await allOf({
     models: ctx.prom.query(q.totalsBy(M.models, ['status', 'model_type'], s)),
     deployments: ctx.prom.query(q.totalsBy(M.deployments, ['status'], s)),
     agents: ctx.prom.query(q.totalsBy(M.agents, ['status'], s)),
-    executions: ctx.prom.query(q.totalsBy(M.executions, ['status'], s)),
+    executions: ruleOrRaw(ctx, reading, (rules) => q.executionsByStatus(s, rules)),
   });
   const modelStatus = byLabel(r.models, 'status');
   const modelType = byLabel(r.models, 'model_type');
@@ -208,7 +208,7 @@ export const overviewRoute = defineRoute({
       nodes: nodeCounts(ctx, reading),
       resources: resourceCounts(ctx, reading),
       hardware: hardware(ctx, reading),
-      workload: workloadCounts(ctx),
+      workload: workloadCounts(ctx, reading),
       sourceUp: ctx.prom.query(monitoring.exporterSourceUp()),
       activity: activity(ctx, query.period, reading),
       alerts: visibleAlerts(ctx),
