@@ -14,6 +14,8 @@ const STALE_AFTER_MS = 5 * 60_000;
 /** A lastHeartbeat this close to createdAt is AIWM's default, not a heartbeat. */
 const NEVER_TOLERANCE_MS = 10_000;
 
+// Written out again on purpose: the truth is an independent reading of docs/metrics.md ("Node status"),
+// not the exporter's own table (source/nodes.ts), so a wrong mapping there fails the facade tests.
 const STATUS_CLASS: Record<string, string> = {
   online: 'up',
   healthy: 'up',
