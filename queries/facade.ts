@@ -54,6 +54,12 @@ export const rulesProbe = () => select(RULE.dcgmUnmatched);
 export const series = (family: MetricDef, s: Selector) => select(family.name, s);
 /** A state set's current state (`x{org} == 1`): one series per entity, its state in `status`. */
 export const stateNow = (stateSet: MetricDef, s: Selector) => holds(stateSet.name, s);
+/**
+ * The current state of the entities on one node: the state set carries no node_id, so it is kept
+ * only where the entity's info series (which does) is on the node; the answer is the node's, not the org's.
+ */
+export const stateOnNode = (stateSet: MetricDef, info: MetricDef, on: Labels, org: Selector, node: Selector) =>
+  andOn(stateNow(stateSet, org), on, select(info.name, node));
 /** A count family (or gauge) summed by labels, e.g. resources by status and type. */
 export const totalsBy = (family: MetricDef, by: Labels, s: Selector) => sum(select(family.name, s), by);
 /** Entities of an info series by labels, e.g. deployments per node. */

@@ -4,7 +4,7 @@
  * node, what runs on it and its history.
  */
 import { describe, expect, it } from 'vitest';
-import { M, eq, facade as q, matchers, type Selector } from '../../../queries/index.js';
+import { BY_DEPLOYMENT, BY_RESOURCE, M, eq, facade as q, matchers, type Selector } from '../../../queries/index.js';
 import { nodeRoute } from '../../src/facade/routes/node.js';
 import { nodesRoute } from '../../src/facade/routes/nodes.js';
 import { STUB_NOW, contextOf, noAnswers, stubStore, type Answer } from './facade-stub.js';
@@ -200,12 +200,14 @@ describe('/infrastructure/nodes/:id', () => {
           [{ ...n1, resource_id: 'r1', resource_name: 'vm-1', resource_type: 'virtual-machine' }, 1],
           [{ ...n1, resource_id: 'r2', resource_name: 'llm-box', resource_type: 'inference-container' }, 1],
         ],
-        [q.stateNow(M.resourceStatus, ORG)]: [
+        [q.stateOnNode(M.resourceStatus, M.resourceInfo, BY_RESOURCE, ORG, node)]: [
           [{ resource_id: 'r1', status: 'running' }, 1],
           [{ resource_id: 'r9', status: 'failed' }, 1],
         ],
         [q.series(M.deploymentInfo, node)]: [[{ ...n1, deployment_id: 'd1', deployment_name: 'chat' }, 1]],
-        [q.stateNow(M.deploymentStatus, ORG)]: [[{ deployment_id: 'd1', status: 'running' }, 1]],
+        [q.stateOnNode(M.deploymentStatus, M.deploymentInfo, BY_DEPLOYMENT, ORG, node)]: [
+          [{ deployment_id: 'd1', status: 'running' }, 1],
+        ],
         [q.gpuUtilizationOf(node, true)]: [[{}, 0.75]],
         [q.gpuMemoryUsedOf(node, true)]: [[{}, 20 * GIB]],
       },

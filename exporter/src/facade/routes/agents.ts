@@ -1,7 +1,6 @@
 /** GET /workload/agents (seed 3.4): counts, all-time performance, 24-hour activity and the agent list. */
 import { z } from 'zod';
 import { M, facade as q, type MetricDef } from '../../../../queries/index.js';
-import { activity } from '../activity.js';
 import { fullListQuery } from '../params.js';
 import { byLabel, indexBy, scalar, statusBy, type Sample } from '../prometheus.js';
 import {
@@ -50,7 +49,7 @@ async function agentSeries(ctx: FacadeContext, reading: Reading) {
     lastTask: byAgent(q.series(M.agentLastTask, s)),
     conversations24h: over24h(M.agentConversations),
     messages24h: over24h(M.agentMessages),
-    activity: activity(ctx, '24h', reading),
+    tasks24h: over24h(M.agentTasks),
   });
 }
 
@@ -134,7 +133,7 @@ export const agentsRoute = defineRoute({
           avgResponseTime: latency.avg,
         },
         activity24h: {
-          tasksExecuted: s.activity.agentTasks,
+          tasksExecuted: round(s.tasks24h, 0),
           conversations: round(s.conversations24h, 0),
           messages: round(s.messages24h, 0),
         },

@@ -1,6 +1,6 @@
 /** GET /infrastructure/nodes/:id (seed 2.2): one node, what runs on it, and its history. */
 import { z } from 'zod';
-import { M, facade as q } from '../../../../queries/index.js';
+import { BY_DEPLOYMENT, BY_RESOURCE, M, facade as q } from '../../../../queries/index.js';
 import { notFound } from '../errors.js';
 import { sourcesOfGpus } from '../gpus.js';
 import { NODE_NOTES, NODE_UNAVAILABLE, NODE_UNITS, loadNodes, nodeSchema } from '../nodes.js';
@@ -38,9 +38,13 @@ async function nodeDetailSeries(ctx: FacadeContext, nodeId: string, range: Range
   const statusOf = (label: string) => (x: Sample[]) => statusBy(x, label);
   return allOf({
     resInfo: ctx.prom.query(q.series(M.resourceInfo, node)),
-    resStatus: ctx.prom.query(q.stateNow(M.resourceStatus, org)).then(statusOf('resource_id')),
+    resStatus: ctx.prom
+      .query(q.stateOnNode(M.resourceStatus, M.resourceInfo, BY_RESOURCE, org, node))
+      .then(statusOf('resource_id')),
     depInfo: ctx.prom.query(q.series(M.deploymentInfo, node)),
-    depStatus: ctx.prom.query(q.stateNow(M.deploymentStatus, org)).then(statusOf('deployment_id')),
+    depStatus: ctx.prom
+      .query(q.stateOnNode(M.deploymentStatus, M.deploymentInfo, BY_DEPLOYMENT, org, node))
+      .then(statusOf('deployment_id')),
     gpuAvg: ruleOrRaw(ctx, reading, (rules) => q.gpuUtilizationOf(node, rules)).then(scalar),
     vram: ruleOrRaw(ctx, reading, (rules) => q.gpuMemoryUsedOf(node, rules)).then(scalar),
     cpuH: history(q.average(M.nodeCpuUsage, node)),
