@@ -53,11 +53,7 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
   let raw: PromAlert[];
   let source = 'prometheus:/api/v1/alerts';
   try {
-    const response = await fetch(`${ctx.config.facade!.prometheusUrl}/api/v1/alerts`, {
-      signal: AbortSignal.timeout(ctx.config.facade!.timeoutMs),
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    raw = ((await response.json()) as { data: { alerts: PromAlert[] } }).data.alerts;
+    raw = await ctx.prom.alerts<PromAlert>();
   } catch {
     source = 'promql:ALERTS';
     const series = await ctx.prom.query(q.activeAlerts());

@@ -20,16 +20,23 @@ export class PrometheusApi {
     private readonly timeoutMs: number,
   ) {}
 
-  private async get<T>(path: string, params: Record<string, string>): Promise<T> {
+  /** POST with form parameters (queries), GET without (the alerts API answers GET only). */
+  private async get<T>(path: string, params?: Record<string, string>): Promise<T> {
     this.roundTrips++;
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(params),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      response = await fetch(
+        `${this.baseUrl}${path}`,
+        params
+          ? {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams(params),
+              signal,
+            }
+          : { signal },
+      );
     } catch (error) {
       const reason =
         error instanceof Error && error.name === 'TimeoutError'
@@ -56,6 +63,11 @@ export class PrometheusApi {
       return [{ metric: {}, value: Number(v[1]) }];
     }
     return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  /** Prometheus' alerts API (firing and pending alerts with annotations); stores without it fail. */
+  async alerts<A>(): Promise<A[]> {
+    return (await this.get<{ alerts: A[] }>('/api/v1/alerts')).alerts;
   }
 
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<Series[]> {
