@@ -182,12 +182,12 @@ export function nodeDetail() {
         'Value #E': 'Memory total',
         'Value #F': 'Power',
       },
-      units: {
-        'Value #B': 'percentunit',
-        'Value #C': 'celsius',
-        'Value #D': 'bytes',
-        'Value #E': 'bytes',
-        'Value #F': 'watt',
+      cells: {
+        'Value #B': { unit: 'percentunit' },
+        'Value #C': { unit: 'celsius' },
+        'Value #D': { unit: 'bytes' },
+        'Value #E': { unit: 'bytes' },
+        'Value #F': { unit: 'watt' },
       },
       h: 8,
     })

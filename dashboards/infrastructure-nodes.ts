@@ -206,7 +206,7 @@ export function nodes() {
         cpu_model: 'CPU',
         org_id: 'Org',
       },
-      units: { 'Value #E': 's', 'Value #G': 'percentunit' },
+      cells: { 'Value #E': { unit: 's' }, 'Value #G': { unit: 'percentunit' } },
       link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.Id}' }) },
       steps: [{ value: T.pollsStale.maxAgeSeconds, color: 'red' }],
     })

@@ -6,11 +6,14 @@
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { M, labelValues, oneOf, queryResult, select } from '../queries/index.js';
+import { oneOf, queryResult, select } from '../queries/index.js';
+import { alertAnnotations, orgIds } from '../queries/monitoring.js';
 
 /** The provisioned Prometheus datasource (provisioning/datasources/aiwm.yml). */
 export const PROMETHEUS_UID = 'aiwm-prometheus';
@@ -57,6 +60,16 @@ export interface Step {
   color: string;
 }
 
+/** How one table column is shown: its unit, colour and words for values (keyed by the field name). */
+export interface Cell {
+  unit?: string;
+  /** Colours the cell from `steps` (or the panel's thresholds) or from the mappings' colours. */
+  color?: 'background' | 'text';
+  steps?: Step[];
+  base?: string;
+  mappings?: dashboard.ValueMapping[];
+}
+
 export interface PanelSpec {
   /** Stable id: embedded panels are addressed by it (`/d-solo/<uid>?panelId=<id>`). Never reuse or renumber. */
   id: number;
@@ -76,11 +89,14 @@ export interface PanelSpec {
   mappings?: dashboard.ValueMapping[];
   /** Table panels: column renames and order. */
   columns?: Record<string, string>;
-  /** Table panels: a unit per column (keyed like `columns`, by the field name before renaming). */
-  units?: Record<string, string>;
+  /** Table panels: unit, colour and mappings per column (keyed like `columns`, by the field name before renaming). */
+  cells?: Record<string, Cell>;
   /** Shown when the query returns nothing (e.g. "never" for a node that never sent a heartbeat). */
   noValue?: string;
 }
+
+/** The width of Grafana's dashboard grid. */
+export const GRID_COLUMNS = 24;
 
 /** Drill-down URL to a dashboard by UID, keeping the datasource, org and time range. */
 export function drillDown(uid: string, variables: Record<string, string> = {}): string {
@@ -90,20 +106,36 @@ export function drillDown(uid: string, variables: Record<string, string> = {}): 
   return `/d/${uid}?\${datasource:queryparam}&\${org:queryparam}${vars}&\${__url_time_range}`;
 }
 
-function thresholds(spec: PanelSpec): dashboard.ThresholdsConfigBuilder {
+function thresholds(steps: Step[] = [], base = 'green'): dashboard.ThresholdsConfigBuilder {
   return new dashboard.ThresholdsConfigBuilder()
     .mode(dashboard.ThresholdsMode.Absolute)
-    .steps([{ value: null, color: spec.base ?? 'green' }, ...(spec.steps ?? [])]);
+    .steps([{ value: null, color: base }, ...steps]);
 }
 
-function query(target: Target, index: number): prometheus.DataqueryBuilder {
+/** How a panel asks Prometheus: stats and bars want one value now, time series a range, tables an instant table. */
+type QueryKind = 'instant' | 'range' | 'table' | 'heatmap';
+
+function query(target: Target, index: number, kind: QueryKind): prometheus.DataqueryBuilder {
   const q = new prometheus.DataqueryBuilder()
     .expr(target.expr)
     .refId(String.fromCharCode(65 + index))
     .datasource(DATASOURCE);
-  if (target.table) return q.instant().format(prometheus.PromQueryFormat.Table);
-  return q.legendFormat(target.legend ?? '__auto');
+  if (kind === 'table' || target.table) return q.instant().format(prometheus.PromQueryFormat.Table);
+  if (kind === 'heatmap') return q.range().format(prometheus.PromQueryFormat.Heatmap).legendFormat('{{le}}');
+  const legend = q.legendFormat(target.legend ?? '__auto');
+  return kind === 'instant' ? legend.instant() : legend.range();
 }
+
+/** Table legend under a time series with the last and the highest value, as kubernetes-mixin does. */
+const tableLegend = () =>
+  new common.VizLegendOptionsBuilder()
+    .showLegend(true)
+    .displayMode(common.LegendDisplayMode.Table)
+    .placement(common.LegendPlacement.Bottom)
+    .calcs(['lastNotNull', 'max']);
+
+const allSeriesTooltip = () =>
+  new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending);
 
 export interface BoardOptions {
   /** The one entity a detail dashboard shows (a required variable in embed URLs). */
@@ -111,13 +143,30 @@ export interface BoardOptions {
   /** Optional filters that default to All (see `filterVariable`). */
   filters?: dashboard.QueryVariableBuilder[];
   time?: string;
+  /**
+   * Operator dashboards (the exporter's own health) have no org: they show the monitoring itself.
+   * Every other dashboard has the `org` variable and scopes every selector, alert annotations included.
+   */
+  withoutOrg?: boolean;
 }
+
+type AnyPanel =
+  | stat.PanelBuilder
+  | bargauge.PanelBuilder
+  | timeseries.PanelBuilder
+  | table.PanelBuilder
+  | statetimeline.PanelBuilder
+  | heatmap.PanelBuilder;
 
 export class Board {
   private readonly builder: dashboard.DashboardBuilder;
   readonly ids = new Set<number>();
 
   private readonly retired: Set<number>;
+  /** Explicit layout: panels fill a line left to right; a panel that does not fit starts the next line. */
+  private x = 0;
+  private y = 0;
+  private lineHeight = 0;
 
   constructor(uid: string, title: string, description: string, options: BoardOptions = {}) {
     this.retired = new Set((RETIRED[uid] ?? []).map((r) => r.id));
@@ -128,6 +177,7 @@ export class Board {
       .readonly()
       .timezone('browser')
       .refresh('1m')
+      .tooltip(dashboard.DashboardCursorSync.Crosshair)
       .time({ from: options.time ?? 'now-24h', to: 'now' })
       .withVariable(
         new dashboard.DatasourceVariableBuilder('datasource')
@@ -135,7 +185,7 @@ export class Board {
           .type('prometheus')
           .current({ text: 'AIWM Prometheus', value: PROMETHEUS_UID }),
       )
-      .withVariable(filterVariable('org', 'Organization', labelValues(M.nodeInfo.name, 'org_id')))
+      .annotation(firingAlertsAnnotation(options.withoutOrg ? '' : ORG))
       .link(
         new dashboard.DashboardLinkBuilder('AIWM dashboards')
           .type(dashboard.DashboardLinkType.Dashboards)
@@ -144,14 +194,19 @@ export class Board {
           .includeVars(true)
           .keepTime(true),
       );
+    if (!options.withoutOrg) this.builder.withVariable(filterVariable('org', 'Organization', orgIds()));
     if (options.entity) this.builder.withVariable(options.entity);
     for (const filter of options.filters ?? []) this.builder.withVariable(filter);
   }
 
-  /** Starts a new row of panels; rows are never collapsed, so nothing hides by accident. */
+  /** Starts a new row of panels on a new line; rows are never collapsed, so nothing hides by accident. */
   row(id: number, title: string): this {
     this.register(id);
-    this.builder.withRow(new dashboard.RowBuilder(title).id(id).collapsed(false));
+    this.newLine();
+    this.builder.withRow(
+      new dashboard.RowBuilder(title).id(id).collapsed(false).gridPos({ x: 0, y: this.y, w: GRID_COLUMNS, h: 1 }),
+    );
+    this.y += 1;
     return this;
   }
 
@@ -161,7 +216,8 @@ export class Board {
       .graphMode(options.graph ? common.BigValueGraphMode.Area : common.BigValueGraphMode.None)
       .textMode(options.textMode ?? common.BigValueTextMode.Auto)
       .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
-    return this.place(this.common(panel, spec), spec, 4, 4);
+    // A sparkline needs a range; a bare number is one instant query per refresh.
+    return this.place(this.common(panel, spec, options.graph ? 'range' : 'instant'), spec, 4, 4);
   }
 
   bars(spec: PanelSpec): this {
@@ -169,16 +225,59 @@ export class Board {
       .orientation(common.VizOrientation.Horizontal)
       .displayMode(common.BarGaugeDisplayMode.Basic)
       .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
-    return this.place(this.common(panel, spec), spec, 6, 6);
+    return this.place(this.common(panel, spec, 'instant'), spec, 6, 6);
   }
 
   timeseries(spec: PanelSpec): this {
-    const panel = new timeseries.PanelBuilder().lineWidth(1).fillOpacity(10).showPoints(common.VisibilityMode.Never);
-    return this.place(this.common(panel, spec), spec, 12, 8);
+    const panel = new timeseries.PanelBuilder()
+      .lineWidth(1)
+      .fillOpacity(10)
+      .showPoints(common.VisibilityMode.Never)
+      .legend(tableLegend())
+      .tooltip(allSeriesTooltip());
+    // Thresholds that exist are drawn: a dashed line and a tinted band above each step.
+    if (spec.steps?.length) {
+      panel.thresholdsStyle(
+        new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.DashedAndArea),
+      );
+    }
+    return this.place(this.common(panel, spec, 'range'), spec, 12, 8);
+  }
+
+  /** One band per series over time, coloured by the mappings (e.g. a node's availability). */
+  timeline(spec: PanelSpec): this {
+    const panel = new statetimeline.PanelBuilder()
+      .showValue(common.VisibilityMode.Never)
+      .mergeValues(true)
+      .rowHeight(0.8)
+      .fillOpacity(80)
+      .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List))
+      .tooltip(allSeriesTooltip());
+    return this.place(this.common(panel, spec, 'range'), spec, 24, 8);
+  }
+
+  /** A Prometheus histogram's buckets over time (`sum by (le) (rate(..._bucket[...]))`). */
+  heatmap(spec: PanelSpec): this {
+    const panel = new heatmap.PanelBuilder()
+      .calculate(false)
+      .color(
+        new heatmap.HeatmapColorOptionsBuilder()
+          .mode(heatmap.HeatmapColorMode.Scheme)
+          .scheme('Oranges')
+          .exponent(0.5)
+          .steps(64)
+          .reverse(false)
+          .fill('dark-orange')
+          .scale(heatmap.HeatmapColorScale.Exponential),
+      )
+      .yAxis(new heatmap.YAxisConfigBuilder().unit(spec.unit))
+      .cellGap(1)
+      .showLegend();
+    return this.place(this.common(panel, spec, 'heatmap'), spec, 12, 8);
   }
 
   table(spec: PanelSpec): this {
-    // Instant table queries joined on their common labels; only the listed columns, in order, renamed.
+    // Instant table queries merged on their common labels; only the listed columns, in order, renamed.
     const panel = new table.PanelBuilder().withTransformation({ id: 'merge', options: {} });
     if (spec.columns) {
       panel
@@ -191,11 +290,16 @@ export class Board {
           },
         });
     }
-    return this.place(this.common(panel, spec), spec, 24, 9);
+    return this.place(this.common(panel, spec, 'table'), spec, 24, 9);
   }
 
   build(): dashboard.Dashboard {
-    return this.builder.build();
+    const built = this.builder.build();
+    // The SDK marks links and annotation toggles `inControlsMenu`, which hides them in the ⋮ menu;
+    // without the field Grafana shows them beside the variables.
+    for (const link of built.links ?? []) delete (link as { placement?: unknown }).placement;
+    for (const a of built.annotations?.list ?? []) delete (a as { placement?: unknown }).placement;
+    return built;
   }
 
   private common<
@@ -208,7 +312,7 @@ export class Board {
       thresholds(t: dashboard.ThresholdsConfigBuilder): T;
       withTarget(q: prometheus.DataqueryBuilder): T;
     },
-  >(panel: T, spec: PanelSpec): T {
+  >(panel: T, spec: PanelSpec, kind: QueryKind): T {
     this.register(spec.id);
     let p = panel
       .id(spec.id)
@@ -216,27 +320,39 @@ export class Board {
       .description(spec.description)
       .datasource(DATASOURCE)
       .unit(spec.unit)
-      .thresholds(thresholds(spec));
-    spec.targets.forEach((t, i) => (p = p.withTarget(query(t, i))));
+      .thresholds(thresholds(spec.steps, spec.base));
+    spec.targets.forEach((t, i) => (p = p.withTarget(query(t, i, kind))));
     return p;
   }
 
-  private place(
-    panel: stat.PanelBuilder | bargauge.PanelBuilder | timeseries.PanelBuilder | table.PanelBuilder,
-    spec: PanelSpec,
-    w: number,
-    h: number,
-  ): this {
-    if (spec.min !== undefined) panel.min(spec.min);
-    if (spec.max !== undefined) panel.max(spec.max);
-    if (spec.mappings) panel.mappings(spec.mappings);
+  private place(panel: AnyPanel, spec: PanelSpec, w: number, h: number): this {
+    if (spec.min !== undefined && 'min' in panel) panel.min(spec.min);
+    if (spec.max !== undefined && 'max' in panel) panel.max(spec.max);
+    if (spec.mappings && 'mappings' in panel) panel.mappings(spec.mappings);
     if (spec.noValue !== undefined) panel.noValue(spec.noValue);
-    if (spec.units && panel instanceof table.PanelBuilder) unitOverrides(panel, spec);
-    if (spec.link) panel.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
-    // The SDK lays panels out left to right on the 24-column grid, wrapping as needed.
-    panel.span(spec.w ?? w).height(spec.h ?? h);
+    if (spec.cells && panel instanceof table.PanelBuilder) cellOverrides(panel, spec);
+    if (spec.link && 'dataLinks' in panel) {
+      panel.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
+    }
+    panel.gridPos(this.slot(spec.w ?? w, spec.h ?? h));
     this.builder.withPanel(panel);
     return this;
+  }
+
+  /** The next free slot of `w` columns: on this line if it fits, else at the start of the next. */
+  private slot(w: number, h: number): dashboard.GridPos {
+    if (w > GRID_COLUMNS) throw new Error(`panel width ${w} exceeds the ${GRID_COLUMNS}-column grid`);
+    if (this.x + w > GRID_COLUMNS) this.newLine();
+    const pos = { x: this.x, y: this.y, w, h };
+    this.x += w;
+    this.lineHeight = Math.max(this.lineHeight, h);
+    return pos;
+  }
+
+  private newLine(): void {
+    this.y += this.lineHeight;
+    this.x = 0;
+    this.lineHeight = 0;
   }
 
   private register(id: number): void {
@@ -246,16 +362,39 @@ export class Board {
   }
 }
 
+/** Firing AIWM alerts as annotations on every time series, scoped to the chosen orgs. */
+function firingAlertsAnnotation(scope: string): dashboard.AnnotationQueryBuilder {
+  return new dashboard.AnnotationQueryBuilder()
+    .name('Firing alerts')
+    .datasource(DATASOURCE)
+    .enable(true)
+    .iconColor('red')
+    .expr(alertAnnotations(scope))
+    .step('60s')
+    .titleFormat('{{alertname}}')
+    .textFormat('{{severity}} {{node_id}}{{deployment_id}}{{agent_id}}{{model_id}}')
+    .tagKeys('severity')
+    .useValueForTime(false);
+}
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Gives table columns their own unit. The matcher takes the field's name before and after the
- * `organize` rename, because Grafana matches overrides on the display name.
+ * Gives table columns their own unit, colours and words. The matcher takes the field's name before
+ * and after the `organize` rename, because Grafana matches overrides on the display name.
  */
-function unitOverrides(panel: table.PanelBuilder, spec: PanelSpec): void {
-  for (const [field, unit] of Object.entries(spec.units ?? {})) {
+function cellOverrides(panel: table.PanelBuilder, spec: PanelSpec): void {
+  for (const [field, cell] of Object.entries(spec.cells ?? {})) {
     const names = [field, spec.columns?.[field]].filter((n): n is string => Boolean(n)).map(escapeRegExp);
-    panel.overrideByRegexp(`^(${names.join('|')})$`, [{ id: 'unit', value: unit }]);
+    const properties: dashboard.DynamicConfigValue[] = [];
+    if (cell.unit) properties.push({ id: 'unit', value: cell.unit });
+    if (cell.steps) properties.push({ id: 'thresholds', value: thresholds(cell.steps, cell.base).build() });
+    if (cell.mappings) properties.push({ id: 'mappings', value: cell.mappings });
+    if (cell.color) {
+      const type = cell.color === 'background' ? 'color-background' : 'color-text';
+      properties.push({ id: 'custom.cellOptions', value: { type, mode: 'basic' } });
+    }
+    panel.overrideByRegexp(`^(${names.join('|')})$`, properties);
   }
 }
 

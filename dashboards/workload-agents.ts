@@ -107,7 +107,7 @@ export function agents() {
         deployment_id: 'Deployment',
         agent_id: 'Id',
       },
-      units: { 'Value #E': 'dateTimeFromNow' },
+      cells: { 'Value #E': { unit: 'dateTimeFromNow' } },
       link: { title: 'Agent performance', url: drillDown(UID.agentDetail, { agent: '${__data.fields.Id}' }) },
     })
     .build();

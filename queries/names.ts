@@ -17,7 +17,7 @@ export const EXPORTER = {
 } as const;
 
 /** Series Prometheus writes itself. */
-export const PROMETHEUS = { up: 'up', alerts: 'ALERTS' } as const;
+export const PROMETHEUS = { up: 'up', alerts: 'ALERTS', alertsSince: 'ALERTS_FOR_STATE' } as const;
 
 /** The exporter's scrape job name in prometheus.yml. */
 export const EXPORTER_JOB = 'aiwm-exporter';
