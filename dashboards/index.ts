@@ -5,6 +5,7 @@ import { agents } from './workload-agents.js';
 import { deploymentDetail } from './workload-deployment-detail.js';
 import { deployments } from './workload-deployments.js';
 import { executions } from './workload-executions.js';
+import { exporter } from './exporter.js';
 import { models } from './workload-models.js';
 import { nodeDetail } from './infrastructure-node-detail.js';
 import { nodes } from './infrastructure-nodes.js';
@@ -23,6 +24,7 @@ export const DASHBOARDS: ReadonlyArray<() => Dashboard> = [
   agents,
   agentDetail,
   executions,
+  exporter,
 ];
 
 export const DASHBOARD_DIR = 'provisioning/dashboards/aiwm';

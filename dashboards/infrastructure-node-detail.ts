@@ -1,10 +1,14 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { M, age, eq, holds, orNone, select } from '../queries/index.js';
+import { M, age, eq, orNone, select } from '../queries/index.js';
 import * as gpus from '../queries/gpus.js';
+import * as nodeQ from '../queries/nodes.js';
 import * as w from '../queries/workloads.js';
-import { Board, UID, drillDown, namedEntityVariable, onOff } from './lib.js';
+import { HEARTBEAT_AGE_STEPS, HEARTBEAT_STALE_SECONDS, RAM_STEPS, nodeStateMappings } from './states.js';
+import { RESOURCE_STATES } from './states.js';
+import { Board, ORG, UID, drillDown, namedEntityVariable, onOff } from './lib.js';
+import { DEPLOYMENT_STATES } from './states.js';
 
 const NODE = eq('node_id', '$node');
 const NAME = common.BigValueTextMode.Name;
@@ -12,6 +16,37 @@ const VALUE_AND_NAME = common.BigValueTextMode.ValueAndName;
 const TEMPERATURE_STEPS = [
   { value: T.gpuTemperature.warningCelsius, color: 'orange' },
   { value: T.gpuTemperature.criticalCelsius, color: 'red' },
+];
+const GPU_MEMORY_STEPS = [{ value: T.gpuMemory.warningRatio, color: 'orange' }];
+/** A number in a table cell coloured only past a threshold (plain text below it). */
+const numberCell = (unit: string, steps: Array<{ value: number; color: string }>) => ({
+  unit,
+  color: 'text' as const,
+  base: 'text',
+  steps,
+});
+
+/**
+ * Clock event reasons by what they mean: the thermal and hardware-slowdown bits the throttle alert
+ * fires on red, the power cap (normal under full load) yellow, idle green, the rest grey.
+ */
+const ALERTING_BITS = [...T.gpuThrottle.thermalBits, ...T.gpuThrottle.hardwareSlowdownBits].map((k) => 2 ** k);
+const CLOCK_REASON_COLORS: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: Object.fromEntries(
+      gpus.CLOCK_EVENT_REASONS.map(({ bit, reason }, index) => {
+        const color = ALERTING_BITS.includes(bit)
+          ? 'red'
+          : reason === 'sw_power_cap'
+            ? 'yellow'
+            : reason === 'gpu_idle'
+              ? 'green'
+              : '#8e8e8e';
+        return [reason, { color, index }];
+      }),
+    ),
+  },
 ];
 
 /** The last XID code is the value; 0 means none since the exporter started. */
@@ -33,10 +68,11 @@ export function nodeDetail() {
         id: 1,
         title: 'Recorded status',
         description:
-          'The status AIWM stores for the node, with its class in brackets (up, degraded, down, ' +
-          'maintenance, provisioning, unknown).',
+          'The status AIWM stores for the node, with its class in brackets, coloured by the class: up green, ' +
+          'degraded orange, down red, maintenance blue, provisioning purple, unknown grey.',
         unit: 'none',
-        targets: [{ expr: holds(M.nodeStatus.name, NODE), legend: '{{status}} ({{class}})' }],
+        targets: [{ expr: nodeQ.nodeStateCode('status', NODE), legend: '{{status}} ({{class}})' }],
+        mappings: nodeStateMappings(M.nodeStatus, 'code'),
         w: 4,
       },
       { textMode: NAME },
@@ -46,10 +82,11 @@ export function nodeDetail() {
         id: 16,
         title: 'Availability',
         description:
-          'online = up or degraded with a fresh heartbeat; offline = down, or a stale heartbeat or none ' +
-          'ever; else maintenance, provisioning or unknown.',
+          'online (green) = up or degraded with a fresh heartbeat; offline (red) = down, or a stale heartbeat ' +
+          'or none ever; else maintenance (blue), provisioning or unknown.',
         unit: 'none',
-        targets: [{ expr: holds(M.nodeAvailability.name, NODE), legend: '{{availability}}' }],
+        targets: [{ expr: nodeQ.nodeStateCode('availability', NODE), legend: '{{availability}}' }],
+        mappings: nodeStateMappings(M.nodeAvailability, 'code'),
         w: 3,
       },
       { textMode: NAME },
@@ -59,10 +96,11 @@ export function nodeDetail() {
         id: 15,
         title: 'Heartbeat',
         description:
-          "fresh, stale (older than the exporter's HEARTBEAT_STALE_AFTER) or never (no heartbeat since " +
-          'the node registered).',
+          "fresh (green), stale (orange: older than the exporter's HEARTBEAT_STALE_AFTER) or never (red: no " +
+          'heartbeat since the node registered).',
         unit: 'none',
-        targets: [{ expr: holds(M.nodeHeartbeatState.name, NODE), legend: '{{state}}' }],
+        targets: [{ expr: nodeQ.nodeStateCode('heartbeat', NODE), legend: '{{state}}' }],
+        mappings: nodeStateMappings(M.nodeHeartbeatState, 'code'),
         w: 3,
       },
       { textMode: NAME },
@@ -70,10 +108,12 @@ export function nodeDetail() {
     .stat({
       id: 2,
       title: 'Heartbeat age',
-      description: 'Seconds since the node\'s last heartbeat; "never" when it has not sent one.',
+      description:
+        `Time since the node's last heartbeat; orange from ${HEARTBEAT_STALE_SECONDS} s (the exporter's ` +
+        'HEARTBEAT_STALE_AFTER), "never" when it has not sent one.',
       unit: 's',
       targets: [{ expr: age(select(M.nodeHeartbeat.name, NODE)) }],
-      steps: [{ value: 120, color: 'red' }],
+      steps: HEARTBEAT_AGE_STEPS,
       noValue: 'never',
       w: 3,
     })
@@ -112,10 +152,7 @@ export function nodeDetail() {
       ],
       min: 0,
       max: 1,
-      steps: [
-        { value: T.nodeMemory.warningRatio, color: 'orange' },
-        { value: T.nodeMemory.criticalRatio, color: 'red' },
-      ],
+      steps: RAM_STEPS,
     })
     .stat(
       {
@@ -162,14 +199,18 @@ export function nodeDetail() {
       title: 'GPUs',
       description:
         "Every GPU of the node as reported now. uuid is dcgm-exporter's UUID, or AIWM's deviceId " +
-        'when the source is aiwm.',
+        `when the source is aiwm. Temperature turns orange from ${T.gpuTemperature.warningCelsius} °C and red ` +
+        `from ${T.gpuTemperature.criticalCelsius} °C, memory used orange from ` +
+        `${T.gpuMemory.warningRatio * 100} % (the alert levels).`,
       unit: 'none',
+      // One series per GPU without `__name__` in every column, so Grafana's merge makes one row per GPU.
       targets: [
         { expr: gpus.gpuInventory(NODE), table: true },
         ...(['utilization', 'temperature', 'memoryUsed', 'memoryTotal', 'power'] as const).map((name) => ({
           expr: gpus.perGpu(name, NODE),
           table: true,
         })),
+        { expr: gpus.gpuMemoryUsedRatio(NODE), table: true },
       ],
       columns: {
         gpu: 'GPU',
@@ -178,13 +219,15 @@ export function nodeDetail() {
         source: 'Source',
         'Value #B': 'Utilization',
         'Value #C': 'Temperature',
+        'Value #G': 'Memory used %',
         'Value #D': 'Memory used',
         'Value #E': 'Memory total',
         'Value #F': 'Power',
       },
       cells: {
         'Value #B': { unit: 'percentunit' },
-        'Value #C': { unit: 'celsius' },
+        'Value #C': numberCell('celsius', TEMPERATURE_STEPS),
+        'Value #G': numberCell('percentunit', GPU_MEMORY_STEPS),
         'Value #D': { unit: 'bytes' },
         'Value #E': { unit: 'bytes' },
         'Value #F': { unit: 'watt' },
@@ -194,38 +237,53 @@ export function nodeDetail() {
     .timeseries({
       id: 9,
       title: 'GPU utilization',
-      description: 'Per GPU, from dcgm-exporter or AIWM (AIWM writes it at registration only).',
+      description:
+        'Per GPU, from dcgm-exporter where it runs on the node, else AIWM (which writes it at registration only).',
       unit: 'percentunit',
-      targets: [{ expr: gpus.gpuSeries('utilization', NODE), legend: 'GPU {{gpu}} ({{source}})' }],
+      targets: [{ expr: gpus.perGpuValue('utilization', NODE), legend: 'GPU {{gpu}}' }],
       min: 0,
       max: 1,
-    })
-    .timeseries({
-      id: 10,
-      title: 'GPU memory used',
-      description: 'Per GPU, against its size.',
-      unit: 'bytes',
-      targets: [
-        { expr: gpus.gpuSeries('memoryUsed', NODE), legend: 'GPU {{gpu}} used' },
-        { expr: gpus.gpuSeries('memoryTotal', NODE), legend: 'GPU {{gpu}} total' },
-      ],
+      w: 8,
     })
     .timeseries({
       id: 11,
       title: 'GPU temperature',
       description:
-        `Per GPU. Alert levels: ${T.gpuTemperature.warningCelsius} °C warning, ` +
+        `Per GPU. Alert levels, drawn: ${T.gpuTemperature.warningCelsius} °C warning, ` +
         `${T.gpuTemperature.criticalCelsius} °C critical.`,
       unit: 'celsius',
-      targets: [{ expr: gpus.gpuSeries('temperature', NODE), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.perGpuValue('temperature', NODE), legend: 'GPU {{gpu}}' }],
       steps: TEMPERATURE_STEPS,
+      w: 8,
     })
     .timeseries({
       id: 12,
       title: 'GPU power',
       description: "Power draw per GPU (neither dcgm-exporter's default counters nor current AIWM give the limit).",
       unit: 'watt',
-      targets: [{ expr: gpus.gpuSeries('power', NODE), legend: 'GPU {{gpu}}' }],
+      targets: [{ expr: gpus.perGpuValue('power', NODE), legend: 'GPU {{gpu}}' }],
+      min: 0,
+      w: 8,
+    })
+    .timeseries({
+      id: 25,
+      title: 'GPU memory used (share)',
+      description:
+        `Per GPU, memory in use as a share of its size; the alert level, drawn, is ${T.gpuMemory.warningRatio * 100} %. ` +
+        'Empty for a GPU whose size is unknown.',
+      unit: 'percentunit',
+      targets: [{ expr: gpus.gpuMemoryUsedRatio(NODE), legend: 'GPU {{gpu}}' }],
+      min: 0,
+      max: 1,
+      steps: GPU_MEMORY_STEPS,
+    })
+    .timeseries({
+      id: 10,
+      title: 'GPU memory used',
+      description: "Per GPU, in bytes (each GPU's size is in the GPUs table).",
+      unit: 'bytes',
+      targets: [{ expr: gpus.perGpuValue('memoryUsed', NODE), legend: 'GPU {{gpu}}' }],
+      min: 0,
     })
     .row(103, 'GPU health (dcgm-exporter)')
     .stat({
@@ -272,32 +330,35 @@ export function nodeDetail() {
       unit: 'none',
       targets: [{ expr: gpus.clockEventReasons(NODE), table: true }],
       columns: { gpu: 'GPU', reason: 'Reason' },
+      cells: { reason: { color: 'background', mappings: CLOCK_REASON_COLORS } },
       h: 6,
     })
     .row(102, 'On this node')
     .table({
       id: 13,
       title: 'Resources',
-      description: 'VMs and containers placed on the node.',
+      description: 'VMs and containers placed on the node, coloured by status (running green, failed or error red).',
       unit: 'none',
       targets: [
-        { expr: w.resourcesOnNode(NODE), table: true },
-        { expr: w.resourceStateOnNode(NODE), table: true },
+        { expr: w.resourceRowsOnNode(NODE), table: true },
+        { expr: w.resourceStateCodeOnNode(NODE, ORG), table: true },
       ],
-      columns: { resource_name: 'Resource', resource_type: 'Type', state: 'Status', resource_id: 'Id' },
+      columns: { resource_name: 'Resource', resource_type: 'Type', 'Value #B': 'Status', resource_id: 'Id' },
+      cells: { 'Value #B': { color: 'background', mappings: RESOURCE_STATES } },
       w: 12,
       link: { title: 'Resources', url: drillDown(UID.resources) },
     })
     .table({
       id: 14,
       title: 'Deployments',
-      description: 'Model deployments on the node.',
+      description: 'Model deployments on the node, coloured by status (running green, failed or error red).',
       unit: 'none',
       targets: [
-        { expr: w.deploymentsOnNode(NODE), table: true },
-        { expr: w.deploymentStateOnNode(NODE), table: true },
+        { expr: w.deploymentRowsOnNode(NODE), table: true },
+        { expr: w.deploymentStateCodeOnNode(NODE, ORG), table: true },
       ],
-      columns: { deployment_name: 'Deployment', state: 'Status', deployment_id: 'Id', model_id: 'Model' },
+      columns: { deployment_name: 'Deployment', 'Value #B': 'Status', deployment_id: 'Id', model_id: 'Model' },
+      cells: { 'Value #B': { color: 'background', mappings: DEPLOYMENT_STATES } },
       w: 12,
       link: { title: 'Deployment detail', url: drillDown(UID.deploymentDetail, { deployment: '${__data.fields.Id}' }) },
     })

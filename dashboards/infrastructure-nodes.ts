@@ -1,8 +1,15 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { M, labelValues, select } from '../queries/index.js';
+import { M, labelValues, select, type MetricDef } from '../queries/index.js';
 import * as gpus from '../queries/gpus.js';
 import * as nodeQ from '../queries/nodes.js';
-import { Board, ORG, UID, drillDown, filterVariable } from './lib.js';
+import { Board, ORG, UID, drillDown, filterVariable, type Step } from './lib.js';
+import {
+  HEARTBEAT_AGE_STEPS,
+  HEARTBEAT_STALE_SECONDS,
+  NODE_STATE_COLORS,
+  RAM_STEPS,
+  nodeStateMappings,
+} from './states.js';
 
 /** Node counts in one availability (absent label sets read 0). */
 const byAvailability = (availability: string) => nodeQ.nodesIn(availability, ORG);
@@ -11,6 +18,14 @@ const AVAILABILITIES = labelValues(M.nodeAvailability.name, 'availability', ORG)
 
 /** The node list shows only nodes in the chosen availabilities (every column, or merge adds blank rows). */
 const listed = (expr: string) => nodeQ.inAvailability(expr, ORG, '$availability');
+
+const CPU_STEPS: Step[] = [{ value: 0.8, color: 'orange' }];
+
+/** A table column coloured by the node state it shows. */
+const stateCell = (stateSet: MetricDef) => ({
+  color: 'background' as const,
+  mappings: nodeStateMappings(stateSet, 'word'),
+});
 
 /** Level 2: the node fleet. */
 export function nodes() {
@@ -68,7 +83,8 @@ export function nodes() {
       targets: [{ expr: nodeQ.onlineCpuUsage(ORG) }],
       min: 0,
       max: 1,
-      steps: [{ value: 0.8, color: 'orange' }],
+      steps: CPU_STEPS,
+      w: 6,
     })
     .stat({
       id: 7,
@@ -78,10 +94,8 @@ export function nodes() {
       targets: [{ expr: nodeQ.onlineRamUsage(ORG) }],
       min: 0,
       max: 1,
-      steps: [
-        { value: T.nodeMemory.warningRatio, color: 'orange' },
-        { value: T.nodeMemory.criticalRatio, color: 'red' },
-      ],
+      steps: RAM_STEPS,
+      w: 6,
     })
     .stat({
       id: 8,
@@ -91,6 +105,7 @@ export function nodes() {
       targets: [{ expr: gpus.onlineGpuUtilization(ORG) }],
       min: 0,
       max: 1,
+      w: 6,
     })
     .stat({
       id: 9,
@@ -99,6 +114,7 @@ export function nodes() {
         'AIWM records disk sizes but no disk usage, so no utilization can be shown; this is the total disk size.',
       unit: 'bytes',
       targets: [{ expr: nodeQ.diskTotal(ORG) }],
+      w: 6,
     })
     .timeseries({
       id: 10,
@@ -108,6 +124,7 @@ export function nodes() {
       targets: [{ expr: nodeQ.cpuUsageByNode(ORG), legend: '{{node_name}}' }],
       min: 0,
       max: 1,
+      steps: CPU_STEPS,
     })
     .timeseries({
       id: 11,
@@ -117,10 +134,7 @@ export function nodes() {
       targets: [{ expr: nodeQ.ramUsageByNode(ORG), legend: '{{node_name}}' }],
       min: 0,
       max: 1,
-      steps: [
-        { value: T.nodeMemory.warningRatio, color: 'orange' },
-        { value: T.nodeMemory.criticalRatio, color: 'red' },
-      ],
+      steps: RAM_STEPS,
     })
     .row(103, 'Status and heartbeat')
     .bars({
@@ -129,6 +143,7 @@ export function nodes() {
       description: 'online, offline, maintenance, provisioning, unknown: recorded status class and heartbeat together.',
       unit: 'none',
       targets: [{ expr: nodeQ.nodesBy('availability', ORG), legend: '{{availability}}' }],
+      seriesColors: NODE_STATE_COLORS,
       w: 6,
     })
     .bars({
@@ -139,6 +154,7 @@ export function nodes() {
         'maintenance, provisioning, unknown.',
       unit: 'none',
       targets: [{ expr: nodeQ.nodesBy('class', ORG), legend: '{{class}}' }],
+      seriesColors: NODE_STATE_COLORS,
       w: 6,
     })
     .bars({
@@ -147,6 +163,7 @@ export function nodes() {
       description: 'fresh, stale (older than HEARTBEAT_STALE_AFTER) or never (no heartbeat since registration).',
       unit: 'none',
       targets: [{ expr: nodeQ.nodesByHeartbeat(ORG), legend: '{{state}}' }],
+      seriesColors: NODE_STATE_COLORS,
       w: 6,
     })
     .stat({
@@ -178,37 +195,54 @@ export function nodes() {
       id: 12,
       title: 'Nodes',
       description:
-        'One row per node. Recorded status is the raw value AIWM stores, class its status class. ' +
-        'Heartbeat age is empty for a node that never sent one. GPUs and GPU source are empty when neither ' +
-        "dcgm-exporter nor AIWM reports the node's GPUs (unknown, not zero).",
+        'One row per node, coloured by state: availability, status class and heartbeat (online, up and fresh ' +
+        'green; degraded and stale orange; offline, down and never red; maintenance blue). Recorded status ' +
+        `is the raw value AIWM stores. Heartbeat age turns orange from ${HEARTBEAT_STALE_SECONDS} s ` +
+        "(the exporter's HEARTBEAT_STALE_AFTER) and is empty for a node that never sent one; RAM usage " +
+        `turns orange from ${T.nodeMemory.warningRatio * 100} % and red from ${T.nodeMemory.criticalRatio * 100} % ` +
+        "(the alert levels). GPUs and GPU source are empty when neither dcgm-exporter nor AIWM reports the node's " +
+        'GPUs (unknown, not zero). Click a row for the node.',
       unit: 'none',
+      // Every column is one series per node without `__name__`, so Grafana's merge makes one row per node.
       targets: [
-        select(M.nodeInfo.name, ORG),
+        nodeQ.nodeColumn(select(M.nodeInfo.name, ORG), ['node_name', 'roles', 'cpu_model']),
         nodeQ.nodeStateLabels('availability', ORG),
         nodeQ.nodeStateLabels('status', ORG),
         nodeQ.nodeStateLabels('heartbeat', ORG),
-        nodeQ.heartbeatAge(ORG),
+        nodeQ.nodeColumn(nodeQ.heartbeatAge(ORG)),
         gpus.gpusBySource(ORG, true),
-        gpus.nodeGpuUtilization(ORG),
+        nodeQ.nodeColumn(gpus.nodeGpuUtilization(ORG)),
+        nodeQ.nodeColumn(select(M.nodeCpuUsage.name, ORG)),
+        nodeQ.nodeColumn(select(M.nodeRamUsage.name, ORG)),
       ].map((expr) => ({ expr: listed(expr), table: true })),
       columns: {
         node_name: 'Node',
-        node_id: 'Id',
         availability: 'Availability',
-        status: 'Recorded status',
         class: 'Class',
+        status: 'Recorded status',
         state: 'Heartbeat',
         'Value #E': 'Heartbeat age',
+        'Value #H': 'CPU usage',
+        'Value #I': 'RAM usage',
         'Value #F': 'GPUs',
         source: 'GPU source',
         'Value #G': 'GPU utilization',
         roles: 'Roles',
-        cpu_model: 'CPU',
+        cpu_model: 'CPU model',
+        node_id: 'Id',
         org_id: 'Org',
       },
-      cells: { 'Value #E': { unit: 's' }, 'Value #G': { unit: 'percentunit' } },
+      cells: {
+        availability: stateCell(M.nodeAvailability),
+        class: stateCell(M.nodeStatus),
+        state: stateCell(M.nodeHeartbeatState),
+        'Value #E': { unit: 's', color: 'text', base: 'text', steps: HEARTBEAT_AGE_STEPS },
+        'Value #H': { unit: 'percentunit', color: 'text', base: 'text', steps: CPU_STEPS },
+        'Value #I': { unit: 'percentunit', color: 'text', base: 'text', steps: RAM_STEPS },
+        'Value #G': { unit: 'percentunit' },
+      },
       link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.Id}' }) },
-      steps: [{ value: T.pollsStale.maxAgeSeconds, color: 'red' }],
+      h: 12,
     })
     .build();
 }

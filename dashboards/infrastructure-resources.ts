@@ -1,6 +1,8 @@
+import { BY_RESOURCE } from '../queries/core.js';
 import { M, type MetricDef } from '../queries/names.js';
 import * as w from '../queries/workloads.js';
 import { Board, ORG, UID, drillDown } from './lib.js';
+import { RESOURCE_STATES, RESOURCE_STATE_COLORS } from './states.js';
 
 /** Allocations count for resources that hold capacity. */
 const holding = (allocation: MetricDef) => w.allocationHeld(allocation, ORG);
@@ -19,6 +21,7 @@ export function resources() {
       description: 'inference-container, application-container, virtual-machine.',
       unit: 'none',
       targets: [{ expr: w.totalBy(M.resources, 'resource_type', ORG), legend: '{{resource_type}}' }],
+      w: 5,
     })
     .bars({
       id: 2,
@@ -26,6 +29,8 @@ export function resources() {
       description: 'Resources by status.',
       unit: 'none',
       targets: [{ expr: w.totalBy(M.resources, 'status', ORG), legend: '{{status}}' }],
+      seriesColors: RESOURCE_STATE_COLORS,
+      w: 5,
     })
     .bars({
       id: 3,
@@ -33,6 +38,7 @@ export function resources() {
       description: 'passthrough and MIG for VMs, container for containers.',
       unit: 'none',
       targets: [{ expr: w.totalBy(M.resourceGpus, 'mode', ORG), legend: '{{mode}}' }],
+      w: 5,
     })
     .stat({
       id: 4,
@@ -40,7 +46,8 @@ export function resources() {
       description: 'Held by resources deploying, running or stopping.',
       unit: 'none',
       targets: [{ expr: holding(M.resourceVcpus) }],
-      w: 2,
+      w: 3,
+      h: 6,
     })
     .stat({
       id: 5,
@@ -48,7 +55,8 @@ export function resources() {
       description: 'Held by resources deploying, running or stopping.',
       unit: 'bytes',
       targets: [{ expr: holding(M.resourceMemory) }],
-      w: 2,
+      w: 3,
+      h: 6,
     })
     .stat({
       id: 6,
@@ -56,26 +64,46 @@ export function resources() {
       description: 'Held by VMs deploying, running or stopping (containers record none).',
       unit: 'bytes',
       targets: [{ expr: holding(M.resourceDisk) }],
-      w: 2,
+      w: 3,
+      h: 6,
     })
     .table({
       id: 7,
       title: 'Resources',
-      description: 'Every VM and container with its node and status.',
+      description:
+        'Every VM and container with its node, status (coloured: running green, queued or deploying blue, ' +
+        'stopping yellow, stopped grey, failed or error red) and what it is allocated. Disk is recorded for ' +
+        'VMs only. Click a row for its node.',
       unit: 'none',
+      // Every column is one series per resource without `__name__`, so Grafana's merge makes one row each.
       targets: [
-        { expr: w.perEntity(M.resourceInfo, ORG), table: true },
-        { expr: w.stateColumn(M.resourceStatus, ORG), table: true },
+        { expr: w.resourceRows(ORG), table: true },
+        { expr: w.stateCode(M.resourceStatus, BY_RESOURCE, ORG), table: true },
+        { expr: w.valueColumn(M.resourceVcpus.name, BY_RESOURCE, ORG), table: true },
+        { expr: w.valueColumn(M.resourceMemory.name, BY_RESOURCE, ORG), table: true },
+        { expr: w.valueColumn(M.resourceDisk.name, BY_RESOURCE, ORG), table: true },
+        { expr: w.resourceGpusAllocated(ORG), table: true },
       ],
       columns: {
         resource_name: 'Resource',
         resource_type: 'Type',
-        state: 'Status',
-        node_id: 'Node',
+        'Value #B': 'Status',
+        node_name: 'Node',
+        'Value #C': 'vCPUs',
+        'Value #D': 'RAM',
+        'Value #E': 'Disk',
+        'Value #F': 'GPUs',
+        node_id: 'Node id',
         resource_id: 'Id',
         org_id: 'Org',
       },
-      link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.Node}' }) },
+      cells: {
+        'Value #B': { color: 'background', mappings: RESOURCE_STATES },
+        'Value #D': { unit: 'bytes' },
+        'Value #E': { unit: 'bytes' },
+      },
+      link: { title: 'Node detail', url: drillDown(UID.nodeDetail, { node: '${__data.fields.node_id}' }) },
+      h: 12,
     })
     .build();
 }

@@ -15,6 +15,13 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { oneOf, queryResult, select } from '../queries/index.js';
 import { alertAnnotations, orgIds } from '../queries/monitoring.js';
 
+/**
+ * The Grafana the stack runs (docker-compose.yml) and the dashboard schema it reads and writes: 42
+ * since Grafana 12.2 (migration v42, grafana/grafana#110517). The SDK writes this schema version; a
+ * test keeps compose, the SDK and this pin in step.
+ */
+export const GRAFANA = { image: 'grafana/grafana:12.4.10', schemaVersion: 42 } as const;
+
 /** The provisioned Prometheus datasource (provisioning/datasources/aiwm.yml). */
 export const PROMETHEUS_UID = 'aiwm-prometheus';
 export const DATASOURCE: { type: string; uid: string } = { type: 'prometheus', uid: '${datasource}' };
@@ -46,6 +53,7 @@ export const UID = {
   agents: 'aiwm-agents',
   agentDetail: 'aiwm-agent-detail',
   executions: 'aiwm-executions',
+  exporter: 'aiwm-exporter',
 } as const;
 
 export interface Target {
@@ -68,6 +76,12 @@ export interface Cell {
   steps?: Step[];
   base?: string;
   mappings?: dashboard.ValueMapping[];
+  /** Data links from this column's cells only (`${__data.fields.x}` reads the row). */
+  links?: Array<{ title: string; url: string }>;
+  /** Shows the links' titles in the cell (Grafana's data-links cell) instead of the value. */
+  showLinks?: boolean;
+  /** Kept in the data, for links, but not shown. */
+  hidden?: boolean;
 }
 
 export interface PanelSpec {
@@ -91,6 +105,10 @@ export interface PanelSpec {
   columns?: Record<string, string>;
   /** Table panels: unit, colour and mappings per column (keyed like `columns`, by the field name before renaming). */
   cells?: Record<string, Cell>;
+  /** Table panels: the initial sort, by a column title (after renaming). */
+  sortBy?: { column: string; desc?: boolean };
+  /** Fixed colours per series name, e.g. one bar per state (offline red, online green). */
+  seriesColors?: Record<string, string>;
   /** Shown when the query returns nothing (e.g. "never" for a node that never sent a heartbeat). */
   noValue?: string;
 }
@@ -247,7 +265,7 @@ export class Board {
   /** One band per series over time, coloured by the mappings (e.g. a node's availability). */
   timeline(spec: PanelSpec): this {
     const panel = new statetimeline.PanelBuilder()
-      .showValue(common.VisibilityMode.Never)
+      .showValue(common.VisibilityMode.Auto)
       .mergeValues(true)
       .rowHeight(0.8)
       .fillOpacity(80)
@@ -290,6 +308,10 @@ export class Board {
           },
         });
     }
+    if (spec.sortBy) {
+      const sort = new common.TableSortByFieldStateBuilder().displayName(spec.sortBy.column);
+      panel.sortBy([sort.desc(spec.sortBy.desc ?? false)]);
+    }
     return this.place(this.common(panel, spec, 'table'), spec, 24, 9);
   }
 
@@ -331,9 +353,9 @@ export class Board {
     if (spec.mappings && 'mappings' in panel) panel.mappings(spec.mappings);
     if (spec.noValue !== undefined) panel.noValue(spec.noValue);
     if (spec.cells && panel instanceof table.PanelBuilder) cellOverrides(panel, spec);
-    if (spec.link && 'dataLinks' in panel) {
-      panel.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
-    }
+    if (spec.link && 'dataLinks' in panel) panel.dataLinks([dataLink(spec.link.title, spec.link.url)]);
+    for (const [name, color] of Object.entries(spec.seriesColors ?? {}))
+      panel.overrideByName(name, [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }]);
     panel.gridPos(this.slot(spec.w ?? w, spec.h ?? h));
     this.builder.withPanel(panel);
     return this;
@@ -360,6 +382,14 @@ export class Board {
     if (this.retired.has(id)) throw new Error(`panel id ${id} is retired (lib.ts RETIRED)`);
     this.ids.add(id);
   }
+}
+
+/**
+ * A panel data link as Grafana stores it (`title`, `url`). The SDK types data links as dashboard
+ * links, whose extra fields (type, tags, placement) mean nothing on a panel.
+ */
+function dataLink(title: string, url: string): { build: () => dashboard.DashboardLink } {
+  return { build: () => ({ title, url, targetBlank: false }) as dashboard.DashboardLink };
 }
 
 /** Firing AIWM alerts as annotations on every time series, scoped to the chosen orgs. */
@@ -390,10 +420,13 @@ function cellOverrides(panel: table.PanelBuilder, spec: PanelSpec): void {
     if (cell.unit) properties.push({ id: 'unit', value: cell.unit });
     if (cell.steps) properties.push({ id: 'thresholds', value: thresholds(cell.steps, cell.base).build() });
     if (cell.mappings) properties.push({ id: 'mappings', value: cell.mappings });
-    if (cell.color) {
+    if (cell.showLinks) properties.push({ id: 'custom.cellOptions', value: { type: 'data-links' } });
+    else if (cell.color) {
       const type = cell.color === 'background' ? 'color-background' : 'color-text';
       properties.push({ id: 'custom.cellOptions', value: { type, mode: 'basic' } });
     }
+    if (cell.links) properties.push({ id: 'links', value: cell.links });
+    if (cell.hidden) properties.push({ id: 'custom.hidden', value: true });
     panel.overrideByRegexp(`^(${names.join('|')})$`, properties);
   }
 }

@@ -1,8 +1,8 @@
-import * as common from '@grafana/grafana-foundation-sdk/common';
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { M, eq, holds } from '../queries/index.js';
+import { BY_AGENT, M, eq } from '../queries/index.js';
 import * as w from '../queries/workloads.js';
 import { Board, RANGE, RATE, UID, namedEntityVariable } from './lib.js';
+import { AGENT_STATES, nanAs } from './states.js';
 
 const A = eq('agent_id', '$agent');
 
@@ -17,22 +17,21 @@ export function agentDetail() {
     },
   )
     .row(100, 'Agent')
-    .stat(
-      {
-        id: 1,
-        title: 'Status',
-        description: 'Status AIWM records for the agent.',
-        unit: 'none',
-        targets: [{ expr: holds(M.agentStatus.name, A), legend: '{{status}}' }],
-      },
-      { textMode: common.BigValueTextMode.Name },
-    )
+    .stat({
+      id: 1,
+      title: 'Status',
+      description: 'Status AIWM records for the agent: active green, busy blue, suspended orange, inactive grey.',
+      unit: 'none',
+      targets: [{ expr: w.stateCode(M.agentStatus, BY_AGENT, A), legend: 'status' }],
+      mappings: AGENT_STATES,
+    })
     .stat({
       id: 2,
       title: 'Tasks',
       description: 'Assistant responses over the selected range.',
       unit: 'short',
       targets: [{ expr: w.increaseOver(M.agentTasks, A, RANGE) }],
+      base: 'blue',
     })
     .stat({
       id: 3,
@@ -48,6 +47,8 @@ export function agentDetail() {
       description: 'Mean latency over the range.',
       unit: 's',
       targets: [{ expr: w.meanOver(M.agentLatency, A, RANGE) }],
+      mappings: [nanAs('no tasks')],
+      base: 'blue',
     })
     .stat({
       id: 11,
@@ -56,6 +57,18 @@ export function agentDetail() {
       unit: 'dateTimeFromNow',
       targets: [{ expr: w.lastTaskMillis(A) }],
       noValue: 'none counted',
+      base: 'blue',
+    })
+    .stat({
+      id: 12,
+      title: 'Failure ratio',
+      description: `Failed share of the tasks over the range; red above ${T.agentErrors.ratio * 100} % (the agent-errors alert).`,
+      unit: 'percentunit',
+      targets: [{ expr: w.ratioOver(M.agentTaskFailures, M.agentTasks, A, RANGE) }],
+      mappings: [nanAs('no tasks')],
+      steps: [{ value: T.agentErrors.ratio, color: 'red' }],
+      min: 0,
+      max: 1,
     })
     .row(101, 'Timeline')
     .timeseries({

@@ -1,7 +1,8 @@
 import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
-import { DEPLOYMENT_LATENCY_QUANTILES, M, eq, type GpuSeries } from '../queries/index.js';
+import { BY_DEPLOYMENT, DEPLOYMENT_LATENCY_QUANTILES, M, eq, type GpuSeries } from '../queries/index.js';
 import * as w from '../queries/workloads.js';
 import { Board, ORG, RATE, UID, namedEntityVariable } from './lib.js';
+import { DEPLOYMENT_STATES } from './states.js';
 
 const D = eq('deployment_id', '$deployment');
 /** The deployment's node, for GPU panels (AIWM records the node, not the GPU). */
@@ -12,7 +13,7 @@ export function deploymentDetail() {
   return new Board(
     UID.deploymentDetail,
     'AIWM / AI Workload / Deployment detail',
-    'One deployment: requests, latency percentiles, throughput, tokens, errors and the GPUs of its node.',
+    'One deployment: status over time, requests, latency percentiles and distribution, throughput, tokens, errors and the GPUs of its node.',
     {
       entity: namedEntityVariable(
         'deployment',
@@ -24,12 +25,39 @@ export function deploymentDetail() {
     },
   )
     .row(100, 'Traffic')
+    .timeline({
+      id: 10,
+      title: 'Status',
+      description: 'The status AIWM records for the deployment over time: running green, failed or error red.',
+      unit: 'none',
+      targets: [{ expr: w.stateCode(M.deploymentStatus, BY_DEPLOYMENT, D), legend: 'status' }],
+      mappings: DEPLOYMENT_STATES,
+      base: '#8e8e8e',
+      h: 5,
+    })
     .timeseries({
       id: 1,
       title: 'Requests per second',
       description: "From AIWM's cumulative requestCount.",
       unit: 'reqps',
       targets: [{ expr: w.ratePerSecond(M.deploymentRequests, D, RATE), legend: 'requests' }],
+      w: 8,
+    })
+    .timeseries({
+      id: 3,
+      title: 'Tokens per second',
+      description: "Throughput from AIWM's cumulative totalTokens.",
+      unit: 'short',
+      targets: [{ expr: w.ratePerSecond(M.deploymentTokens, D, RATE), legend: 'tokens/s' }],
+      w: 8,
+    })
+    .timeseries({
+      id: 6,
+      title: 'Cost per hour',
+      description: "US dollars per hour from AIWM's cumulative totalCost.",
+      unit: 'currencyUSD',
+      targets: [{ expr: w.costPerHour(D, RATE), legend: 'USD/h' }],
+      w: 8,
     })
     .timeseries({
       id: 2,
@@ -42,12 +70,13 @@ export function deploymentDetail() {
       })),
       steps: [{ value: T.deploymentLatency.p95Seconds, color: 'red' }],
     })
-    .timeseries({
-      id: 3,
-      title: 'Tokens per second',
-      description: "Throughput from AIWM's cumulative totalTokens.",
-      unit: 'short',
-      targets: [{ expr: w.ratePerSecond(M.deploymentTokens, D, RATE), legend: 'tokens/s' }],
+    .heatmap({
+      id: 11,
+      title: 'Latency distribution',
+      description:
+        'Responses per second in each latency bucket of the histogram (darker: more responses); the percentiles beside are read from the same buckets.',
+      unit: 's',
+      targets: [{ expr: w.deploymentLatencyBuckets(D, RATE) }],
     })
     .timeseries({
       id: 4,
@@ -66,13 +95,6 @@ export function deploymentDetail() {
       max: 1,
       steps: [{ value: T.deploymentErrors.ratio, color: 'red' }],
     })
-    .timeseries({
-      id: 6,
-      title: 'Cost per hour',
-      description: "US dollars per hour from AIWM's cumulative totalCost.",
-      unit: 'currencyUSD',
-      targets: [{ expr: w.costPerHour(D, RATE), legend: 'USD/h' }],
-    })
     .row(101, 'GPUs of its node')
     .timeseries({
       id: 7,
@@ -82,6 +104,7 @@ export function deploymentDetail() {
       targets: [{ expr: onItsNode('utilization'), legend: 'GPU {{gpu}}' }],
       min: 0,
       max: 1,
+      w: 8,
     })
     .timeseries({
       id: 8,
@@ -89,6 +112,7 @@ export function deploymentDetail() {
       description: 'GPUs of the node the deployment runs on.',
       unit: 'bytes',
       targets: [{ expr: onItsNode('memoryUsed'), legend: 'GPU {{gpu}}' }],
+      w: 8,
     })
     .timeseries({
       id: 9,
@@ -100,6 +124,7 @@ export function deploymentDetail() {
         { value: T.gpuTemperature.warningCelsius, color: 'orange' },
         { value: T.gpuTemperature.criticalCelsius, color: 'red' },
       ],
+      w: 8,
     })
     .build();
 }

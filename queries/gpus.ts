@@ -12,6 +12,7 @@ import {
   count,
   either,
   eq,
+  grouped,
   joinInfo,
   max,
   noneOf,
@@ -138,4 +139,39 @@ export const GPU_ALERT = {
         `(${select(M.nodeAvailability.name, eq('availability', ONLINE))} == 1)`,
       ),
     ),
+};
+
+// --- the overview's hottest GPUs -------------------------------------------------------------------
+
+/** One value per GPU keyed by (org_id, node_id, gpu) only: `__name__` and `source` dropped, a table's merge key. */
+export const perGpuValue = (name: GpuSeries, s: Selector) => max(gpuSeries(name, s), BY_GPU);
+
+/** The `n` hottest GPUs now, by temperature. */
+export const hottestGpus = (s: Selector, n: number) => `topk(${n}, ${perGpuValue('temperature', s)})`;
+/** A per-GPU expression for the `n` hottest GPUs only, so every column of a table lists the same GPUs. */
+export const onHottestGpus = (expr: string, s: Selector, n: number) => andOn(grouped(expr), BY_GPU, hottestGpus(s, n));
+/** The `n` hottest GPUs' temperatures with the GPU's model and the node's name, hottest first. */
+export const hottestGpuTemperatures = (s: Selector, n: number) =>
+  `sort_desc(${joinInfo(
+    joinInfo(hottestGpus(s, n), BY_GPU, ['model'], gpuSeries('info', s)),
+    BY_NODE,
+    ['node_name'],
+    select(M.nodeInfo.name, s),
+  )})`;
+
+/** Per-GPU memory in use as a share of the total; no value where the total is unknown (0). */
+export const gpuMemoryUsedRatio = (s: Selector) =>
+  `${perGpuValue('memoryUsed', s)} / ${max(`${gpuSeries('memoryTotal', s)} > 0`, BY_GPU)}`;
+
+/** 1 where any of `bits` is set in `mask` (per series), else 0. */
+const anyBitOf = (mask: string, bits: readonly number[]) =>
+  `clamp_max(${bits.map((k) => `floor(${mask} / ${2 ** k}) % 2`).join(' + ')}, 1)`;
+
+/**
+ * Per GPU, whether its clocks are held down now: 0 no, 1 thermal (any of `thermalBits`), 2 hardware
+ * slowdown (any of `slowdownBits`), 3 both. Only GPUs whose dcgm-exporter reports clock event reasons.
+ */
+export const gpuThrottling = (s: Selector, thermalBits: readonly number[], slowdownBits: readonly number[]) => {
+  const mask = perGpuValue('clockEventReasons', s);
+  return `${anyBitOf(mask, thermalBits)} + 2 * ${anyBitOf(mask, slowdownBits)}`;
 };

@@ -14,10 +14,29 @@ export const EXPORTER = {
   collectorSuccess: 'aiwm_exporter_collector_success',
   lastSuccessfulPoll: 'aiwm_exporter_last_successful_poll_timestamp_seconds',
   invalidDocuments: 'aiwm_exporter_invalid_documents_total',
+  buildInfo: 'aiwm_exporter_build_info',
+  collectorDuration: 'aiwm_exporter_collector_duration_seconds',
+  collectorLastSuccess: 'aiwm_exporter_collector_last_success_timestamp_seconds',
+  polls: 'aiwm_exporter_polls_total',
+  pollsSkipped: 'aiwm_exporter_polls_skipped_total',
+  pollDuration: 'aiwm_exporter_poll_duration_seconds',
+  documentsRead: 'aiwm_exporter_documents_read_total',
+  invalidFields: 'aiwm_exporter_invalid_fields_total',
+  entitiesOverLimit: 'aiwm_exporter_entities_over_limit',
+  eventWatermark: 'aiwm_exporter_event_watermark_timestamp_seconds',
+  renderDuration: 'aiwm_exporter_render_duration_seconds',
+  series: 'aiwm_exporter_series',
+  expositionBytes: 'aiwm_exporter_exposition_bytes',
 } as const;
 
-/** Series Prometheus writes itself. */
-export const PROMETHEUS = { up: 'up', alerts: 'ALERTS', alertsSince: 'ALERTS_FOR_STATE' } as const;
+/** Series Prometheus writes itself (`scrape_*` per scrape target, next to `up`). */
+export const PROMETHEUS = {
+  up: 'up',
+  alerts: 'ALERTS',
+  alertsSince: 'ALERTS_FOR_STATE',
+  scrapeDuration: 'scrape_duration_seconds',
+  scrapeSamples: 'scrape_samples_scraped',
+} as const;
 
 /** The exporter's scrape job name in prometheus.yml. */
 export const EXPORTER_JOB = 'aiwm-exporter';

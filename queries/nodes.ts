@@ -9,6 +9,7 @@ import {
   andOn,
   avg,
   count,
+  either,
   eq,
   grouped,
   holds,
@@ -20,9 +21,11 @@ import {
   sum,
   timesOn,
   unlessOn,
+  type Labels,
   type Selector,
 } from './core.js';
 import { CLAIMS_UP, GPU, HEARTBEAT_MISSING, M, ONLINE, RULE } from './names.js';
+import type { NodeAvailability } from '../exporter/src/source/nodes.js';
 
 /** The labels a node alert takes from aiwm_node_info. */
 const NODE_INFO_LABELS = ['node_name', 'hostname'];
@@ -129,3 +132,57 @@ export const NODE_DOWN = {
 export const nodeMemoryAbove = (ratio: number) => `${withNodeInfo(M.nodeRamUsage.name)} > ${ratio}`;
 /** Each implausible size of each node, with the node's names. */
 export const nodeImplausibleValues = () => withNodeInfo(`${M.nodeImplausibleValue.name} == 1`);
+
+// --- the overview's down-node timeline -------------------------------------------------------------
+
+/** Each availability other than online, as the number a state timeline maps to its word and colour. */
+export const NOT_ONLINE_CODES: Readonly<Record<Exclude<NodeAvailability, 'online'>, number>> = {
+  offline: 1,
+  maintenance: 2,
+  provisioning: 3,
+  unknown: 4,
+};
+
+/**
+ * Per node that is not online, its availability as a NOT_ONLINE_CODES number, with the node's name;
+ * absent while the node is online, so a state timeline shows since when each node has been out.
+ */
+export const nodesNotOnline = (s: Selector) =>
+  joinInfo(
+    either(
+      ...Object.entries(NOT_ONLINE_CODES).map(
+        ([availability, code]) =>
+          `${max(holds(M.nodeAvailability.name, s, eq('availability', availability)), BY_NODE)} * ${code}`,
+      ),
+    ),
+    BY_NODE,
+    ['node_name'],
+    select(M.nodeInfo.name, s),
+  );
+
+// --- the node dashboards' tables and status stats ---------------------------------------------------
+
+/**
+ * A per-node table column: `expr` reduced to one series per node with `labels` and without
+ * `__name__`, so Grafana's merge joins every column of a node into one row.
+ */
+export const nodeColumn = (expr: string, labels: Labels = []) => max(expr, [...BY_NODE, ...labels]);
+
+/** The node state sets a dashboard colours, and the labels each keeps (the state, and the raw status). */
+const NODE_STATE_SETS = {
+  status: { def: M.nodeStatus, labels: ['class', 'status'] },
+  availability: { def: M.nodeAvailability, labels: ['availability'] },
+  heartbeat: { def: M.nodeHeartbeatState, labels: ['state'] },
+} as const;
+
+/**
+ * A node state set as a number per node, keeping its state labels: the 1-based position of the
+ * current state in the catalog's `states` (as workloads.stateCode), so a stat is coloured by the state.
+ */
+export function nodeStateCode(metric: keyof typeof NODE_STATE_SETS, s: Selector): string {
+  const { def, labels } = NODE_STATE_SETS[metric];
+  const codes = (def.states ?? []).map(
+    (state, i) => `(${holds(def.name, s, eq(def.stateLabel ?? 'status', state))}) * ${i + 1}`,
+  );
+  return max(either(...codes), [...BY_NODE, ...labels]);
+}

@@ -20,9 +20,11 @@ import {
   countOf,
   eq,
   holds,
+  grouped,
   increase,
   joinInfo,
   matchers,
+  max,
   oneOf,
   quantile,
   rate,
@@ -220,3 +222,109 @@ export const WORKLOAD_ALERT = {
       M.resourceInfo.name,
     ),
 };
+
+// --- dashboard tables, states and heatmaps ----------------------------------------------------------
+
+/** The key of the execution families: one org and category (a table row). */
+export const BY_EXECUTION_CATEGORY: Labels = ['org_id', 'category'];
+
+/**
+ * A state set's current state as a number per entity (`by`): the 1-based position of the state in
+ * `stateSet.states`, 0 when none holds. Dashboards map the numbers back to words and colours, so a
+ * stat, a table cell or a state timeline is coloured by the state itself.
+ */
+export function stateCode(stateSet: MetricDef, by: Labels, s: Selector): string {
+  const label = stateSet.stateLabel ?? 'status';
+  const codes = (stateSet.states ?? []).map((state, i) => `${select(stateSet.name, s, eq(label, state))} * ${i + 1}`);
+  return sum(codes.join(' or '), by);
+}
+
+/** An info series as table columns: one row per entity with `labels`, without `__name__` (Grafana's merge joins on the rest). */
+export const infoColumns = (info: MetricDef, labels: Labels, s: Selector) => max(select(info.name, s), labels);
+/** A gauge or a recorded figure per entity as a table column, without `__name__` (NaN, 0/0 without traffic, stays: cells map it). */
+export const valueColumn = (series: string, by: Labels, s: Selector) => max(select(series, s), by);
+
+/**
+ * Table rows join on the entity id alone: activity series carry the org of the conversation, which
+ * can differ from the entity's own, and Grafana's merge would show such an entity once per org.
+ */
+export const BY_MODEL_ID: Labels = ['model_id'];
+export const BY_DEPLOYMENT_ID: Labels = ['deployment_id'];
+export const BY_AGENT_ID: Labels = ['agent_id'];
+/** A table column kept to the entities of the selected orgs (`info`'s series), joined on `by` (the entity id). */
+export const rowsOf = (column: string, info: MetricDef, by: Labels, s: Selector) =>
+  andOn(grouped(column), by, select(info.name, s));
+/** Deployments per model (a models table column). */
+export const deploymentsPerModel = (s: Selector) => count(select(M.deploymentInfo.name, s), BY_MODEL_ID);
+/** The `q` latency quantile per deployment over 5 minutes, from the selected orgs' recorded buckets (a table column). */
+export const deploymentLatencyColumn = (q: number, s: Selector) =>
+  rowsOf(
+    quantile(q, sum(select(RULE.deploymentLatencyBuckets5m, s), [...BY_DEPLOYMENT_ID, 'le'])),
+    M.deploymentInfo,
+    BY_DEPLOYMENT_ID,
+    s,
+  );
+/** Failed share of responses per deployment over 5 minutes, the selected orgs' together (a table column); NaN without traffic. */
+export function deploymentErrorRatioColumn(s: Selector): string {
+  const responses = sum(select(RULE.deploymentResponses5m, s), BY_DEPLOYMENT_ID);
+  // Each org's recorded ratio times its responses is its failed rate (orgs without traffic drop out as NaN).
+  const failed = sum(
+    `${select(RULE.deploymentErrorRatio5m, s)} * ${select(RULE.deploymentResponses5m, s)} >= 0`,
+    BY_DEPLOYMENT_ID,
+  );
+  return rowsOf(`(${failed} or 0 * ${responses}) / ${responses}`, M.deploymentInfo, BY_DEPLOYMENT_ID, s);
+}
+/** The `q` response-time quantile per agent over 5 minutes, from the selected orgs' recorded buckets (a table column). */
+export const agentLatencyColumn = (q: number, s: Selector) =>
+  rowsOf(quantile(q, sum(select(RULE.agentLatencyBuckets5m, s), [...BY_AGENT_ID, 'le'])), M.agentInfo, BY_AGENT_ID, s);
+/** Unix time of each agent's last task in milliseconds, the newest over the selected orgs (a table column). */
+export const lastTaskMillisColumn = (s: Selector) =>
+  rowsOf(`${max(select(M.agentLastTask.name, s), BY_AGENT_ID)} * 1000`, M.agentInfo, BY_AGENT_ID, s);
+
+/** `part / all` over `window` per `by` (failed share of an agent's tasks); NaN without activity. */
+export const ratioOverBy = (part: MetricDef, all: MetricDef, s: Selector, window: Window, by: Labels) =>
+  `${increaseOver(part, s, window, by)} / ${increaseOver(all, s, window, by)}`;
+/** Share of `counter` matching `match` over `window` per `by`; 0 where nothing matched, NaN where nothing counted. */
+export function shareOverBy(counter: MetricDef, match: Selector, s: Selector, window: Window, by: Labels): string {
+  const all = increaseOver(counter, s, window, by);
+  return `(${sum(increase(counter.name, window, matchers(s, match)), by)} or 0 * ${all}) / ${all}`;
+}
+
+/** The latency histogram's buckets of the selected deployments per second, for a heatmap (`sum by (le)`). */
+export const deploymentLatencyBuckets = (s: Selector, window: Window) =>
+  sum(rate(bucketOf(M.deploymentLatency.name), window, s), ['le']);
+/** Recorded 5-minute tokens per second and error ratio per deployment, with its name for legends. */
+export const tokenRateByDeployment = (s: Selector) => withDeploymentName(select(RULE.deploymentTokens5m, s));
+export const errorRatioByDeployment = (s: Selector) => withDeploymentName(select(RULE.deploymentErrorRatio5m, s));
+/** Recorded 30-minute failed share of each agent's tasks (the alert's figure), with its name for legends. */
+export const failureRatioByAgent = (s: Selector) => withAgentName(select(RULE.agentFailureRatio30m, s));
+/** Recorded 30-minute failed share of finished executions by category (the alert's figure). */
+export const executionFailureRatio = (s: Selector) => select(RULE.executionFailureRatio30m, s);
+/** The `q` quantile of execution durations over `window` per `by` (e.g. per category); NaN when none finished. */
+export const executionDurationQuantileOver = (q: number, s: Selector, window: Window, by: Labels) =>
+  quantile(q, sum(increase(bucketOf(M.executionDuration.name), window, s), [...by, 'le']));
+
+// --- the resource tables (resources list, node detail) ------------------------------------------------
+
+/** A resource's row labels: name, type and the node it is placed on. */
+const RESOURCE_ROW = [...BY_RESOURCE, 'resource_name', 'resource_type', 'node_id'];
+
+/**
+ * Every resource as a table row without `__name__`, with its node's name where that node exists
+ * (`or on` keeps a resource whose node is unknown, without the name).
+ */
+export function resourceRows(s: Selector): string {
+  const rows = infoColumns(M.resourceInfo, RESOURCE_ROW, s);
+  return `${joinInfo(rows, BY_NODE, ['node_name'], select(M.nodeInfo.name, s))} or on (${BY_RESOURCE.join(', ')}) ${rows}`;
+}
+/** GPUs allocated per resource, all modes together (a table column). */
+export const resourceGpusAllocated = (s: Selector) => sum(select(M.resourceGpus.name, s), BY_RESOURCE);
+
+/** The rows and state codes (stateCode) of the resources and deployments on a node (its selector `onNode`). */
+export const resourceRowsOnNode = (onNode: Selector) => infoColumns(M.resourceInfo, RESOURCE_ROW, onNode);
+export const resourceStateCodeOnNode = (onNode: Selector, s: Selector) =>
+  andOn(stateCode(M.resourceStatus, BY_RESOURCE, s), BY_RESOURCE, resourcesOnNode(onNode));
+export const deploymentRowsOnNode = (onNode: Selector) =>
+  infoColumns(M.deploymentInfo, [...BY_DEPLOYMENT, 'deployment_name', 'model_id', 'node_id'], onNode);
+export const deploymentStateCodeOnNode = (onNode: Selector, s: Selector) =>
+  andOn(stateCode(M.deploymentStatus, BY_DEPLOYMENT, s), BY_DEPLOYMENT, deploymentsOnNode(onNode));

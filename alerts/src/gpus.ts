@@ -64,7 +64,7 @@ const expect1 = (labels: Record<string, string>, summary: string, description: s
 
 const drain =
   'Drain the node: set it to maintenance in AIWM (no new deployments land on it) and move its ' +
-  'deployments to other nodes (AI Workload → Deployments, filtered by the node).';
+  'deployments to other nodes (`AIWM / Infrastructure / Node detail › Deployments` lists them).';
 const rma =
   'RMA the GPU with its uuid, serial number (`nvidia-smi -q -i <gpu> | grep -i serial`) and an ' +
   '`nvidia-bug-report.sh` log.';
@@ -80,8 +80,9 @@ const temperatureRunbook = {
     'shortens their life. The `source` label says where the reading comes from: `dcgm` is live telemetry from ' +
     "dcgm-exporter, `aiwm` is what AIWM stored at the node's registration and can be old.",
   check: [
-    'Open the Node detail dashboard for the node and look at the temperature and power of every GPU: one hot GPU ' +
-      'points at that card or its slot, all GPUs hot at cooling or the room.',
+    '`AIWM / Infrastructure / Node detail › GPU temperature` and `AIWM / Infrastructure / Node detail › GPU power` for the node: the ' +
+      'temperature and power of every GPU. One hot GPU points at that card or its slot, all GPUs hot at cooling ' +
+      'or the room.',
     'On the node: `nvidia-smi -q -i <gpu> -d TEMPERATURE,PERFORMANCE` shows the slowdown and shutdown ' +
       'temperatures and whether clocks are already throttled (`Clocks Event Reasons`).',
     'Check the chassis fans and the data-center cooling alarms for the rack (`ipmitool sdr type Fan`).',
@@ -89,7 +90,8 @@ const temperatureRunbook = {
       'dcgm-exporter on the node for live readings.',
   ],
   act: [
-    'Move or stop the heaviest deployment on that GPU (AI Workload → Deployments, filtered by the node) to shed load.',
+    'Move or stop the heaviest deployment on that GPU (`AIWM / Infrastructure / Node detail › Deployments` lists the ' +
+      "node's deployments) to shed load.",
     `If the temperature keeps rising at the critical level: ${drain} Then hand it to the data-center team.`,
   ],
 };
@@ -111,8 +113,8 @@ const xidRunbook = {
       'investigatory one (CONTACT_SUPPORT, ...).',
     '`nvidia-smi -q -i <gpu> -d ECC,ROW_REMAPPER` for memory errors and pending row remaps, and ' +
       '`nvidia-smi -q -i <gpu> -d PERFORMANCE,TEMPERATURE` for thermal or power trouble around the event.',
-    'Application codes: the deployment or job that ran on the GPU (AI Workload → Deployments, filtered by the ' +
-      'node) and its logs.',
+    'Application codes: the deployment or job that ran on the GPU (`AIWM / Infrastructure / Node detail › Deployments` ' +
+      "lists the node's deployments) and its logs.",
   ],
   act: [
     `Critical: ${drain} Then reset the GPU (\`nvidia-smi -r -i <gpu>\`, no processes on it) or reboot the node.`,
@@ -163,14 +165,16 @@ const throttleRunbook = {
     '`nvidia-smi -q -i <gpu> -d PERFORMANCE`: which `Clocks Event Reasons` are Active; ' +
       '`nvidia-smi -q -i <gpu> -d TEMPERATURE,POWER`: current temperatures against the slowdown limits, and ' +
       'the power draw against the limits.',
-    'Thermal: compare with the other GPUs of the node (Node detail dashboard). One hot GPU points at its ' +
+    'Thermal: compare with the other GPUs of the node (`AIWM / Infrastructure / Node detail › GPU temperature`, and ' +
+      '`AIWM / Infrastructure / Node detail › Clock event reasons` for the active reasons). One hot GPU points at its ' +
       'airflow, heatsink or slot; all of them at fans, inlet air or the room (`ipmitool sdr type Fan`, ' +
       '`ipmitool sdr type Temperature`).',
     'Hardware slowdown or power brake: the power supplies and the BMC event log (`ipmitool sdr type "Power ' +
       'Supply"`, `ipmitool sel elist`).',
   ],
   act: [
-    'Shed load: move the heaviest deployment off the GPU (AI Workload → Deployments, filtered by the node).',
+    "Shed load: move the heaviest deployment off the GPU (`AIWM / Infrastructure / Node detail › Deployments` lists the node's " +
+      'deployments).',
     'Fix the cooling or the power supply with the data-center team.',
     `It persists on one card with good cooling and power: ${drain} Reseat the GPU, then ${diag.charAt(0).toLowerCase()}` +
       `${diag.slice(1)} If it fails: ${rma}`,
@@ -184,8 +188,8 @@ const missingRunbook = {
     'bus", a GPU the driver no longer enumerates, a GPU handed to a VM by passthrough), or AIWM\'s inventory is ' +
     'out of date. Deployments placed on the missing GPU fail. Nodes without dcgm-exporter do not raise it.',
   check: [
-    "On the node: `nvidia-smi -L` against the GPU list in AIWM's node detail, and `lspci -d 10de:` (is the PCI " +
-      'device still there?).',
+    "On the node: `nvidia-smi -L` against the GPUs in AIWM's inventory of the node (its gpuDevices), and " +
+      '`lspci -d 10de:` (is the PCI device still there?).',
     '`journalctl -k | grep -iE "xid|fallen off"` for Xid 79 and PCIe errors.',
     'VMs on the node with GPU passthrough (AIWM resources, gpuConfig passthrough): a GPU bound to vfio-pci is ' +
       "invisible to the host's DCGM. Also whether dcgm-exporter runs with a GPU filter (`-d`/`--devices`).",
@@ -301,7 +305,8 @@ const temperature: AlertRule[] = [
         'errors. A vLLM deployment that reserves most of the memory on purpose (gpu-memory-utilization 0.9+) is ' +
         'normal; a GPU filling up over time is not.',
       check: [
-        'Node detail → VRAM: is it a step (a deployment started) or a slope (a leak, growing KV cache)?',
+        '`AIWM / Infrastructure / Node detail › GPU memory used`: is it a step (a deployment started) or a slope (a ' +
+          'leak, growing KV cache)?',
         'On the node: `nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv` names the ' +
           'processes holding the memory.',
       ],
@@ -628,8 +633,9 @@ const unmatchedRunbook = {
     'it is unique). Typical values that cannot match: a 12-hex Docker container ID, an exporter pod name, ' +
     '`localhost`, an IP address, or a Kubernetes node name that differs from the host name AIWM holds.',
   check: [
-    'Prometheus: `hostname:aiwm_dcgm_gpus_unmatched:count` names the host names; compare with the host names in ' +
-      'Infrastructure → Nodes (and `aiwm_node_hostname`).',
+    'Prometheus: `hostname:aiwm_dcgm_gpus_unmatched:count` names the host names ' +
+      '(`AIWM / Infrastructure / Nodes › dcgm GPUs matching no node` counts their GPUs); compare with the host ' +
+      'names AIWM holds (`aiwm_node_hostname`).',
     'How that dcgm-exporter runs: Docker without `--network host` or `-e NODE_NAME`, a custom Kubernetes manifest ' +
       'without `NODE_NAME`, or `-r localhost:5555` on releases up to 4.5.3-4.8.2 give such names.',
     'Whether the host belongs to AIWM at all: a Prometheus shared with other GPU hosts reports theirs too.',

@@ -123,6 +123,7 @@ export const MONITORING: RuleArea = {
       runbook: {
         meaning: 'One collector fails on every poll while the others work, so one area of the dashboards is empty.',
         check: [
+          '`AIWM / Exporter › Collector status`: which collector fails, since when.',
           'The exporter log: `collector failed` with the collector name and error (a missing index, a permission, a renamed collection: see the COLLECTION_* settings).',
         ],
         act: ['Fix the cause (permissions, collection name settings); the collector recovers on the next poll.'],
@@ -158,8 +159,8 @@ export const MONITORING: RuleArea = {
         meaning:
           'The exporter has not finished a poll in which every collector succeeded for a while: polls are failing, or take longer than the schedule (skipped polls).',
         check: [
-          '`aiwm_exporter_poll_duration_seconds` and `aiwm_exporter_polls_skipped_total` on the Exporter panels: a poll slower than POLL_SCHEDULE means MongoDB is slow or the fleet outgrew the settings.',
-          'The exporter log for collector errors.',
+          '`AIWM / Exporter › Poll duration` and `AIWM / Exporter › Polls per second` (partial, failed and skipped polls): a poll slower than POLL_SCHEDULE means MongoDB is slow or the fleet outgrew the settings; `AIWM / Exporter › Collector duration` names the slow collector.',
+          '`AIWM / Exporter › Collector status` and the exporter log for collector errors.',
         ],
         act: [
           'Fix failing collectors; for slow polls lengthen POLL_SCHEDULE or add the indexes listed in docs/metrics.md.',
@@ -191,6 +192,7 @@ export const MONITORING: RuleArea = {
         meaning:
           "Documents in AIWM's MongoDB do not match the data contract (a missing required field, a wrong type, an unknown enum value). The exporter skips them, or reads an unknown enum as `other`, so their entities are missing or mislabelled. Often a sign that AIWM changed its schema.",
         check: [
+          '`AIWM / Exporter › Invalid documents per second`: which collection and reason, since when.',
           'The exporter log names each bad document by `_id`, field and reason (once per document).',
           'Compare with shared/aiwm-data-contract.md and the AIWM release notes.',
         ],

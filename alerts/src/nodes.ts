@@ -15,8 +15,8 @@ const nodeDownRunbook = {
     'Nodes in maintenance or still provisioning (pending, installing, connecting) never raise it. Deployments, ' +
     'VMs and containers on the node are likely down with it.',
   check: [
-    "Infrastructure → Nodes: the node's status (class and the raw value AIWM stored), availability and last " +
-      "heartbeat age. The alert's `hostname` label is the host name AIWM holds for it.",
+    "`AIWM / Infrastructure / Nodes › Nodes`: the node's recorded status (class and the raw value AIWM stored), " +
+      "availability, heartbeat state and age. The alert's `hostname` label is the host name AIWM holds for it.",
     'Ping and SSH the host; on it, `systemctl status` of the AIWM node agent and its logs.',
     "heartbeat_stale with a healthy host: the agent's connection to AIWM (firewall, VPN, token expiry, AIWM " +
       'controller health). AIWM has no websocket state to check: no AIWM code writes `websocketConnected`.',
@@ -175,7 +175,8 @@ const nodeMemory: AlertRule[] = [
         'A node is short of RAM. Model servers load weights through host memory and VMs have fixed allocations, ' +
         'so the kernel OOM killer will soon pick a victim.',
       check: [
-        'Node detail → RAM over time and the resources on the node (VMs and containers with their allocated RAM).',
+        '`AIWM / Infrastructure / Node detail › CPU and RAM usage` over time, and `AIWM / Infrastructure / Node detail › Resources`: the VMs and ' +
+          'containers on the node (their allocated RAM is in AIWM).',
         'On the node: `free -g`, `ps aux --sort=-rss | head`, and `dmesg | grep -i oom` for earlier kills.',
       ],
       act: ['Stop or move a VM or container from the node; do not schedule new resources on it until the usage drops.'],

@@ -40,8 +40,8 @@ export const WORKLOADS: RuleArea = {
         meaning:
           'A model deployment is in AIWM state failed or error: its endpoint serves nothing, and agents bound to it fail.',
         check: [
-          'AI Workload → Deployment detail: when did requests stop, and the last errors.',
-          "The deployment's `errorMessage` in AIWM and the deploy execution's failed step (Executions, category deployment).",
+          '`AIWM / AI Workload / Deployment detail › Requests per second` and `AIWM / AI Workload / Deployment detail › Responses by outcome`: when did requests stop, and since when do responses fail.',
+          "The deployment's `errorMessage` in AIWM and the failed step of its deploy execution in AIWM (category deployment).",
           'The inference container on the node: `docker logs` / `docker inspect` (image pull, GPU not visible, CUDA out of memory, model files missing).',
         ],
         act: ['Fix the cause and redeploy from AIWM; if the node is at fault, deploy on another node.'],
@@ -75,8 +75,8 @@ export const WORKLOADS: RuleArea = {
         meaning:
           'Responses from agents bound to the deployment are slow: users wait, and agent tasks time out. Latency is measured on assistant messages (AIWM records no per-request latency on the model endpoint).',
         check: [
-          'Deployment detail: p50/p95/p99 and throughput over time: a rise with traffic means saturation, a rise without it means a slower model path or a sick GPU.',
-          "GPU utilization and temperature of the deployment's node (throttling shows as high temperature with lower clocks).",
+          '`AIWM / AI Workload / Deployment detail › Latency p50 / p95 / p99` against `AIWM / AI Workload / Deployment detail › Requests per second`: a rise with traffic means saturation, a rise without it means a slower model path or a sick GPU.',
+          "`AIWM / AI Workload / Deployment detail › GPU utilization` and `AIWM / AI Workload / Deployment detail › GPU temperature`: the GPUs of the deployment's node (throttling shows as high temperature with lower clocks).",
           'vLLM/Triton metrics on the container: queue length, KV cache usage.',
         ],
         act: [
@@ -121,7 +121,7 @@ export const WORKLOADS: RuleArea = {
         meaning:
           'A share of the assistant responses served through the deployment fail (message status failed or an error).',
         check: [
-          'Deployment detail → errors: the recent error messages (from AIWM messages).',
+          '`AIWM / AI Workload / Deployment detail › Error ratio` and `AIWM / AI Workload / Deployment detail › Responses by outcome`: since when, and how many; the error messages themselves are in AIWM (messages with status failed).',
           'The inference container logs on the node; provider status for api-based models.',
         ],
         act: [
@@ -189,7 +189,7 @@ export const WORKLOADS: RuleArea = {
         meaning:
           "AIWM workflows (model downloads, deployments, maintenance, batch jobs) of one category fail often: users' requests to AIWM are not carried out.",
         check: [
-          'AI Workload → Executions: failures by category and type, and the error and failed step of recent ones (execution detail).',
+          '`AIWM / AI Workload / Executions › Finished per second by outcome`: since when, and in which outcome; the error and failed step of recent ones are in AIWM.',
           'Whether the failures share a node (`nodeId`) or a step.',
         ],
         act: ['Fix the shared cause (node, registry, storage, provider); re-run the failed executions from AIWM.'],
@@ -224,7 +224,7 @@ export const WORKLOADS: RuleArea = {
         meaning:
           "Executions still run after their `timeoutAt`: AIWM's own timeout handling did not stop them, so they may hold resources or block follow-up work.",
         check: [
-          'Executions dashboard → running executions; in MongoDB: `db.executions.find({status: "running", timeoutAt: {$lt: new Date()}})` for their ids, steps and node.',
+          '`AIWM / AI Workload / Executions › Running past their timeout`: how many, by category, since when; in MongoDB: `db.executions.find({status: "running", timeoutAt: {$lt: new Date()}})` for their ids, steps and node.',
         ],
         act: ['Cancel them in AIWM; check the AIWM worker that runs them (the node in `nodeId`).'],
       },
@@ -305,7 +305,7 @@ export const WORKLOADS: RuleArea = {
       runbook: {
         meaning: "An agent's responses fail often (message status failed, type error): its users get errors.",
         check: [
-          'Agent detail: failures over time and the recent failed tasks.',
+          '`AIWM / AI Workload / Agent detail › Failure ratio` and `AIWM / AI Workload / Agent detail › Tasks and failures per second` over time; the failed tasks themselves are in AIWM (messages with status failed).',
           "The deployment the agent is bound to (is it failing too?) and the agent's tools (tool call failures).",
         ],
         act: ['Fix the deployment or tool at fault; suspend the agent if it keeps failing.'],
@@ -339,7 +339,9 @@ export const WORKLOADS: RuleArea = {
       runbook: {
         meaning:
           'An agent stays busy: it may be stuck in a long tool loop, or AIWM missed its return to active (info: not routed).',
-        check: ['Agent detail: is it still producing messages? Its last heartbeat.'],
+        check: [
+          '`AIWM / AI Workload / Agent detail › Messages per second by role` and `AIWM / AI Workload / Agent detail › Last task`: is it still producing messages? Its last heartbeat is in AIWM.',
+        ],
         act: ['If it is stuck, restart the agent from AIWM.'],
       },
       test: {
@@ -370,7 +372,7 @@ export const WORKLOADS: RuleArea = {
       runbook: {
         meaning: 'A VM or container AIWM manages failed to deploy or crashed.',
         check: [
-          'Infrastructure → Resources: the resource and its node; its `errorMessage` in AIWM.',
+          '`AIWM / Infrastructure / Resources › Resources`: the resource, its status and its node; its `errorMessage` in AIWM.',
           'On the node: `virsh list --all` / `docker ps -a` and the logs.',
         ],
         act: ['Redeploy it from AIWM; if the node is short of resources, pick another node.'],

@@ -46,6 +46,7 @@ beforeAll(async () => {
   const p95 = `deployment:aiwm_deployment_response_latency_seconds:p95_5m{deployment_id="${vars.deployment}"}`;
   await waitForSeries(p, 'recorded latency quantiles', p95);
   await waitForSeries(p, 'firing alerts', 'ALERTS{alertstate="firing", severity!="none"}');
+  await waitForSeries(p, 'monitoring alerts firing', 'ALERTS{alertstate="firing", severity!="none", org_id=""}');
   await waitForSeries(p, 'dcgm clock event reasons joined', 'gpu:aiwm_gpu_clock_event_reasons:unified');
   await waitForSeries(p, 'online GPU average', 'org:aiwm_gpu_utilization_ratio:avg_online');
   vars.node = stack.fleet.scenario.dcgmH100NodeId;
@@ -161,6 +162,49 @@ describe('status classes and dcgm-exporter GPUs in the panels', () => {
     expect(ids.has(stack.fleet.scenario.dcgmH100NodeId)).toBe(true);
     expect(ids.has(stack.fleet.scenario.neverHeartbeatNodeId)).toBe(false);
   });
+
+  it('tops the hottest-GPU table with H100 GPU 3 at 87 °C, thermally throttled, every column on the same GPUs', async () => {
+    const h100 = stack.fleet.scenario.dcgmH100NodeId;
+    const hottest = await run(queryOf(UID.overview, 26, 'A'));
+    expect(hottest[0]?.metric).toMatchObject({ node_id: h100, gpu: '3', model: 'NVIDIA H100 80GB HBM3' });
+    expect(hottest[0]?.value[1]).toBe('87');
+    expect(hottest.length).toBeLessThanOrEqual(10);
+    const onH100 = (ref: string) =>
+      byGpu(`(${queryOf(UID.overview, 26, ref)}) and on (node_id) aiwm_node_info{node_id="${h100}"}`);
+    expect(await onH100('E')).toMatchObject({ '3': '1', '0': '0' });
+    expect(await onH100('F')).toMatchObject({ '5': '94' });
+    const rows = new Set(hottest.map((s) => `${s.metric.node_id}/${s.metric.gpu}`));
+    for (const ref of ['B', 'C', 'D', 'E', 'F', 'G', 'H'])
+      for (const s of await run(queryOf(UID.overview, 26, ref)))
+        expect(rows.has(`${s.metric.node_id}/${s.metric.gpu}`), ref).toBe(true);
+  });
+
+  it('shows the never-heartbeated and the offline node on the nodes-not-online timeline, never an online one', async () => {
+    const out = Object.fromEntries((await run(queryOf(UID.overview, 25))).map((s) => [s.metric.node_id, s]));
+    const { neverHeartbeatNodeId, offlineNodeId, dcgmH100NodeId } = stack.fleet.scenario;
+    expect(out[neverHeartbeatNodeId]?.value[1]).toBe('1');
+    expect(out[neverHeartbeatNodeId]?.metric.node_name).toBeTruthy();
+    expect(out[offlineNodeId]?.value[1]).toBe('1');
+    expect(out[dcgmH100NodeId]).toBeUndefined();
+  });
+
+  it('lists firing alerts with a positive firing-for and a runbook label, and the exporter healthy', async () => {
+    const alerts = await run(queryOf(UID.overview, 20));
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) {
+      expect(a.metric.__name__).toBeUndefined();
+      expect(a.metric.runbook).toBe(a.metric.alertname);
+      expect(a.metric.severity).not.toBe('none');
+      expect(Number(a.value[1])).toBeGreaterThan(0);
+    }
+    const down = alerts.filter((a) => a.metric.alertname === 'AIWMNodeDown').map((a) => a.metric.node_id);
+    expect(down).toContain(stack.fleet.scenario.neverHeartbeatNodeId);
+    const one = { org: stack.fleet.orgIds[0]! };
+    for (const a of await run(queryOf(UID.overview, 20), one)) expect(a.metric.org_id).toBe(one.org);
+    expect((await run(queryOf(UID.overview, 23)))[0]?.value[1]).toBe('1');
+    expect((await run(queryOf(UID.overview, 19)))[0]?.value[1]).toBe('1');
+    expect(Number((await run(queryOf(UID.overview, 24)))[0]?.value[1])).toBeLessThan(300);
+  });
 });
 
 describe('variable queries', () => {
@@ -185,6 +229,37 @@ describe('variable queries', () => {
               .join(', ')}}`;
           for (const r of result) expect(re.exec(text(r))?.groups?.value, text(r)).toMatch(/^[0-9a-f]{24}$/);
         }
+      }
+    }
+  });
+});
+
+describe('tables and annotations as Grafana would show them', () => {
+  const tables = DASHBOARDS.flatMap((make) => {
+    const d = make();
+    return panelsOf(d)
+      .filter((p) => p.type === 'table')
+      .map((p) => ({ title: `${d.uid} #${p.id} ${p.title}`, exprs: (p.targets ?? []) as Array<{ expr: string }> }));
+  });
+
+  // Grafana keeps `__name__` as a column of an instant table query, and its merge joins rows only
+  // where every shared column agrees: two targets with different names would show an entity twice.
+  it.each(tables.map((t) => [t.title, t] as const))('%s merges into one row per entity', async (_title, t) => {
+    const results = await Promise.all(t.exprs.map((e) => stack.prometheus.query(fill(e.expr))));
+    for (const [i, result] of results.entries()) {
+      for (const series of result) expect(series.metric.__name__, `${fill(t.exprs[i]!.expr)}`).toBeUndefined();
+    }
+    const keys = results.map((r) => new Set(r.flatMap((s) => Object.keys(s.metric).filter((k) => k.endsWith('_id')))));
+    const shared = [...keys[0]!].filter((k) => keys.every((set) => set.has(k)));
+    if (results.length > 1) expect(shared.length, 'an entity id every target carries').toBeGreaterThan(0);
+  });
+
+  it('runs the alert annotation of every dashboard', async () => {
+    for (const make of DASHBOARDS) {
+      const d = make();
+      for (const a of (d.annotations?.list ?? []).filter((x) => x.expr)) {
+        const result = await stack.prometheus.query(fill(a.expr!));
+        expect(result.length, `${d.uid} ${a.name}`).toBeGreaterThan(0);
       }
     }
   });

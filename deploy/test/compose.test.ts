@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DASHBOARDS } from '../../dashboards/index.js';
+import { GRAFANA } from '../../dashboards/lib.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 interface Device {
@@ -53,7 +55,9 @@ describe('docker-compose.yml', () => {
     expect(services.mongodb!.image).toMatch(/^mongo:7/);
     expect(services.prometheus!.image).toMatch(/^prom\/prometheus:/);
     expect(services.alertmanager!.image).toMatch(/^prom\/alertmanager:/);
-    expect(services.grafana!.image).toMatch(/^grafana\/grafana:/);
+    // The dashboards are written in the schema of the Grafana compose runs (dashboards/lib.ts GRAFANA).
+    expect(services.grafana!.image).toBe(GRAFANA.image);
+    for (const make of DASHBOARDS) expect(make().schemaVersion).toBe(GRAFANA.schemaVersion);
     expect(services.exporter!.build).toBe('.');
   });
 
