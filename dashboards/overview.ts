@@ -1,7 +1,8 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { ALERTS, runbookUrl } from '../alerts/src/render.js';
-import { RUNBOOK_BASE_URL, THRESHOLDS as T } from '../alerts/src/thresholds.js';
+import { DEFAULT_RUNBOOK_BASE_URL as RUNBOOK_BASE_URL } from '../alerts/src/settings.js';
+import { THRESHOLDS as T } from '../alerts/src/thresholds.js';
 import { M } from '../queries/names.js';
 import * as gpus from '../queries/gpus.js';
 import * as monitoring from '../queries/monitoring.js';

@@ -7,6 +7,7 @@ import { GPU_ALERT } from '../../queries/gpus.js';
 import { GPU, RULE } from '../../queries/names.js';
 import { ORG, nodeAvailability, nodeInfo, pct, s, type InputSeries } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { DASHBOARD } from './dashboards.js';
 
 const GPU_EXPR = {
   temperatureAbove: GPU_ALERT.temperatureAbove,
@@ -242,6 +243,7 @@ const temperature: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}) on node {{ $labels.node_name }} is at {{ $value | humanize }} °C, ' +
       `above the ${T.gpuTemperature.warningCelsius} °C warning level.`,
     anchor: 'aiwmgputemperaturehigh',
+    dashboard: DASHBOARD.node,
     runbook: temperatureRunbook,
     test: {
       series: [
@@ -273,6 +275,7 @@ const temperature: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}) on node {{ $labels.node_name }} is at {{ $value | humanize }} °C, ' +
       `above the ${T.gpuTemperature.criticalCelsius} °C critical level: it will throttle or shut down.`,
     anchor: 'aiwmgputemperaturehigh',
+    dashboard: DASHBOARD.node,
     runbook: temperatureRunbook,
     test: {
       series: [...perGpu(GPU.temperature, { 0: '92x10' }), ...h100Node(1)],
@@ -299,6 +302,7 @@ const temperature: AlertRule[] = [
       'GPU {{ $labels.gpu }} on node {{ $labels.node_name }} uses {{ $value | humanizePercentage }} of its memory ' +
       `(warning above ${pct(T.gpuMemory.warningRatio)} %).`,
     anchor: 'aiwmgpumemorynearlyfull',
+    dashboard: DASHBOARD.node,
     runbook: {
       meaning:
         'A GPU has almost no free memory: new deployments or larger batches on it will fail with out-of-memory ' +
@@ -349,6 +353,7 @@ const health: AlertRule[] = [
     summary: 'GPU Xid error that needs a GPU reset or a drain',
     description: `${xidDescription}: the GPU needs a reset or the node a drain (${xidSticky}).`,
     anchor: 'aiwmgpuxiderror',
+    dashboard: DASHBOARD.node,
     runbook: xidRunbook,
     test: {
       series: [
@@ -376,6 +381,7 @@ const health: AlertRule[] = [
     summary: 'GPU Xid error',
     description: `${xidDescription} (${xidSticky}).`,
     anchor: 'aiwmgpuxiderror',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [
@@ -405,6 +411,7 @@ const health: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}, {{ $labels.uuid }}) on node {{ $labels.node_name }} could not ' +
       'remap a memory row after an uncorrectable ECC error: its memory can no longer be repaired.',
     anchor: 'aiwmgpuuncorrectableecc',
+    dashboard: DASHBOARD.node,
     runbook: eccRunbook,
     test: {
       series: [
@@ -436,6 +443,7 @@ const health: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}, {{ $labels.uuid }}) on node {{ $labels.node_name }} has ' +
       'had {{ $value }} memory row(s) remapped after uncorrectable ECC errors.',
     anchor: 'aiwmgpuuncorrectableecc',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [
@@ -467,6 +475,7 @@ const health: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}) on node {{ $labels.node_name }} has been slowing its clocks for ' +
       'heat (clock event reasons mask {{ $value }}).',
     anchor: 'aiwmgputhrottled',
+    dashboard: DASHBOARD.node,
     runbook: throttleRunbook,
     test: {
       series: [
@@ -501,6 +510,7 @@ const health: AlertRule[] = [
       'GPU {{ $labels.gpu }} ({{ $labels.model }}) on node {{ $labels.node_name }} has been held in hardware ' +
       'slowdown or power brake (clock event reasons mask {{ $value }}).',
     anchor: 'aiwmgputhrottled',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [
@@ -550,6 +560,7 @@ const inventory: AlertRule[] = [
       'AIWM lists {{ $value }} GPU(s) on node {{ $labels.node_name }} ({{ $labels.hostname }}) beyond those its ' +
       'dcgm-exporter reports.',
     anchor: 'aiwmgpumissing',
+    dashboard: DASHBOARD.node,
     runbook: missingRunbook,
     test: {
       series: [
@@ -586,6 +597,7 @@ const inventory: AlertRule[] = [
       'Prometheus cannot scrape dcgm-exporter at {{ $labels.instance }} on node {{ $labels.node_name }}, which AIWM ' +
       'reports online: its GPU telemetry and GPU health alerts are blind.',
     anchor: 'aiwmgpuexporterdown',
+    dashboard: DASHBOARD.node,
     runbook: exporterDownRunbook,
     test: {
       series: [
@@ -658,6 +670,7 @@ const joinHealth: AlertRule[] = [
       'dcgm-exporter reports {{ $value }} GPU(s) under host name {{ $labels.hostname }}, which matches no AIWM node: ' +
       'their telemetry is joined to no node and no GPU alert covers them.',
     anchor: 'aiwmgpuunmatched',
+    dashboard: DASHBOARD.nodes,
     runbook: unmatchedRunbook,
     test: {
       series: [

@@ -3,6 +3,7 @@ import { MONITORING_ALERT as Q } from '../../queries/monitoring.js';
 import type { RuleArea } from './model.js';
 import { s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { DASHBOARD } from './dashboards.js';
 
 export { EXPORTER_JOB };
 
@@ -24,6 +25,7 @@ export const MONITORING: RuleArea = {
       description:
         'Prometheus cannot scrape the AIWM exporter at {{ $labels.instance }}: every AIWM metric and alert is blind.',
       anchor: 'aiwmexporterdown',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning: 'Prometheus gets no answer from the exporter, so no AIWM metric is fresh and no AIWM alert can fire.',
         check: [
@@ -55,6 +57,7 @@ export const MONITORING: RuleArea = {
       summary: 'AIWM exporter is not scraped',
       description: `Prometheus has no scrape target for job ${EXPORTER_JOB}: check prometheus.yml and service discovery.`,
       anchor: 'aiwmexporterabsent',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning:
           'Prometheus does not scrape the exporter at all (the target vanished from its configuration or service discovery), so nothing about AIWM is monitored.',
@@ -86,6 +89,7 @@ export const MONITORING: RuleArea = {
       description:
         'The AIWM exporter {{ $labels.instance }} cannot reach MongoDB: AIWM entity metrics are gone until it returns.',
       anchor: 'aiwmmongodbsourcedown',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning:
           "The exporter runs but its polls cannot reach AIWM's MongoDB. It keeps serving its own metrics and drops the AIWM series, so dashboards go empty rather than showing old values. AIWM itself probably fails too if the database is down.",
@@ -120,6 +124,7 @@ export const MONITORING: RuleArea = {
       description:
         'The {{ $labels.collector }} collector of the AIWM exporter {{ $labels.instance }} fails while MongoDB is reachable: its metrics are missing.',
       anchor: 'aiwmexportercollectorfailing',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning: 'One collector fails on every poll while the others work, so one area of the dashboards is empty.',
         check: [
@@ -155,6 +160,7 @@ export const MONITORING: RuleArea = {
       description:
         'The AIWM exporter {{ $labels.instance }} last completed a full poll {{ $value | humanizeDuration }} ago.',
       anchor: 'aiwmexporterpollsstale',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning:
           'The exporter has not finished a poll in which every collector succeeded for a while: polls are failing, or take longer than the schedule (skipped polls).',
@@ -188,6 +194,7 @@ export const MONITORING: RuleArea = {
       description:
         'The exporter {{ $labels.instance }} met {{ $value | humanize }} malformed {{ $labels.collection }} documents ({{ $labels.reason }}) in the last 30 minutes.',
       anchor: 'aiwmexporterinvaliddocuments',
+      dashboard: DASHBOARD.exporter,
       runbook: {
         meaning:
           "Documents in AIWM's MongoDB do not match the data contract (a missing required field, a wrong type, an unknown enum value). The exporter skips them, or reads an unknown enum as `other`, so their entities are missing or mislabelled. Often a sign that AIWM changed its schema.",
@@ -229,6 +236,7 @@ export const MONITORING: RuleArea = {
       description:
         "Always firing: proves Prometheus evaluates rules and Alertmanager delivers. Page when it stops arriving (dead man's switch).",
       anchor: 'watchdog',
+      dashboard: DASHBOARD.overview,
       runbook: {
         meaning:
           "A heartbeat that always fires. Alertmanager sends it to its own receiver (a dead man's switch service) every few minutes; the page comes from that service when the heartbeat stops.",

@@ -2,6 +2,7 @@ import type { AlertRule, RuleArea } from './model.js';
 import { NODE_DOWN, nodeImplausibleValues, nodeMemoryAbove } from '../../queries/nodes.js';
 import { ORG, nodeInfo, nodeLiveness, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { DASHBOARD } from './dashboards.js';
 
 const nodeDownRunbook = {
   meaning:
@@ -67,6 +68,7 @@ const nodeDown: AlertRule[] = [
       'AIWM records node {{ $labels.node_name }} ({{ $labels.node_id }}, org {{ $labels.org_id }}) as ' +
       '{{ $labels.status }}.',
     anchor: 'aiwmnodedown',
+    dashboard: DASHBOARD.node,
     runbook: nodeDownRunbook,
     test: {
       series: [
@@ -104,6 +106,7 @@ const nodeDown: AlertRule[] = [
       'Node {{ $labels.node_name }} ({{ $labels.node_id }}, org {{ $labels.org_id }}) has sent no heartbeat for ' +
       '{{ $value | humanizeDuration }} while AIWM still records it {{ $labels.status }}.',
     anchor: 'aiwmnodedown',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [
@@ -140,6 +143,7 @@ const nodeDown: AlertRule[] = [
       'Node {{ $labels.node_name }} ({{ $labels.node_id }}, org {{ $labels.org_id }}) has never sent a heartbeat ' +
       'although AIWM records it {{ $labels.status }}.',
     anchor: 'aiwmnodedown',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [...nodeLiveness('n5', 'worker-gpu-05', 'up', 'online', 'never'), ...quietNodes],
@@ -170,6 +174,7 @@ const nodeMemory: AlertRule[] = [
       `Node {{ $labels.node_name }} uses {{ $value | humanizePercentage }} of its RAM ` +
       `(warning above ${pct(T.nodeMemory.warningRatio)} %).`,
     anchor: 'aiwmnodememorypressure',
+    dashboard: DASHBOARD.node,
     runbook: {
       meaning:
         'A node is short of RAM. Model servers load weights through host memory and VMs have fixed allocations, ' +
@@ -204,6 +209,7 @@ const nodeMemory: AlertRule[] = [
       `Node {{ $labels.node_name }} uses {{ $value | humanizePercentage }} of its RAM ` +
       `(critical above ${pct(T.nodeMemory.criticalRatio)} %): the OOM killer is about to act.`,
     anchor: 'aiwmnodememorypressure',
+    dashboard: DASHBOARD.node,
     runbook: empty,
     test: {
       series: [ramUsage('0.99x20'), nodeInfo('n1', 'worker-gpu-01')],
@@ -231,6 +237,7 @@ const nodeData: AlertRule[] = [
       'Node {{ $labels.node_name }} ({{ $labels.node_id }}) has an implausible {{ $labels.field }}: it reads as GB ' +
       'written where the node agent writes MB, so its size is shown about 1024 times too small.',
     anchor: 'aiwmnodeimplausiblevalue',
+    dashboard: DASHBOARD.node,
     runbook: {
       meaning:
         "AIWM's node agent records RAM, disk and GPU memory sizes in MB (MiB), but AIWM's REST API and seed " +

@@ -55,6 +55,3 @@ export const THRESHOLDS = {
 } as const;
 
 export type Thresholds = typeof THRESHOLDS;
-
-/** Where runbook links point (docs/runbooks.md as published with the repository). */
-export const RUNBOOK_BASE_URL = 'https://github.com/aiwm/aiwm-observability/blob/main/docs/runbooks.md';

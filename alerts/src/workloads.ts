@@ -2,6 +2,7 @@ import type { RuleArea } from './model.js';
 import { WORKLOAD_ALERT as W } from '../../queries/workloads.js';
 import { ORG, pct, s } from './series.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { DASHBOARD } from './dashboards.js';
 
 const deploymentInfo = (id: string, name: string, values = '1x150') =>
   s(
@@ -36,6 +37,7 @@ export const WORKLOADS: RuleArea = {
       description:
         'Deployment {{ $labels.deployment_name }} ({{ $labels.deployment_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
       anchor: 'aiwmdeploymentfailed',
+      dashboard: DASHBOARD.deployment,
       runbook: {
         meaning:
           'A model deployment is in AIWM state failed or error: its endpoint serves nothing, and agents bound to it fail.',
@@ -71,6 +73,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Model deployment responds slowly',
       description: `Deployment {{ $labels.deployment_name }} answers in {{ $value | humanizeDuration }} at the 95th percentile over 5 minutes (warning above ${T.deploymentLatency.p95Seconds}s).`,
       anchor: 'aiwmdeploymentlatencyhigh',
+      dashboard: DASHBOARD.deployment,
       runbook: {
         meaning:
           'Responses from agents bound to the deployment are slow: users wait, and agent tasks time out. Latency is measured on assistant messages (AIWM records no per-request latency on the model endpoint).',
@@ -117,6 +120,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Model deployment returns errors',
       description: `{{ $value | humanizePercentage }} of the responses from deployment {{ $labels.deployment_name }} failed over the last 5 minutes (warning above ${pct(T.deploymentErrors.ratio)} %).`,
       anchor: 'aiwmdeploymenterrorratiohigh',
+      dashboard: DASHBOARD.deployment,
       runbook: {
         meaning:
           'A share of the assistant responses served through the deployment fail (message status failed or an error).',
@@ -152,6 +156,7 @@ export const WORKLOADS: RuleArea = {
       description:
         'Deployment {{ $labels.deployment_name }} is running but has served no request for an hour: it holds GPUs for nothing.',
       anchor: 'aiwmdeploymentidle',
+      dashboard: DASHBOARD.deployment,
       runbook: {
         meaning:
           'A deployment holds GPUs while nothing uses it. Not an outage; a capacity and cost signal (info: not routed to anyone).',
@@ -185,6 +190,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Many workflow executions fail',
       description: `{{ $value | humanizePercentage }} of the {{ $labels.category }} executions in org {{ $labels.org_id }} failed or timed out over the last 30 minutes (warning above ${pct(T.executionFailures.ratio)} %).`,
       anchor: 'aiwmexecutionfailureratiohigh',
+      dashboard: DASHBOARD.executions,
       runbook: {
         meaning:
           "AIWM workflows (model downloads, deployments, maintenance, batch jobs) of one category fail often: users' requests to AIWM are not carried out.",
@@ -220,6 +226,7 @@ export const WORKLOADS: RuleArea = {
       description:
         '{{ $value | humanize }} running {{ $labels.category }} executions in org {{ $labels.org_id }} are past their timeoutAt.',
       anchor: 'aiwmexecutionoverdue',
+      dashboard: DASHBOARD.executions,
       runbook: {
         meaning:
           "Executions still run after their `timeoutAt`: AIWM's own timeout handling did not stop them, so they may hold resources or block follow-up work.",
@@ -249,6 +256,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Model download or deployment failed',
       description: 'Model {{ $labels.model_name }} ({{ $labels.model_id }}) is in state {{ $labels.status }}.',
       anchor: 'aiwmmodelfailed',
+      dashboard: DASHBOARD.models,
       runbook: {
         meaning:
           'A model could not be downloaded or deployed, or its provider rejects the credentials: it cannot serve.',
@@ -302,6 +310,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Agent tasks fail',
       description: `{{ $value | humanizePercentage }} of the tasks of agent {{ $labels.agent_name }} failed over the last 30 minutes (warning above ${pct(T.agentErrors.ratio)} %).`,
       anchor: 'aiwmagenterrorratiohigh',
+      dashboard: DASHBOARD.agent,
       runbook: {
         meaning: "An agent's responses fail often (message status failed, type error): its users get errors.",
         check: [
@@ -336,6 +345,7 @@ export const WORKLOADS: RuleArea = {
       summary: 'Agent busy for a long time',
       description: 'Agent {{ $labels.agent_name }} has been busy for over two hours.',
       anchor: 'aiwmagentbusytoolong',
+      dashboard: DASHBOARD.agent,
       runbook: {
         meaning:
           'An agent stays busy: it may be stuck in a long tool loop, or AIWM missed its return to active (info: not routed).',
@@ -369,6 +379,7 @@ export const WORKLOADS: RuleArea = {
       description:
         'The {{ $labels.resource_type }} {{ $labels.resource_name }} ({{ $labels.resource_id }}) on node {{ $labels.node_id }} is in state {{ $labels.status }}.',
       anchor: 'aiwmresourcefailed',
+      dashboard: DASHBOARD.resources,
       runbook: {
         meaning: 'A VM or container AIWM manages failed to deploy or crashed.',
         check: [

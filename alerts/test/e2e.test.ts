@@ -71,7 +71,7 @@ describe('alerting end to end (default fleet)', () => {
       `GPU 0 (${critical.a.labels.model}) on node worker-gpu-01 is at 92 °C, above the 90 °C critical level: ` +
         'it will throttle or shut down.',
     );
-    expect(critical.a.annotations.runbook_url).toMatch(/docs\/runbooks\.md#aiwmgputemperaturehigh$/);
+    expect(critical.a.annotations.runbook_url).toMatch(/runbooks\.html#aiwmgputemperaturehigh$/);
 
     // GPU 1 at 83 °C only crosses the warning level: a ticket, not a page.
     const warning = await notified(stack, 'the GPU 1 warning', { ...match, gpu: '1', severity: 'warning' }, 30_000);

@@ -57,7 +57,8 @@ describe('alerting rules', () => {
     for (const r of alerting) {
       expect(['critical', 'warning', 'info', 'none'], r.alert).toContain(r.labels?.severity);
       expect(r.annotations?.summary, r.alert).toMatch(/^[^{}]+$/);
-      expect(r.annotations?.runbook_url, r.alert).toMatch(/\/docs\/runbooks\.md#[a-z0-9-]+$/);
+      expect(r.annotations?.runbook_url, r.alert).toMatch(/^http:\/\/localhost:9090\/user\/runbooks\.html#[a-z0-9-]+$/);
+      expect(r.annotations?.dashboard_url, r.alert).toMatch(/^http:\/\/localhost:3000\/d\/aiwm-[a-z-]+\?/);
       // Everything but the pipeline alerts names its entity and value.
       if (!['Watchdog', 'AIWMExporterAbsent'].includes(r.alert!))
         expect(r.annotations?.description, r.alert).toContain('{{ $');
@@ -99,7 +100,12 @@ describe('alerting rules', () => {
       expect(firing.length, definition.alert).toBeGreaterThan(0);
       for (const c of firing)
         for (const e of c.exp_alerts)
-          expect(Object.keys(e.exp_annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+          expect(Object.keys(e.exp_annotations).sort()).toEqual([
+            'dashboard_url',
+            'description',
+            'runbook_url',
+            'summary',
+          ]);
     }
     // The firing check comes at least `for` after the start and after the quiet check (each case
     // puts its quiet check inside the pending window: the condition holds, `for` has not elapsed).

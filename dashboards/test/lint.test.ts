@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import client from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { renderRecordingRules } from '../../alerts/src/render.js';
-import { RUNBOOK_BASE_URL } from '../../alerts/src/thresholds.js';
+import { DEFAULT_RUNBOOK_BASE_URL as RUNBOOK_BASE_URL } from '../../alerts/src/settings.js';
 import { CATALOG } from '../../exporter/src/metrics/catalog.js';
 import { SelfMetrics } from '../../exporter/src/metrics/self.js';
 import { DASHBOARDS, DASHBOARD_DIR, panelsOf, renderDashboard } from '../index.js';
