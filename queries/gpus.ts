@@ -107,16 +107,19 @@ export const withGpuInfo = (expr: string) => withNodeInfo(joinInfo(expr, BY_GPU,
 /** The host part of a scrape target's `instance` (`gpu-node-01:9400` -> `gpu-node-01`), as `hostname`. */
 const instanceHost = (expr: string) => `label_replace(${expr}, "hostname", "$1", "instance", "([^:]+)(:[0-9]+)?")`;
 
-/** Per node, the GPUs dcgm-exporter reports (absent for a node without dcgm-exporter series). */
-const dcgmGpuCount = count(select(GPU.info, eq('source', 'dcgm')), BY_NODE);
+/**
+ * Per node, the GPUs dcgm-exporter reports (absent for a node without dcgm-exporter series), each
+ * GPU once even when its info series is doubled.
+ */
+const dcgmGpuCount = count(max(select(GPU.info, eq('source', 'dcgm')), BY_GPU), BY_NODE);
 
 /** The GPU alert conditions, as functions of their thresholds. */
 export const GPU_ALERT = {
   temperatureAbove: (celsius: number) => `${withGpuInfo(GPU.temperature)} > ${celsius}`,
   // A total of 0 (unknown size) gives no ratio rather than +Inf or NaN.
   memoryAbove: (ratio: number) => `${withGpuInfo(`${GPU.memoryUsed} / (${GPU.memoryTotal} > 0)`)} > ${ratio}`,
-  // Value and label `xid`: the code of the last Xid; 0 is "No Error".
-  xidIn: (codes: readonly number[]) => withGpuInfo(`${select(GPU.xidLast, oneOf('xid', codes.map(String)))} > 0`),
+  // Value and label `xid`: the code of the last Xid; 0 is "No Error" (never one of `codes`).
+  xidIn: (codes: readonly number[]) => withGpuInfo(select(GPU.xidLast, oneOf('xid', codes.map(String)))),
   xidNotIn: (codes: readonly number[]) => withGpuInfo(`${select(GPU.xidLast, noneOf('xid', codes.map(String)))} > 0`),
   rowRemapFailure: () => withGpuInfo(`${GPU.rowRemapFailure} == 1`),
   remappedRowsAbove: (rows: number) => withGpuInfo(`${GPU.uncorrectableRemappedRows} > ${rows}`),
@@ -124,7 +127,8 @@ export const GPU_ALERT = {
   clockEventBits: (bits: readonly number[]) => withGpuInfo(anyBitSet(GPU.clockEventReasons, bits)),
   // Value: how many GPUs AIWM lists beyond those dcgm-exporter reports.
   missing: () => withNodeInfo(`${M.nodeGpus.name} - on (${BY_NODE.join(', ')}) ${dcgmGpuCount} > 0`),
-  unmatched: () => `${RULE.dcgmUnmatchedByHost} > 0`,
+  // A count: only host names with unmatched GPUs have a series.
+  unmatched: () => RULE.dcgmUnmatchedByHost,
   // The target's host name is looked up among AIWM's host names (lower case; full name or unique short name).
   dcgmExporterDown: () =>
     withNodeInfo(

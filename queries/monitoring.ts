@@ -21,8 +21,19 @@ import {
   rate,
   bucketOf,
   copyLabel,
+  grouped,
+  oneOf,
 } from './core.js';
-import { EXPORTER, EXPORTER_JOB, M, PROMETHEUS } from './names.js';
+import {
+  ALERTMANAGER_JOB,
+  ALERTMANAGER_SELF,
+  EXPORTER,
+  EXPORTER_JOB,
+  M,
+  PROMETHEUS,
+  PROMETHEUS_JOB,
+  PROMETHEUS_SELF,
+} from './names.js';
 
 /**
  * Every org the exporter reports: any entity's info series or an execution count carries `org_id`,
@@ -47,6 +58,12 @@ export const exporterSourceUp = () => min(EXPORTER.sourceUp);
 
 const exporterUp = select(PROMETHEUS.up, eq('job', EXPORTER_JOB));
 const BY_TARGET = ['job', 'instance'];
+/** Alertmanager's notification counters per integration (newer releases split failures by `reason`). */
+const BY_INTEGRATION = [...BY_TARGET, 'integration'];
+/** What Prometheus records about its scrapes of the exporter (`scrape_duration_seconds`, ...). */
+const exporterScrape = (series: string) => select(series, eq('job', EXPORTER_JOB));
+/** `numerator / (denominator > 0)`: no result, never NaN or +Inf, where the denominator is 0. */
+const ratioOf = (numerator: string, denominator: string) => `${grouped(numerator)} / (${denominator} > 0)`;
 
 /** The monitoring alert conditions. */
 export const MONITORING_ALERT = {
@@ -59,11 +76,48 @@ export const MONITORING_ALERT = {
     above(sum(increase(EXPORTER.invalidDocuments, window), [...BY_TARGET, 'collection', 'reason']), 0),
   /** Always true: the alerting pipeline's heartbeat. */
   watchdog: () => 'vector(1)',
+
+  // --- the exporter's size and progress -------------------------------------------------------------
+  /** Prometheus' scrapes of the exporter take longer than `seconds` (close to the job's scrape_timeout). */
+  exporterScrapeSlow: (seconds: number) => above(exporterScrape(PROMETHEUS.scrapeDuration), seconds),
+  /** The exporter's scrapes carry more than `samples` samples (close to the job's sample_limit). */
+  exporterScrapeLarge: (samples: number) => above(exporterScrape(PROMETHEUS.scrapeSamples), samples),
+  /** Collections with entities beyond MAX_ENTITIES_PER_COLLECTION (the exporter writes 0 for the others). */
+  entitiesOverLimit: () => above(EXPORTER.entitiesOverLimit, 0),
+  /** Scheduled polls skipped in `window` because the previous poll was still running. */
+  pollsSkipped: (window: Window) => above(increase(EXPORTER.pollsSkipped, window), 0),
+  /** Event collections whose incremental reader is more than `seconds` behind now. */
+  eventWatermarkLag: (seconds: number) => above(age(EXPORTER.eventWatermark), seconds),
+
+  // --- Prometheus and Alertmanager themselves (jobs `prometheus` and `alertmanager`) ----------------
+  /** Rule groups with failed evaluations in `window` (a rule errors: its alerts cannot fire). */
+  ruleEvaluationFailures: (window: Window) => above(increase(PROMETHEUS_SELF.ruleEvaluationFailures, window), 0),
+  /** Failed sends per alert sent from Prometheus to each Alertmanager, above `ratio`. */
+  prometheusNotificationErrors: (ratio: number, window: Window) =>
+    above(
+      ratioOf(rate(PROMETHEUS_SELF.notificationErrors, window), rate(PROMETHEUS_SELF.notificationsSent, window)),
+      ratio,
+    ),
+  /** Alerts Prometheus dropped in `window` (its queue overflowed, or no Alertmanager took them). */
+  prometheusNotificationsDropped: (window: Window) => above(increase(PROMETHEUS_SELF.notificationsDropped, window), 0),
+  /** Alertmanager's share of failed notifications per integration, above `ratio`. */
+  alertmanagerNotificationsFailing: (ratio: number, window: Window) =>
+    above(
+      ratioOf(
+        sum(rate(ALERTMANAGER_SELF.notificationsFailed, window), BY_INTEGRATION),
+        sum(rate(ALERTMANAGER_SELF.notifications, window), BY_INTEGRATION),
+      ),
+      ratio,
+    ),
+  /** Prometheus or Alertmanager whose last configuration reload failed (it runs the previous one). */
+  configReloadFailed: () =>
+    either(equals(PROMETHEUS_SELF.configReloadSuccessful, 0), equals(ALERTMANAGER_SELF.configReloadSuccessful, 0)),
+  /** Prometheus (scraping itself) or Alertmanager does not answer its scrape. */
+  monitoringTargetDown: () => equals(select(PROMETHEUS.up, oneOf('job', [PROMETHEUS_JOB, ALERTMANAGER_JOB])), 0),
 };
 
 // --- the exporter dashboard: the exporter's own series and Prometheus' about its target (no org) ------
 
-const exporterScrape = (series: string) => select(series, eq('job', EXPORTER_JOB));
 /** What Grafana reads for "nothing there" in the exporter's health stats: a mapped -1, never a blank. */
 const NO_TARGET = 'vector(-1)';
 

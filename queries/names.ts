@@ -40,6 +40,32 @@ export const PROMETHEUS = {
 
 /** The exporter's scrape job name in prometheus.yml. */
 export const EXPORTER_JOB = 'aiwm-exporter';
+
+/**
+ * Prometheus' and Alertmanager's own metrics, as Prometheus 2.42+ and Alertmanager 0.25+ expose them
+ * on /metrics (prometheus.yml scrapes both; the end-to-end test checks each name exists).
+ */
+export const PROMETHEUS_SELF = {
+  /** `rule_group="<file>;<group>"` */
+  ruleEvaluationFailures: 'prometheus_rule_evaluation_failures_total',
+  /** Failed sends of an alert batch, by `alertmanager` (its API URL). */
+  notificationErrors: 'prometheus_notifications_errors_total',
+  /** Alerts sent, failed sends included, by `alertmanager`. */
+  notificationsSent: 'prometheus_notifications_sent_total',
+  /** Alerts dropped: the queue was full, or no Alertmanager took them. */
+  notificationsDropped: 'prometheus_notifications_dropped_total',
+  configReloadSuccessful: 'prometheus_config_last_reload_successful',
+} as const;
+export const ALERTMANAGER_SELF = {
+  /** Notifications given up after their retries, by `integration` (newer releases add `reason`). */
+  notificationsFailed: 'alertmanager_notifications_failed_total',
+  /** Notifications attempted, by `integration`. */
+  notifications: 'alertmanager_notifications_total',
+  configReloadSuccessful: 'alertmanager_config_last_reload_successful',
+} as const;
+/** The scrape jobs of Prometheus itself and of Alertmanager in prometheus.yml. */
+export const PROMETHEUS_JOB = 'prometheus';
+export const ALERTMANAGER_JOB = 'alertmanager';
 /** dcgm-exporter scrape jobs: the job name contains `dcgm` (prometheus.yml). */
 export const DCGM_JOB_PATTERN = '.*dcgm.*';
 

@@ -130,8 +130,21 @@ export const NODE_DOWN = {
 
 /** Nodes whose RAM usage is above `ratio`, with their names. */
 export const nodeMemoryAbove = (ratio: number) => `${withNodeInfo(M.nodeRamUsage.name)} > ${ratio}`;
-/** Each implausible size of each node, with the node's names. */
-export const nodeImplausibleValues = () => withNodeInfo(`${M.nodeImplausibleValue.name} == 1`);
+/** Each implausible size of each node, with the node's names (the exporter emits the flag only as 1). */
+export const nodeImplausibleValues = () => withNodeInfo(M.nodeImplausibleValue.name);
+
+/**
+ * Nodes whose status class is provisioning (pending, installing, connecting), once per node with its
+ * names. Without the raw `status`, so pending -> installing -> connecting is one alert whose `for` runs on.
+ */
+export const nodeProvisioning = () => withNodeInfo(max(holds(M.nodeStatus.name, eq('class', 'provisioning')), BY_NODE));
+
+/**
+ * Nodes whose host rebooted within `window`: the uptime the node agent reports went down. Value: how
+ * many times. Once per node, whatever scrape labels the series carry.
+ */
+export const nodeRebooted = (window: string) =>
+  withNodeInfo(`${max(`resets(${M.nodeUptime.name}[${window}])`, BY_NODE)} > 0`);
 
 // --- the overview's down-node timeline -------------------------------------------------------------
 

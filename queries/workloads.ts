@@ -9,6 +9,7 @@ import {
   BY_MODEL,
   BY_NODE,
   BY_RESOURCE,
+  age,
   andOn,
   labelsOf,
   atLeast,
@@ -32,6 +33,7 @@ import {
   sum,
   sumOf,
   timesOn,
+  unlessOn,
   type Labels,
   type Selector,
   type Window,
@@ -174,53 +176,167 @@ export const runningProgress = (s: Selector) => avg(select(M.executionProgress.n
 
 // --- alerts --------------------------------------------------------------------------------------
 
-const withDeploymentInfo = (expr: string) =>
-  joinInfo(expr, BY_DEPLOYMENT, ['deployment_name', 'node_id'], M.deploymentInfo.name);
+/**
+ * An entity's info labels with its node's name: one series per entity (`key`), carrying `labels` and
+ * `node_name` where its node has an aiwm_node_info series, without `node_name` where it has no node or
+ * the node is unknown (`or on`). The `max by` on both info sides collapses duplicate info series (two
+ * exporters, a restart overlap, a label that changed between two polls).
+ */
+function infoWithNodeName(info: string, key: Labels, labels: Labels): string {
+  const own = max(info, [...key, ...labels]);
+  return `${joinInfo(own, BY_NODE, ['node_name'], M.nodeInfo.name)} or on (${key.join(', ')}) ${own}`;
+}
+
+/** Deployment alerts: the deployment's name, its node's id (node-down inhibition) and name. */
+const DEPLOYMENT_NAMES: Labels = ['deployment_name', 'node_id', 'node_name'];
+const withDeploymentNames = (expr: string) =>
+  joinInfo(
+    expr,
+    BY_DEPLOYMENT,
+    DEPLOYMENT_NAMES,
+    infoWithNodeName(M.deploymentInfo.name, BY_DEPLOYMENT, ['deployment_name', 'node_id']),
+  );
+/** Resource alerts: name, type, node id (node-down inhibition) and node name. */
+const withResourceNames = (expr: string) =>
+  joinInfo(
+    expr,
+    BY_RESOURCE,
+    ['resource_name', 'resource_type', 'node_id', 'node_name'],
+    infoWithNodeName(M.resourceInfo.name, BY_RESOURCE, ['resource_name', 'resource_type', 'node_id']),
+  );
 const withAgentInfo = (expr: string) => joinInfo(expr, BY_AGENT, ['agent_name'], M.agentInfo.name);
-/** `(metric{status=~"a|b"} == 1)`: the entities of a state set in one of `statuses`. */
-const inStatus = (stateSet: MetricDef, statuses: readonly string[]) =>
-  `(${holds(stateSet.name, statuses.length === 1 ? eq('status', statuses[0]!) : oneOf('status', statuses))})`;
+/** Agent alerts that concern the agent's host: also its node's id and name. */
+const withAgentNodeNames = (expr: string) =>
+  joinInfo(
+    expr,
+    BY_AGENT,
+    ['agent_name', 'node_id', 'node_name'],
+    infoWithNodeName(M.agentInfo.name, BY_AGENT, ['agent_name', 'node_id']),
+  );
+
+const statusMatch = (statuses: readonly string[]) =>
+  statuses.length === 1 ? eq('status', statuses[0]!) : oneOf('status', statuses);
+/** `f_over_time(metric{...}[window])` */
+const overTime = (f: 'max' | 'min', metric: string, window: Window, ...parts: Selector[]) =>
+  `${f}_over_time(${select(metric, ...parts)}[${window}])`;
+
+/**
+ * The entities (`key`) of a state set in one of `statuses` now, once per entity and status whatever
+ * scrape labels the series carry (two exporters give one alert, not two).
+ */
+const inStatus = (stateSet: MetricDef, key: Labels, statuses: readonly string[]) =>
+  `${max(select(stateSet.name, statusMatch(statuses)), [...key, 'status'])} == 1`;
+/** The entities in one of `statuses` now, without the status: a move between them keeps one alert. */
+const inAnyOf = (stateSet: MetricDef, key: Labels, statuses: readonly string[]) =>
+  `${max(select(stateSet.name, statusMatch(statuses)), key)} == 1`;
+
+/**
+ * Entities that were in one of the `failed` states at some point within `window` and have not settled
+ * since (they are not in one of the `settled` states now): a failed entity, and one that flips between
+ * failed and retrying (failed, deploying, failed, ...) whose failed spells are each shorter than the
+ * alert's `for` (kubernetes-mixin's KubePodCrashLooping reads its state the same way). Per entity and
+ * failed state, so the `status` label stays put while the entity flips.
+ */
+const failingWithin = (
+  stateSet: MetricDef,
+  key: Labels,
+  failed: readonly string[],
+  settled: readonly string[],
+  window: Window,
+) =>
+  unlessOn(
+    `${max(overTime('max', stateSet.name, window, statusMatch(failed)), [...key, 'status'])} == 1`,
+    key,
+    `${select(stateSet.name, statusMatch(settled))} == 1`,
+  );
+
+/** Deployment states after which a failure is over: it serves again, or someone stopped it. */
+export const SETTLED_DEPLOYMENT_STATUSES = ['running', 'stopping', 'stopped'] as const;
+/** Model states after which a failure is over: downloaded, serving, or switched off. */
+export const SETTLED_MODEL_STATUSES = ['downloaded', 'active', 'inactive'] as const;
+/** Resource states after which a failure is over. */
+export const SETTLED_RESOURCE_STATUSES = ['running', 'stopping', 'stopped'] as const;
+/** Transitions that must end: a deployment or a resource waiting or starting. */
+export const DEPLOYMENT_TRANSITIONS = ['queued', 'deploying'] as const;
+export const RESOURCE_TRANSITIONS = ['queued', 'deploying'] as const;
+/** A model's download (queued for it, or downloading) and its deployment or validation. */
+export const MODEL_DOWNLOAD_TRANSITIONS = ['queued', 'downloading'] as const;
+export const MODEL_DEPLOY_TRANSITIONS = ['deploying', 'validating'] as const;
+/** Agent states in which AIWM expects the agent to heartbeat (the fleet's live agents). */
+export const LIVE_AGENT_STATUSES = ['active', 'busy'] as const;
+
+const deploymentFailing = (window: Window) =>
+  failingWithin(M.deploymentStatus, BY_DEPLOYMENT, FAILED_STATUSES, SETTLED_DEPLOYMENT_STATUSES, window);
+/** Deployments that were running at some point within `window`. */
+const deploymentRan = (window: Window) =>
+  `${overTime('max', M.deploymentStatus.name, window, eq('status', 'running'))} == 1`;
 
 /** The workload alert conditions, as functions of their thresholds. */
 export const WORKLOAD_ALERT = {
-  deploymentFailed: () => withDeploymentInfo(inStatus(M.deploymentStatus, FAILED_STATUSES)),
+  /** Failing deployments (failedWithin: see failingWithin) that were running within `ranWithin`: a crash. */
+  deploymentCrashed: (failedWithin: Window, ranWithin: Window) =>
+    withDeploymentNames(andOn(deploymentFailing(failedWithin), BY_DEPLOYMENT, deploymentRan(ranWithin))),
+  /** Failing deployments that were not running within `ranWithin`: a deploy attempt failed (or an old crash). */
+  deploymentDeployFailed: (failedWithin: Window, ranWithin: Window) =>
+    withDeploymentNames(unlessOn(deploymentFailing(failedWithin), BY_DEPLOYMENT, deploymentRan(ranWithin))),
+  /** Deployments queued or deploying (one alert across both). */
+  deploymentInTransition: () => withDeploymentNames(inAnyOf(M.deploymentStatus, BY_DEPLOYMENT, DEPLOYMENT_TRANSITIONS)),
   deploymentLatencyAbove: (seconds: number, minRate: number) =>
-    andOn(
-      above(withDeploymentInfo(RULE.deploymentLatencyP95), seconds),
-      BY_DEPLOYMENT,
-      above(RULE.deploymentResponses5m, minRate),
+    withDeploymentNames(
+      andOn(above(RULE.deploymentLatencyP95, seconds), BY_DEPLOYMENT, above(RULE.deploymentResponses5m, minRate)),
     ),
+  /** The recorded error ratio divides by the response rate: the low-traffic gate (minRate > 0) also keeps it from 0/0. */
   deploymentErrorsAbove: (ratio: number, minRate: number) =>
-    andOn(
-      above(withDeploymentInfo(RULE.deploymentErrorRatio5m), ratio),
-      BY_DEPLOYMENT,
-      above(RULE.deploymentResponses5m, minRate),
+    withDeploymentNames(
+      andOn(above(RULE.deploymentErrorRatio5m, ratio), BY_DEPLOYMENT, above(RULE.deploymentResponses5m, minRate)),
     ),
   deploymentIdle: () =>
-    andOn(
-      withDeploymentInfo(inStatus(M.deploymentStatus, ['running'])),
-      BY_DEPLOYMENT,
-      `${RULE.deploymentRequests5m} == 0`,
+    withDeploymentNames(
+      andOn(
+        inStatus(M.deploymentStatus, BY_DEPLOYMENT, ['running']),
+        BY_DEPLOYMENT,
+        `${RULE.deploymentRequests5m} == 0`,
+      ),
     ),
+  /** The recorded failure ratio divides by the completions: the gate (minCompletions > 0) also keeps it from 0/0. */
   executionFailuresAbove: (ratio: number, minCompletions: number) =>
     andOn(
       above(RULE.executionFailureRatio30m, ratio),
       ['org_id', 'category'],
       atLeast(RULE.executionCompletions30m, minCompletions),
     ),
-  executionsOverdue: () => above(M.executionOverdue.name, 0),
-  modelFailed: () =>
-    joinInfo(inStatus(M.modelStatus, FAILED_MODEL_STATUSES), BY_MODEL, ['model_name'], M.modelInfo.name),
-  agentErrorsAbove: (ratio: number, minTasks: number) =>
-    andOn(above(withAgentInfo(RULE.agentFailureRatio30m), ratio), BY_AGENT, atLeast(RULE.agentTasks30m, minTasks)),
-  agentBusy: () => withAgentInfo(inStatus(M.agentStatus, ['busy'])),
-  resourceFailed: () =>
+  executionsOverdue: () => above(max(M.executionOverdue.name, ['org_id', 'category']), 0),
+  /** Executions waiting for a worker (status pending), all types of a category together. */
+  executionsPendingAtLeast: (count: number) =>
+    atLeast(sum(select(M.executions.name, eq('status', 'pending')), ['org_id', 'category']), count),
+  modelFailing: (failedWithin: Window) =>
     joinInfo(
-      inStatus(M.resourceStatus, FAILED_STATUSES),
-      BY_RESOURCE,
-      ['resource_name', 'resource_type', 'node_id'],
-      M.resourceInfo.name,
+      failingWithin(M.modelStatus, BY_MODEL, FAILED_MODEL_STATUSES, SETTLED_MODEL_STATUSES, failedWithin),
+      BY_MODEL,
+      ['model_name'],
+      M.modelInfo.name,
     ),
+  /** Models in one of `statuses` (a transition), one alert across them. */
+  modelInTransition: (statuses: readonly string[]) =>
+    joinInfo(inAnyOf(M.modelStatus, BY_MODEL, statuses), BY_MODEL, ['model_name'], M.modelInfo.name),
+  /** The recorded failure ratio divides by the tasks: the gate (minTasks > 0) also keeps it from 0/0. */
+  agentErrorsAbove: (ratio: number, minTasks: number) =>
+    withAgentInfo(andOn(above(RULE.agentFailureRatio30m, ratio), BY_AGENT, atLeast(RULE.agentTasks30m, minTasks))),
+  agentBusy: () => withAgentInfo(inStatus(M.agentStatus, BY_AGENT, ['busy'])),
+  /** Seconds since the last heartbeat of agents AIWM records as live (active or busy), above `seconds`. */
+  agentHeartbeatOlderThan: (seconds: number) =>
+    withAgentNodeNames(
+      andOn(
+        above(age(max(M.agentHeartbeat.name, BY_AGENT)), seconds),
+        BY_AGENT,
+        `${select(M.agentStatus.name, statusMatch(LIVE_AGENT_STATUSES))} == 1`,
+      ),
+    ),
+  resourceFailing: (failedWithin: Window) =>
+    withResourceNames(
+      failingWithin(M.resourceStatus, BY_RESOURCE, FAILED_STATUSES, SETTLED_RESOURCE_STATUSES, failedWithin),
+    ),
+  resourceInTransition: () => withResourceNames(inAnyOf(M.resourceStatus, BY_RESOURCE, RESOURCE_TRANSITIONS)),
 };
 
 // --- dashboard tables, states and heatmaps ----------------------------------------------------------

@@ -29,15 +29,26 @@ export interface Notification {
 export interface WebhookReceiver {
   readonly url: string;
   readonly notifications: Notification[];
+  /** Requests to paths under `/reject` answered 403 (a receiver refusing the credentials), not recorded. */
+  readonly rejected: () => number;
   close(): Promise<void>;
 }
 
+/** Where a webhook URL points to a receiver that rejects every notification (403). */
+export const REJECTING_PATH = '/reject';
+
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const notifications: Notification[] = [];
+  let rejected = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
+      if (req.url?.startsWith(REJECTING_PATH)) {
+        rejected++;
+        res.writeHead(403).end();
+        return;
+      }
       try {
         const payload = JSON.parse(body) as Omit<Notification, 'path'>;
         notifications.push({
@@ -56,19 +67,24 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     notifications,
+    rejected: () => rejected,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** An alert as Alertmanager's API v2 lists it. */
+export interface AlertmanagerAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  fingerprint: string;
+  status: { state: string; inhibitedBy: string[]; silencedBy: string[] };
 }
 
 export interface RunningAlertmanager {
   readonly url: string;
   /** host:port for Prometheus' alerting config. */
   readonly target: string;
-  alerts(
-    filter?: string[],
-  ): Promise<
-    Array<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[]; silencedBy: string[] } }>
-  >;
+  alerts(filter?: string[]): Promise<AlertmanagerAlert[]>;
   stop(): Promise<void>;
   readonly log: () => string;
 }
@@ -106,9 +122,7 @@ export async function startAlertmanager(
     async alerts(filter = []) {
       const params = new URLSearchParams();
       for (const f of filter) params.append('filter', f);
-      return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as Awaited<
-        ReturnType<RunningAlertmanager['alerts']>
-      >;
+      return (await (await fetch(`${url}/api/v2/alerts?${params}`)).json()) as AlertmanagerAlert[];
     },
     stop: daemon.stop,
   };

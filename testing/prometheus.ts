@@ -18,6 +18,8 @@ export interface ScrapeTarget {
   labels?: Record<string, string>;
   /** The job's metric_relabel_configs (taken from the job's first target). */
   metricRelabelConfigs?: Array<Record<string, unknown>>;
+  /** The job's sample_limit (taken from the job's first target). */
+  sampleLimit?: number;
 }
 
 export interface PrometheusOptions {
@@ -85,6 +87,7 @@ function scrapeConfigs(targets: ScrapeTarget[]) {
       metrics_path: path,
       params: first.params,
       metric_relabel_configs: first.metricRelabelConfigs,
+      sample_limit: first.sampleLimit,
       static_configs: members.map((t) => staticConfig(t, path)),
     };
   });

@@ -2,6 +2,8 @@
  * The end-to-end stack for tests: a fleet in MongoDB (stand-in or TEST_MONGODB_URI) -> the
  * exporter polling every second -> a real Prometheus with the project's rules (durations
  * shortened) -> optionally a real Alertmanager with the project's routing -> a webhook receiver.
+ * Prometheus scrapes itself and Alertmanager as prometheus.yml does (jobs `prometheus` and
+ * `alertmanager`), and serves docs/ as its user assets, where every alert's runbook_url points.
  * The alert, dashboard and facade tests all run their checks against it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,10 +12,14 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { AREAS, renderAreaRules, renderRecordingRules } from '../alerts/src/render.js';
 import { EXPORTER_JOB } from '../alerts/src/monitoring.js';
+import { DEFAULT_LINKS } from '../alerts/src/settings.js';
+import { THRESHOLDS } from '../alerts/src/thresholds.js';
+import { ALERTMANAGER_JOB, PROMETHEUS_JOB } from '../queries/names.js';
 import { startDcgmFixtures, type DcgmFixtureServer } from '../demo/dcgm-fixtures.js';
 import { startExporter, type Exporter } from '../exporter/src/app.js';
 import { createLogger } from '../exporter/src/logger.js';
 import {
+  REJECTING_PATH,
   startAlertmanager,
   startWebhookReceiver,
   type RunningAlertmanager,
@@ -44,7 +50,17 @@ export interface StackOptions {
    * `dcgm-exporter`, one target per simulated GPU node, with prometheus.yml's metric relabelling.
    */
   dcgm?: boolean;
+  /**
+   * A second exporter in the exporter job whose MongoDB is unreachable from its start (its source is
+   * down and it never completes a poll), beside the one that reads the fleet.
+   */
+  unreachableExporter?: boolean;
+  /** The Watchdog's webhook rejects every notification (403), so Alertmanager's notifications fail. */
+  rejectingWatchdog?: boolean;
 }
+
+/** The runbooks (docs/runbooks.html) and the rest of docs/, served by Prometheus at /user/. */
+const DOCS = new URL('../docs', import.meta.url).pathname;
 
 export const TEST_JWT_SECRET = 'test-secret-for-the-aiwm-facade-0123456789';
 
@@ -57,6 +73,8 @@ export interface Stack {
   webhook?: WebhookReceiver;
   /** The dcgm-exporter fixture server, with `dcgm: true`. */
   dcgm?: DcgmFixtureServer;
+  /** The exporter that cannot reach MongoDB, with `unreachableExporter: true`, and its scrape target. */
+  unreachable?: { exporter: Exporter; instance: string };
   /** The store the facade queries (Prometheus, or VictoriaMetrics). */
   backend: { url: string; query(expr: string): Promise<Sample[]> };
   stop(): Promise<void>;
@@ -98,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanup.push(() => webhook!.close());
       alertmanager = await startAlertmanager(fastAlertmanagerConfig(), {
         ALERT_WEBHOOK_URL: `${webhook.url}/alerts`,
-        WATCHDOG_WEBHOOK_URL: `${webhook.url}/watchdog`,
+        WATCHDOG_WEBHOOK_URL: `${webhook.url}${options.rejectingWatchdog ? REJECTING_PATH : ''}/watchdog`,
       });
       cleanup.push(() => alertmanager!.stop());
     }
@@ -115,19 +133,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanup.push(() => dcgm!.close());
     }
 
+    // Prometheus' port first: it scrapes itself, and the rules link to the runbooks it serves.
+    const prometheusPort = await freePort();
     const rulesDir = mkdtempSync(join(tmpdir(), 'aiwm-rules-'));
     cleanup.push(async () => rmSync(rulesDir, { recursive: true, force: true }));
-    const render = { forOverride: options.alertFor ?? '2s', intervalOverride: '1s' };
+    const render = {
+      forOverride: options.alertFor ?? '2s',
+      intervalOverride: '1s',
+      links: { ...DEFAULT_LINKS, runbookBaseUrl: `http://127.0.0.1:${prometheusPort}/user/runbooks.html` },
+    };
     writeFileSync(join(rulesDir, 'recording.yml'), renderRecordingRules(render));
     for (const area of AREAS) writeFileSync(join(rulesDir, `${area.file}.yml`), renderAreaRules(area, render));
     // Prometheus first, scraping the port the exporter is about to take, so the exporter's facade can know Prometheus.
     const exporterPort = await freePort();
+    const unreachablePort = options.unreachableExporter ? await freePort() : undefined;
+    const exporterJob = { job: EXPORTER_JOB, sampleLimit: THRESHOLDS.exporterScrape.sampleLimit };
     const prometheus = await startPrometheus({
-      targets: [{ job: EXPORTER_JOB, target: `127.0.0.1:${exporterPort}` }, ...(dcgm?.targets ?? [])],
+      port: prometheusPort,
+      targets: [
+        { ...exporterJob, target: `127.0.0.1:${exporterPort}` },
+        ...(unreachablePort ? [{ ...exporterJob, target: `127.0.0.1:${unreachablePort}` }] : []),
+        { job: PROMETHEUS_JOB, target: `127.0.0.1:${prometheusPort}` },
+        ...(alertmanager ? [{ job: ALERTMANAGER_JOB, target: alertmanager.target }] : []),
+        ...(dcgm?.targets ?? []),
+      ],
       ruleFiles: [join(rulesDir, '*.yml')],
       alertmanagers: alertmanager ? [alertmanager.target] : undefined,
       // Alerts that fire before Alertmanager is discovered are dropped; resend them quickly.
-      flags: ['--rules.alert.resend-delay=1s'],
+      // docs/ at /user/, as docker-compose.yml serves it: the runbook links open.
+      flags: ['--rules.alert.resend-delay=1s', `--web.user-assets=${DOCS}`],
       remoteWrite: victoria ? [victoria.writeUrl] : undefined,
     });
     cleanup.push(() => prometheus.stop());
@@ -142,9 +176,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const exporter = await startExporter(config, createLogger(config.logLevel));
     cleanup.push(() => exporter.stop());
+    let unreachable: Stack['unreachable'];
+    if (unreachablePort) {
+      // Nothing listens on the port of a closed server: every ping fails at once.
+      const nowhere = `mongodb://127.0.0.1:${await freePort()}/hydra-aiwm`;
+      const brokenConfig = testConfig(nowhere, {
+        POLL_SCHEDULE: '* * * * * *',
+        PORT: String(unreachablePort),
+        LOG_LEVEL: 'silent',
+        MONGODB_TIMEOUT: '500ms',
+      });
+      const broken = await startExporter(brokenConfig, createLogger(brokenConfig.logLevel));
+      cleanup.push(() => broken.stop());
+      unreachable = { exporter: broken, instance: `127.0.0.1:${unreachablePort}` };
+    }
     await prometheus.waitForScrapes(1);
     const backend = { url: backendUrl, query: (expr: string) => backendApi.query(expr) };
-    return { fleet, db, exporter, prometheus, alertmanager, webhook, dcgm, backend, stop };
+    return { fleet, db, exporter, prometheus, alertmanager, webhook, dcgm, unreachable, backend, stop };
   } catch (error) {
     await stop();
     throw error;

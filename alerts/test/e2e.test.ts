@@ -1,13 +1,18 @@
 /**
  * Exporter -> real Prometheus (the project's rules, durations shortened) -> real Alertmanager (the
  * project's routing and inhibitions, started by its entrypoint) -> a webhook receiver. Once on the
- * default fleet, once on the fleet as AIWM's write paths store it, with the dcgm-exporter fixtures
- * scraped by the same Prometheus.
+ * default fleet, with a second exporter that cannot reach MongoDB, once on the fleet as AIWM's write
+ * paths store it, with the dcgm-exporter fixtures scraped by the same Prometheus and a Watchdog
+ * receiver that rejects every notification. Prometheus scrapes itself and Alertmanager, and serves
+ * the runbooks the alerts link to.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../testing/ports.js';
 import { startStack, type Stack } from '../../testing/stack.js';
-import type { Notification, WebhookAlert } from '../../testing/alertmanager.js';
+import type { AlertmanagerAlert, Notification, WebhookAlert } from '../../testing/alertmanager.js';
+import { DASHBOARDS } from '../../dashboards/index.js';
+import { DEFAULT_GRAFANA_URL } from '../src/settings.js';
+import { ALERTMANAGER_JOB, ALERTMANAGER_SELF, PROMETHEUS_JOB, PROMETHEUS_SELF } from '../../queries/names.js';
 
 const delivered = (stack: Stack): Array<{ n: Notification; a: WebhookAlert }> =>
   stack.webhook!.notifications.flatMap((n) => n.alerts.map((a) => ({ n, a })));
@@ -32,17 +37,108 @@ const notified = async (stack: Stack, what: string, match: Record<string, string
 const alertsIn = async (stack: Stack, selector: string) =>
   (await stack.prometheus.query(`ALERTS{alertstate=~"pending|firing", ${selector}}`)).map((s) => s.metric.alertname);
 
+/** Alertmanager's alerts matching `filter` once `ready` holds for them, waiting up to `timeoutMs`. */
+const inAlertmanager = (
+  stack: Stack,
+  what: string,
+  filter: string[],
+  ready: (alerts: AlertmanagerAlert[]) => boolean,
+  timeoutMs = 30_000,
+) =>
+  waitFor(
+    what,
+    async () => {
+      const alerts = await stack.alertmanager!.alerts(filter);
+      return alerts.length > 0 && ready(alerts) ? alerts : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+
+const UIDS = new Set(DASHBOARDS.map((make) => make().uid));
+
+/**
+ * Every alert Alertmanager holds links to its runbook section, which Prometheus serves (the anchor is
+ * in docs/runbooks.html), and to a dashboard of the project with every variable filled in.
+ */
+async function checkLinks(stack: Stack) {
+  const alerts = await stack.alertmanager!.alerts();
+  expect(alerts.length).toBeGreaterThan(3);
+  const pages = new Map<string, string>();
+  for (const a of alerts) {
+    const name = a.labels.alertname!;
+    const { runbook_url: runbook, dashboard_url: dashboard } = a.annotations;
+    expect(runbook, name).toMatch(new RegExp(`^${stack.prometheus.url}/user/runbooks\\.html#[a-z0-9-]+$`));
+    const [page, anchor] = runbook!.split('#') as [string, string];
+    if (!pages.has(page)) {
+      const response = await fetch(page);
+      expect(response.status, page).toBe(200);
+      pages.set(page, await response.text());
+    }
+    expect(pages.get(page), `${name}: #${anchor}`).toContain(`id="${anchor}"`);
+    const url = new URL(dashboard!);
+    expect(`${url.origin}`, name).toBe(DEFAULT_GRAFANA_URL);
+    expect(UIDS, `${name}: ${dashboard}`).toContain(url.pathname.replace(/^\/d\//, ''));
+    for (const [variable, value] of url.searchParams)
+      expect(value, `${name}: ${variable} in ${dashboard}`).not.toBe('');
+    expect(dashboard, name).not.toContain('{{');
+  }
+}
+
+/**
+ * Prometheus scrapes itself and Alertmanager, finds every series the self-monitoring alerts read
+ * under the names the rules use, evaluates every rule without an error on this data, and raises none
+ * of the monitoring's own alerts.
+ */
+async function checkSelfMonitoring(stack: Stack) {
+  for (const job of [PROMETHEUS_JOB, ALERTMANAGER_JOB]) {
+    const up = await stack.prometheus.query(`up{job="${job}"}`);
+    expect(
+      up.map((s) => s.value[1]),
+      job,
+    ).toEqual(['1']);
+  }
+  const names = [
+    ...Object.values(PROMETHEUS_SELF).map((name) => [PROMETHEUS_JOB, name] as const),
+    ...Object.values(ALERTMANAGER_SELF).map((name) => [ALERTMANAGER_JOB, name] as const),
+  ];
+  for (const [job, name] of names) {
+    const found = await stack.prometheus.query(`count({__name__="${name}", job="${job}"})`);
+    expect(found.length, `${name} scraped from ${job}`).toBe(1);
+  }
+  // Several evaluations of every group (1 s interval) have run by now.
+  const failures = await stack.prometheus.query(`sum by (rule_group) (${PROMETHEUS_SELF.ruleEvaluationFailures}) > 0`);
+  expect(failures.map((f) => f.metric.rule_group)).toEqual([]);
+  const evaluations = await stack.prometheus.query('sum(prometheus_rule_evaluations_total)');
+  expect(Number(evaluations[0]!.value[1])).toBeGreaterThan(100);
+  expect(
+    await alertsIn(
+      stack,
+      'alertname=~"AIWMPrometheusRuleFailures|AIWMMonitoringTargetDown|AIWMMonitoringConfigReloadFailed"',
+    ),
+  ).toEqual([]);
+}
+
 describe('alerting end to end (default fleet)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
     stack = await startStack({
       alertmanager: true,
+      unreachableExporter: true,
       prepare: async (db, fleet) => {
-        // The stale node also runs a hot GPU: its GPU alerts must be inhibited by AIWMNodeDown.
+        // The stale node also runs a hot GPU and a failed deployment: their alerts must be inhibited by AIWMNodeDown.
         const nodes = db.db.collection('nodes');
-        const staleId = fleet.collections.nodes.find((n) => n._id.toHexString() === fleet.scenario.staleNodeId)!._id;
-        await nodes.updateOne({ _id: staleId }, { $set: { 'gpuDevices.0.temperature': 95 } });
+        const staleNode = fleet.collections.nodes.find((n) => n._id.toHexString() === fleet.scenario.staleNodeId)!;
+        await nodes.updateOne({ _id: staleNode._id }, { $set: { 'gpuDevices.0.temperature': 95 } });
+        // A deployment of the node's org placed on it, whose deploy attempt failed.
+        const onNode = fleet.collections.deployments.find((d) => typeof d.nodeId === 'string')!;
+        await db.db
+          .collection('deployments')
+          .updateOne(
+            { _id: onNode._id },
+            { $set: { nodeId: fleet.scenario.staleNodeId, owner: staleNode.owner as unknown, status: 'failed' } },
+          );
       },
     });
   }, 120_000);
@@ -132,6 +228,71 @@ describe('alerting end to end (default fleet)', () => {
     );
   });
 
+  it('inhibits every alert of what runs on the down node: its failed deployment', async () => {
+    const stale = stack.fleet.scenario.staleNodeId;
+    const deployment = await inAlertmanager(
+      stack,
+      'the failed deployment on the stale node in Alertmanager',
+      ['alertname=~"AIWMDeployment.*"', `node_id="${stale}"`],
+      (alerts) => alerts.every((a) => a.status.inhibitedBy.length > 0),
+    );
+    expect(deployment.map((a) => a.labels.alertname)).toContain('AIWMDeploymentFailed');
+    const [down] = await stack.alertmanager!.alerts(['alertname="AIWMNodeDown"', `node_id="${stale}"`]);
+    for (const a of deployment) expect(a.status.inhibitedBy).toContain(down!.fingerprint);
+    // Whatever else carries the node's id is muted too, but for the node's own alerts.
+    const onNode = await stack.alertmanager!.alerts([`node_id="${stale}"`, 'alertname!~"AIWMNode.*"']);
+    expect(onNode.length).toBeGreaterThanOrEqual(3);
+    for (const a of onNode) expect(a.status.state, a.labels.alertname).toBe('suppressed');
+    expect(
+      delivered(stack).filter(({ a }) => a.labels.node_id === stale && !/^AIWMNode/.test(a.labels.alertname!)),
+    ).toEqual([]);
+  });
+
+  it('pages for the exporter that cannot reach MongoDB and mutes the stale polls and reader lag it causes', async () => {
+    const { instance } = stack.unreachable!;
+    const source = await notified(stack, 'the MongoDB source down notification', {
+      alertname: 'AIWMMongoDBSourceDown',
+      instance,
+    });
+    expect(source.n.receiver).toBe('oncall-pager');
+    const [sourceAlert] = await stack.alertmanager!.alerts([
+      'alertname="AIWMMongoDBSourceDown"',
+      `instance="${instance}"`,
+    ]);
+    // It never completed a poll: its last successful poll is at 0, the polls are stale; its event
+    // readers never moved (COUNT_EVENTS_FROM=all: from 1970), they lag. MongoDB being away explains both.
+    const caused = await inAlertmanager(
+      stack,
+      'the stale polls and lagging event readers of the unreachable exporter in Alertmanager',
+      ['alertname=~"AIWMExporterPollsStale|AIWMExporterEventWatermarkLag"', `instance="${instance}"`],
+      (alerts) => alerts.length === 4 && alerts.every((a) => a.status.inhibitedBy.length > 0),
+    );
+    expect(caused.map((a) => a.labels.collection ?? a.labels.alertname).sort()).toEqual([
+      'AIWMExporterPollsStale',
+      'conversations',
+      'executions',
+      'messages',
+    ]);
+    for (const a of caused) expect(a.status.inhibitedBy).toEqual([sourceAlert!.fingerprint]);
+    expect(find(stack, { alertname: 'AIWMExporterPollsStale', instance })).toEqual([]);
+    expect(find(stack, { alertname: 'AIWMExporterEventWatermarkLag', instance })).toEqual([]);
+    // Every collector fails there, but MongoDB being away says why: no collector alert at all.
+    expect(await alertsIn(stack, `alertname="AIWMExporterCollectorFailing", instance="${instance}"`)).toEqual([]);
+    // The exporter that reads the fleet is fine.
+    const fine = (await stack.prometheus.query('aiwm_exporter_source_up == 1')).map((s) => s.metric.instance);
+    expect(fine).toHaveLength(1);
+    expect(fine).not.toContain(instance);
+  });
+
+  it('links every alert to a runbook section Prometheus serves and to a dashboard with its variables', async () => {
+    await notified(stack, 'the stale node notification', { alertname: 'AIWMNodeDown' });
+    await checkLinks(stack);
+  });
+
+  it('scrapes Prometheus and Alertmanager, and every rule evaluates without an error', async () => {
+    await checkSelfMonitoring(stack);
+  });
+
   it('sends the Watchdog to its own receiver and nothing about the healthy node', async () => {
     const watchdog = await notified(stack, 'the Watchdog', { alertname: 'Watchdog' }, 30_000);
     expect(watchdog.n.receiver).toBe('watchdog');
@@ -152,7 +313,7 @@ describe('alerting end to end (AIWM write paths, dcgm-exporter fixtures)', () =>
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ alertmanager: true, dcgm: true, fleet: { writePaths: true } });
+    stack = await startStack({ alertmanager: true, dcgm: true, fleet: { writePaths: true }, rejectingWatchdog: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -233,6 +394,33 @@ describe('alerting end to end (AIWM write paths, dcgm-exporter fixtures)', () =>
     );
     expect(fields).toEqual(['diskTotal', 'ramTotal']);
     expect(find(stack, { alertname: 'AIWMNodeImplausibleValue' })).toEqual([]);
+  });
+
+  it("pages when Alertmanager's notifications fail (the Watchdog's receiver rejects them)", async () => {
+    const failing = await notified(stack, 'the notifications failing notification', {
+      alertname: 'AIWMAlertmanagerNotificationsFailing',
+      integration: 'webhook',
+    });
+    expect(failing.n.receiver).toBe('oncall-pager');
+    expect(failing.a.labels).toMatchObject({
+      severity: 'critical',
+      job: 'alertmanager',
+      instance: stack.alertmanager!.target,
+    });
+    expect(failing.a.annotations.description).toMatch(
+      /^Alertmanager \S+ gave up on \d+(\.\d+)?% of its webhook notifications over the last 5m: pages and tickets are not arriving\.$/,
+    );
+    expect(stack.webhook!.rejected()).toBeGreaterThan(0);
+    expect(find(stack, { alertname: 'Watchdog' })).toEqual([]);
+  });
+
+  it('links every alert to a runbook section Prometheus serves and to a dashboard with its variables', async () => {
+    await notified(stack, 'the Xid notification', { alertname: 'AIWMGPUXidError' });
+    await checkLinks(stack);
+  });
+
+  it('scrapes Prometheus and Alertmanager, and every rule evaluates without an error (dcgm-exporter joins included)', async () => {
+    await checkSelfMonitoring(stack);
   });
 
   it('pages for the never-heartbeated node, and for no healthy heartbeating node', async () => {

@@ -123,12 +123,10 @@ describe('alerting rules', () => {
 
   it('node and GPU alerts carry the labels the node-down inhibition compares, and node_name and hostname', () => {
     // Only a join-health alert has no node: it names the dcgm-exporter host name instead.
-    const perNode = ALERTS.filter(
-      (a) => /^AIWM(GPU|NodeMemory|NodeDown)/.test(a.alert) && a.alert !== 'AIWMGPUUnmatched',
-    );
+    const perNode = ALERTS.filter((a) => /^AIWM(GPU|Node)/.test(a.alert) && a.alert !== 'AIWMGPUUnmatched');
     expect(perNode.length).toBeGreaterThanOrEqual(15);
     for (const d of perNode) {
-      for (const e of d.test.alerts) {
+      for (const e of [d.test, ...(d.cases ?? [])].flatMap((c) => c.alerts)) {
         const required = ['org_id', 'node_id', 'node_name', 'hostname'];
         expect(Object.keys(e.labels), d.alert).toEqual(expect.arrayContaining(required));
       }

@@ -4,11 +4,13 @@
  * health checks gate the start order, and the exporter reads with a read-only user.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS } from '../../dashboards/index.js';
 import { GRAFANA } from '../../dashboards/lib.js';
+import { THRESHOLDS } from '../../alerts/src/thresholds.js';
+import { ALERTMANAGER_JOB, EXPORTER_JOB, PROMETHEUS_JOB } from '../../queries/names.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 interface Device {
@@ -86,6 +88,48 @@ describe('docker-compose.yml', () => {
     const mount = services.prometheus!.volumes!.find((v) => v.split(':')[1] === folder);
     expect(mount, folder).toBe('./deploy/dcgm-targets:/etc/prometheus/dcgm-targets:ro');
     expect(existsSync(`${root}deploy/dcgm-targets/gpu-nodes.yml.example`)).toBe(true);
+  });
+
+  it.each([
+    ['prometheus.yml', 'exporter', 'prometheus', 'alertmanager'],
+    ['prometheus.local.yml', '127.0.0.1', '127.0.0.1', '127.0.0.1'],
+  ])(
+    '%s scrapes the exporter within the limits the alerts warn about, Prometheus itself and Alertmanager',
+    (file, exporterHost, prometheusHost, alertmanagerHost) => {
+      type Job = {
+        job_name: string;
+        scrape_interval?: string;
+        scrape_timeout?: string;
+        sample_limit?: number;
+        static_configs?: Array<{ targets: string[] }>;
+      };
+      const config = parse(readFileSync(`${root}${file}`, 'utf8')) as {
+        scrape_configs: Job[];
+        alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+      };
+      const job = (name: string) => config.scrape_configs.find((c) => c.job_name === name)!;
+      const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+      const exporter = job(EXPORTER_JOB);
+      // AIWMExporterScrapeTooLarge and AIWMExporterScrapeSlow warn at a share of these very values.
+      expect(exporter.sample_limit).toBe(THRESHOLDS.exporterScrape.sampleLimit);
+      expect(exporter.scrape_timeout).toBe(`${THRESHOLDS.exporterScrape.timeoutSeconds}s`);
+      expect(seconds(exporter.scrape_timeout!)).toBeLessThanOrEqual(seconds(exporter.scrape_interval!));
+      expect(exporter.static_configs![0]!.targets).toEqual([`${exporterHost}:9470`]);
+      expect(job(PROMETHEUS_JOB).static_configs![0]!.targets).toEqual([`${prometheusHost}:9090`]);
+      // The Alertmanager scraped is the one Prometheus sends its alerts to.
+      const alertmanager = job(ALERTMANAGER_JOB).static_configs![0]!.targets;
+      expect(alertmanager).toEqual([`${alertmanagerHost}:9093`]);
+      expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(alertmanager);
+    },
+  );
+
+  it('runs a Prometheus that supports keep_firing_for (2.42 or later), serving the runbooks', () => {
+    const [major, minor] = /:v(\d+)\.(\d+)\./.exec(services.prometheus!.image!)!.slice(1).map(Number);
+    expect(major! > 2 || (major === 2 && minor! >= 42), services.prometheus!.image).toBe(true);
+    const rules = readdirSync(`${root}alerts/rules`).map((f) => readFileSync(`${root}alerts/rules/${f}`, 'utf8'));
+    expect(rules.some((r) => r.includes('keep_firing_for:'))).toBe(true);
+    expect(services.prometheus!.command).toContain('--web.user-assets=/etc/prometheus/user');
+    expect(services.prometheus!.volumes).toContain('./docs:/etc/prometheus/user:ro');
   });
 
   it('mounts only paths that exist, read-only for configuration', () => {

@@ -4,22 +4,57 @@ import type { FacadeContext } from './route.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 
-/** Alert types in the seed's dotted style, by alert name. */
-const ISSUE_TYPES: Record<string, string> = {
+/**
+ * Alert types in the seed's dotted style, by alert name (every alert of alerts/rules has one;
+ * exporter/test/fast/facade-health.test.ts checks it). An alert without one shows its name.
+ */
+export const ISSUE_TYPES: Record<string, string> = {
   AIWMNodeDown: 'node.down',
+  AIWMNodeMemoryPressure: 'node.memory',
+  AIWMNodeStuckProvisioning: 'node.stuck',
+  AIWMNodeRebooted: 'node.rebooted',
+  AIWMNodeImplausibleValue: 'node.implausible_value',
   AIWMGPUTemperatureHigh: 'node.gpu.temperature',
   AIWMGPUMemoryNearlyFull: 'node.gpu.memory',
-  AIWMNodeMemoryPressure: 'node.memory',
+  AIWMGPUXidError: 'node.gpu.xid',
+  AIWMGPUUncorrectableECC: 'node.gpu.ecc',
+  AIWMGPUThrottled: 'node.gpu.throttled',
+  AIWMGPUMissing: 'node.gpu.missing',
+  AIWMGPUExporterDown: 'node.gpu.exporter_down',
+  AIWMGPUUnmatched: 'node.gpu.unmatched',
   AIWMDeploymentFailed: 'deployment.failed',
+  AIWMDeploymentStuck: 'deployment.stuck',
   AIWMDeploymentLatencyHigh: 'deployment.latency',
   AIWMDeploymentErrorRatioHigh: 'deployment.errors',
   AIWMDeploymentIdle: 'deployment.idle',
   AIWMExecutionFailureRatioHigh: 'execution.failures',
   AIWMExecutionOverdue: 'execution.overdue',
+  AIWMExecutionBacklog: 'execution.backlog',
   AIWMModelFailed: 'model.failed',
+  AIWMModelStuck: 'model.stuck',
   AIWMAgentErrorRatioHigh: 'agent.errors',
   AIWMAgentBusyTooLong: 'agent.busy',
+  AIWMAgentHeartbeatStale: 'agent.heartbeat',
   AIWMResourceFailed: 'resource.failed',
+  AIWMResourceStuck: 'resource.stuck',
+  AIWMExporterDown: 'monitoring.exporter_down',
+  AIWMExporterAbsent: 'monitoring.exporter_absent',
+  AIWMMongoDBSourceDown: 'monitoring.source_down',
+  AIWMExporterCollectorFailing: 'monitoring.collector_failing',
+  AIWMExporterPollsStale: 'monitoring.polls_stale',
+  AIWMExporterInvalidDocuments: 'monitoring.invalid_documents',
+  AIWMExporterScrapeSlow: 'monitoring.scrape_slow',
+  AIWMExporterScrapeTooLarge: 'monitoring.scrape_too_large',
+  AIWMExporterEntitiesOverLimit: 'monitoring.entities_over_limit',
+  AIWMExporterPollsSkipped: 'monitoring.polls_skipped',
+  AIWMExporterEventWatermarkLag: 'monitoring.watermark_lag',
+  AIWMPrometheusRuleFailures: 'monitoring.rule_failures',
+  AIWMPrometheusNotificationsFailing: 'monitoring.notifications_failing',
+  AIWMPrometheusNotificationsDropped: 'monitoring.notifications_dropped',
+  AIWMAlertmanagerNotificationsFailing: 'monitoring.notifications_failing',
+  AIWMMonitoringConfigReloadFailed: 'monitoring.config_reload_failed',
+  AIWMMonitoringTargetDown: 'monitoring.target_down',
+  Watchdog: 'monitoring.watchdog',
 };
 
 export const alertSchema = z.object({

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { eq, facade as q, monitoring } from '../../../queries/index.js';
 import { alertHistoryRoute, alertsRoute } from '../../src/facade/routes/alerts.js';
 import { healthRoute } from '../../src/facade/routes/health.js';
+import { ISSUE_TYPES } from '../../src/facade/health.js';
+import { ALERTS as RULES } from '../../../alerts/src/render.js';
 import { STUB_NOW, contextOf, noAnswers, stubStore, type PromAlert } from './facade-stub.js';
 
 const ORG_A = { kind: 'org', orgId: 'org-a' } as const;
@@ -142,5 +144,13 @@ describe('/alerts/history', () => {
     expect(store.unasked()).toEqual([]);
     expect(body.alerts).toMatchObject([{ name: 'AIWMExporterDown', orgId: null, firingSeconds: 3600 }]);
     expect(body.interval).toBe('1h');
+  });
+});
+
+describe('alert types', () => {
+  it('gives every alert of the rule files a dotted type, and no type to an alert that does not exist', () => {
+    const names = new Set(RULES.map((a) => a.alert));
+    for (const name of names) expect(ISSUE_TYPES[name], name).toMatch(/^[a-z]+(\.[a-z_]+)+$/);
+    for (const name of Object.keys(ISSUE_TYPES)) expect(names.has(name), name).toBe(true);
   });
 });
