@@ -20,5 +20,5 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
-EXPOSE 9470
+EXPOSE 9470 9471
 CMD ["node", "dist/exporter/src/main.js"]

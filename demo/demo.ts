@@ -42,6 +42,7 @@ try {
   steps.push(() => live.stop());
 
   const exporterPort = port('DEMO_EXPORTER_PORT', 9470);
+  const facadePort = port('DEMO_FACADE_PORT', 9471);
   const prometheusPort = port('DEMO_PROMETHEUS_PORT', 9090);
   const alertmanagerPort = port('DEMO_ALERTMANAGER_PORT', 9093);
   const missing = [PROMETHEUS_BIN, ALERTMANAGER_BIN].filter((b) => !onPath(b));
@@ -86,6 +87,9 @@ try {
     MONGODB_URI: uri,
     LISTEN_ADDRESS: '127.0.0.1',
     PORT: String(exporterPort),
+    FACADE_PORT: String(facadePort),
+    // The demo flag: this exporter reads a generated fleet, not a real AIWM.
+    DEMO: 'true',
     POLL_SCHEDULE: '*/5 * * * * *',
     COUNT_EVENTS_FROM: 'all',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -105,11 +109,11 @@ try {
       .setExpirationTime('12h')
       .sign(new TextEncoder().encode(secret));
     console.log(
-      `  JSON facade    http://127.0.0.1:${exporter.port}/dashboard/overview  (OpenAPI: /dashboard/openapi.json)`,
+      `  JSON facade    http://127.0.0.1:${exporter.facadePort}/dashboard/overview  (OpenAPI: /dashboard/openapi.json)`,
     );
     console.log(`  demo token     ${token}`);
     console.log(
-      `  try: curl -H "Authorization: Bearer <demo token>" http://127.0.0.1:${exporter.port}/dashboard/overview`,
+      `  try: curl -H "Authorization: Bearer <demo token>" http://127.0.0.1:${exporter.facadePort}/dashboard/overview`,
     );
   }
   console.log('demo ready: Ctrl-C stops everything');

@@ -64,8 +64,11 @@ export const stateOnNode = (stateSet: MetricDef, info: MetricDef, on: Labels, or
 export const totalsBy = (family: MetricDef, by: Labels, s: Selector) => sum(select(family.name, s), by);
 /** Entities of an info series by labels, e.g. deployments per node. */
 export const entitiesBy = (info: MetricDef, by: Labels, s: Selector) => count(select(info.name, s), by);
-/** The info series of one entity, whatever its org (the facade then checks the org: 404 vs 403). */
-export const entityInfo = (info: MetricDef, idLabel: string, id: string) => select(info.name, eq(idLabel, id));
+/**
+ * The info series of one entity of the caller's org: `entity` carries the org matcher with the id
+ * (facade/scope.ts entityMatcher), so another org's entity has no answer, the same as an unknown id.
+ */
+export const entityInfo = (info: MetricDef, entity: Selector) => select(info.name, entity);
 /** A unified per-GPU series. */
 export const gpu = (name: GpuSeries, s: Selector) => select(GPU[name], s);
 

@@ -54,6 +54,7 @@ export function testConfig(uri: string, overrides: Record<string, string> = {}):
     MONGODB_TIMEOUT: '1s',
     LISTEN_ADDRESS: '127.0.0.1',
     PORT: '0',
+    FACADE_PORT: '0',
     COUNT_EVENTS_FROM: 'all',
     INGEST_LAG: '0s',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -20,6 +20,10 @@ export interface ScrapeTarget {
   metricRelabelConfigs?: Array<Record<string, unknown>>;
   /** The job's sample_limit (taken from the job's first target). */
   sampleLimit?: number;
+  /** The job's `authorization` (Bearer, token read from this file; taken from the job's first target). */
+  bearerTokenFile?: string;
+  /** The job's `basic_auth` (password read from the file; taken from the job's first target). */
+  basicAuth?: { username: string; passwordFile: string };
 }
 
 export interface PrometheusOptions {
@@ -88,6 +92,10 @@ function scrapeConfigs(targets: ScrapeTarget[]) {
       params: first.params,
       metric_relabel_configs: first.metricRelabelConfigs,
       sample_limit: first.sampleLimit,
+      authorization: first.bearerTokenFile ? { type: 'Bearer', credentials_file: first.bearerTokenFile } : undefined,
+      basic_auth: first.basicAuth
+        ? { username: first.basicAuth.username, password_file: first.basicAuth.passwordFile }
+        : undefined,
       static_configs: members.map((t) => staticConfig(t, path)),
     };
   });

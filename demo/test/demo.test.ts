@@ -21,6 +21,7 @@ describe('npm run demo', () => {
   it('starts the stack, answers with the fleet, and leaves nothing behind on Ctrl-C', async () => {
     const ports = {
       DEMO_EXPORTER_PORT: await freePort(),
+      DEMO_FACADE_PORT: await freePort(),
       DEMO_PROMETHEUS_PORT: await freePort(),
       DEMO_ALERTMANAGER_PORT: await freePort(),
     };
@@ -60,7 +61,7 @@ describe('npm run demo', () => {
       const overview = await waitFor(
         'the overview',
         async () => {
-          const response = await fetch(`http://127.0.0.1:${ports.DEMO_EXPORTER_PORT}/dashboard/overview`, {
+          const response = await fetch(`http://127.0.0.1:${ports.DEMO_FACADE_PORT}/dashboard/overview`, {
             headers: { authorization: `Bearer ${token}` },
           });
           return response.ok

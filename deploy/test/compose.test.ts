@@ -11,6 +11,7 @@ import { DASHBOARDS } from '../../dashboards/index.js';
 import { GRAFANA } from '../../dashboards/lib.js';
 import { THRESHOLDS } from '../../alerts/src/thresholds.js';
 import { ALERTMANAGER_JOB, EXPORTER_JOB, PROMETHEUS_JOB } from '../../queries/names.js';
+import { ConfigError, loadConfig } from '../../exporter/src/config.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 interface Device {
@@ -193,6 +194,41 @@ describe('docker-compose.yml', () => {
     expect(init).toContain(`process.env.EXPORTER_MONGO_USER || '${uri.username}'`);
     expect(init).toMatch(/roles: \[\{ role: 'read', db: database \}\]/);
     expect(resolve(services.mongodb!.environment!.EXPORTER_MONGO_PASSWORD!)).toBe(uri.password);
+  });
+
+  it('serves the facade on its own port, and Prometheus scrapes /metrics on the other', () => {
+    const exporter = services.exporter!;
+    const env = Object.fromEntries(Object.entries(exporter.environment!).map(([k, v]) => [k, resolve(v)]));
+    const config = loadConfig({ ...env, DEMO: 'true' });
+    expect(config.listen.port).toBe(9470);
+    expect(config.facade!.listen.port).toBe(9471);
+    expect(exporter.ports).toEqual(['127.0.0.1:9470:9470', '127.0.0.1:9471:9471']);
+    expect(exporter.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:9470/healthz');
+    expect(readFileSync(`${root}Dockerfile`, 'utf8')).toMatch(/^EXPOSE 9470 9471$/m);
+  });
+
+  it('ships no usable JWT secret: the demo one is refused unless DEMO=true is set', () => {
+    const env = Object.fromEntries(Object.entries(services.exporter!.environment!).map(([k, v]) => [k, resolve(v)]));
+    // As `docker compose up` runs without DEMO (or a real AIWM's JWT_SECRET) in the environment.
+    expect(env.DEMO).toBe('false');
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/^JWT_SECRET: is the public demo secret/);
+    // `DEMO=true docker compose up` (the demo) and `JWT_SECRET=<AIWM IAM's> docker compose up` (a real AIWM).
+    expect(loadConfig({ ...env, DEMO: 'true' }).demo).toBe(true);
+    expect(loadConfig({ ...env, JWT_SECRET: 'aiwm-iam-secret-of-at-least-32-bytes' }).facade!.auth.kind).toBe('jwt');
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    expect(readme).toContain('DEMO=true docker compose up');
+    // The real-AIWM recipe sets AIWM IAM's secret.
+    const recipe = readme.slice(readme.indexOf('**Point it at a real AIWM.**'));
+    expect(recipe.slice(0, recipe.indexOf('\n\n**', 10))).toMatch(/JWT_SECRET=/);
+  });
+
+  it('shows scrape authentication as a commented example in prometheus.yml', () => {
+    const text = readFileSync(`${root}prometheus.yml`, 'utf8');
+    expect(text).toMatch(/^ {4}# authorization:\n {4}# {3}type: Bearer\n {4}# {3}credentials_file: /m);
+    expect(text).toMatch(/^ {4}# basic_auth:\n {4}# {3}username: \S+\n {4}# {3}password_file: /m);
+    const uncommented = text.replace(/^ *#.*$/gm, '');
+    expect(uncommented).not.toMatch(/credentials_file|password_file/);
   });
 
   it('builds a non-root image with production dependencies only', () => {

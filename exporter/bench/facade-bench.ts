@@ -134,7 +134,7 @@ async function measure(nodes: number, rounds: number): Promise<void> {
     }
     // The same round trips, issued raw and concurrently as the facade does.
     const raw = await timeIt(rounds, () => Promise.all(queries.map((q) => api.query(q))));
-    const url = `http://127.0.0.1:${exporter.port}/dashboard/overview`;
+    const url = `http://127.0.0.1:${exporter.facadePort}/dashboard/overview`;
     await fetch(url);
     const warm = await timeIt(rounds * 10, async () => (await fetch(url)).arrayBuffer());
     await client.connect();

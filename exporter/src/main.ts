@@ -1,6 +1,10 @@
 import { ConfigError, flagsToEnv, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startExporter } from './app.js';
+import { redactText } from './redact.js';
+
+/** The MongoDB URI's secrets, scrubbed from a start-up failure's message. */
+let secrets: readonly string[] = [];
 
 /** Entry point: `npm start`. Exit code 2 means bad configuration. */
 async function main(): Promise<void> {
@@ -14,6 +18,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  secrets = config.mongo.secrets;
   const log = createLogger(config.logLevel);
   const exporter = await startExporter(config, log);
   let signals = 0;
@@ -36,6 +41,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`aiwm-exporter: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `aiwm-exporter: ${redactText(error instanceof Error ? error.message : String(error), secrets)}\n`,
+  );
   process.exit(1);
 });

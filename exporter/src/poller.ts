@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import { redactUri, type Config } from './config.js';
+import type { Config } from './config.js';
+import { redactText } from './redact.js';
 import type { Logger } from './logger.js';
 import type { Collector, CollectContext } from './collectors/collector.js';
 import type { RenderedFamily } from './metrics/exposition.js';
@@ -16,6 +17,8 @@ export class Poller {
   private readonly lastFamilies = new Map<string, RenderedFamily[]>();
   private readonly loggedInvalid = new Set<string>();
   private current: Snapshot | undefined;
+  private reachable = false;
+  private stopped = false;
   /** Compressed formats scrapes have asked for; prepared before each new snapshot is published. Prometheus asks for gzipped OpenMetrics. */
   private readonly wantedGzip = new Set<boolean>([true]);
 
@@ -41,12 +44,18 @@ export class Poller {
     this.wantedGzip.add(openMetrics);
   }
 
+  /** Whether the last finished poll reached MongoDB (false before the first). */
+  get sourceReachable(): boolean {
+    return this.reachable;
+  }
+
   get busy(): boolean {
     return this.running !== undefined;
   }
 
   /** Runs one poll unless one is still running, in which case the tick is skipped and counted. */
   tick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.self.pollsSkipped.inc();
       this.log.warn('poll skipped: the previous poll is still running');
@@ -63,10 +72,15 @@ export class Poller {
     await this.running;
   }
 
+  /** No more polls (the client is about to close); waits for the one in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
   private readonly report: InvalidSink = (collection, id, reason, field, count = 1) => {
-    if (reason === 'bad_field') this.self.invalidFields.inc({ collection, field }, count);
-    else this.self.invalidDocuments.inc({ collection, reason }, count);
-    const key = `${collection}/${id ?? 'group'}/${reason}/${reason === 'bad_field' ? field : ''}`;
+    this.self.countInvalid(collection, reason, field, count);
+    const key = `${collection}/${id ?? 'group'}/${reason}/${reason === 'bad_field' || reason === 'long_value' ? field : ''}`;
     if (this.loggedInvalid.has(key)) return;
     if (this.loggedInvalid.size < LOGGED_IDS_LIMIT) this.loggedInvalid.add(key);
     // Only the id and the field name: document contents may hold user data.
@@ -82,15 +96,21 @@ export class Poller {
       now,
       report: this.report,
       countRead: (collection, n) => this.self.documentsRead.inc({ collection }, n),
-      overLimit: (collection, n) => this.self.entitiesOverLimit.set({ collection }, n),
+      overLimit: (collection, n, byOrg) => this.self.setEntitiesOverLimit(collection, n, byOrg),
     };
     let reachable = true;
     try {
+      // A first connection that failed leaves the client with a closed topology, on which every
+      // operation fails ("Topology is closed") for good: connect() opens a new one then, and is a
+      // no-op on an open one (whose monitors find a restarted server by themselves). So whatever
+      // the order of start-up, the first poll after MongoDB is back reaches it; the facade's reads
+      // share this client and recover with it.
+      await this.db.client.connect();
       await this.db.command({ ping: 1 });
     } catch (error) {
       reachable = false;
       this.log.error(
-        { err: messageOf(error) },
+        { err: messageOf(error, this.config.mongo.secrets) },
         'MongoDB unreachable: serving the exporter metrics only until it returns',
       );
     }
@@ -111,7 +131,11 @@ export class Poller {
           // Dropping the series lets Prometheus mark them stale instead of drawing old values as current.
           this.lastFamilies.delete(collector.name);
           this.self.collectorSuccess.set({ collector: collector.name }, 0);
-          if (reachable) this.log.error({ collector: collector.name, err: messageOf(error) }, 'collector failed');
+          if (reachable)
+            this.log.error(
+              { collector: collector.name, err: messageOf(error, this.config.mongo.secrets) },
+              'collector failed',
+            );
         } finally {
           this.self.collectorDuration.set({ collector: collector.name }, (performance.now() - t0) / 1000);
         }
@@ -125,6 +149,7 @@ export class Poller {
     this.self.polls.inc({ result });
     if (result === 'success') this.self.lastSuccessfulPoll.set(Date.now() / 1000);
     await this.publish(started);
+    this.reachable = reachable;
   }
 
   /** Builds the next snapshot, compresses the wanted formats, then swaps it in for scrapes. */
@@ -149,12 +174,13 @@ export class Poller {
   }
 }
 
-/** Error text without passwords (the driver can echo the URI). */
-export function messageOf(error: unknown): string {
-  return redactUri(error instanceof Error ? error.message : String(error));
+/** Error text without the URI's password or secret options (the driver can echo the URI). */
+export function messageOf(error: unknown, secrets: readonly string[] = []): string {
+  return redactText(error instanceof Error ? error.message : String(error), secrets);
 }
 
 function messageFor(reason: InvalidReason, id: string | null): string {
   if (reason === 'bad_field') return 'field of the wrong type dropped; the document and its other series are kept';
+  if (reason === 'long_value') return 'text too long for a label value was cut; the document is kept';
   return id ? 'malformed document skipped or kept as "other"' : 'malformed documents in an aggregation';
 }

@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express, { type Express } from 'express';
+import type { MetricsAuth } from './config.js';
 import type { Logger } from './logger.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './metrics/exposition.js';
 import type { SelfMetrics } from './metrics/self.js';
@@ -75,40 +77,125 @@ export async function serveMetrics(
   res.end();
 }
 
+/** Timeouts and the connection cap of one listener (HTTP_*_TIMEOUT, MAX_CONNECTIONS, FACADE_MAX_CONNECTIONS). */
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** What /readyz answers: ready, or why not. */
+export type Readiness = { ready: true } | { ready: false; status: 'starting' | 'unavailable'; error: string };
+
 export interface ServerOptions {
   source: MetricsSource;
   self: SelfMetrics;
   log: Logger;
-  /** True once the first poll has finished. */
-  ready: () => boolean;
-  /** Extra routes (the JSON facade) mounted before the 404 handler. */
-  mount?: (app: Express) => void;
+  limits: ServerLimits;
+  readiness: () => Readiness;
+  /** Credentials /metrics asks for; undefined: open. */
+  metricsAuth?: MetricsAuth;
 }
 
-export function createApp(options: ServerOptions): Express {
+/**
+ * An http.Server with the limits applied: a client must send its headers within headersTimeout
+ * and its whole request within requestTimeout (the first check runs every second, not Node's
+ * default 30 s), an idle keep-alive connection closes after keepAliveTimeout, a connection idle
+ * for requestTimeout is dropped, and connections beyond maxConnections are refused.
+ */
+export function limitedServer(handler: http.RequestListener, limits: ServerLimits): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    handler,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.timeout = limits.requestTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
+const nosniff = (_req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
+  res.setHeader('x-content-type-options', 'nosniff');
+  next();
+};
+
+const notFound = (req: express.Request, res: express.Response) => {
+  res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+};
+
+/** /healthz and /readyz of the metrics listener. */
+export function createApp(options: Pick<ServerOptions, 'readiness'>): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(nosniff);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    if (options.ready()) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'starting', error: 'the first poll has not finished yet' });
+    const readiness = options.readiness();
+    if (readiness.ready) res.json({ status: 'ready' });
+    else res.status(503).json({ status: readiness.status, error: readiness.error });
   });
-  options.mount?.(app);
-  app.use((req, res) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
-  });
+  app.use(notFound);
   return app;
 }
 
-/** The HTTP server: /metrics skips express (it is the hot path), everything else goes through it. */
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Checks `Authorization` against the configured bearer token and/or basic-auth user and password.
+ * Both sides are hashed to equal length and compared with timingSafeEqual, so the time taken says
+ * nothing about how much of a guess was right.
+ */
+export function scrapeAuthorizer(auth: MetricsAuth): (header: string | undefined) => boolean {
+  const token = auth.bearerToken === undefined ? undefined : digest(auth.bearerToken);
+  const user = auth.basic ? digest(auth.basic.username) : undefined;
+  const password = auth.basic ? digest(auth.basic.password) : undefined;
+  return (header) => {
+    if (!header) return false;
+    const match = /^([A-Za-z]+) +(\S+) *$/.exec(header);
+    if (!match) return false;
+    const scheme = match[1]!.toLowerCase();
+    if (scheme === 'bearer' && token) return timingSafeEqual(digest(match[2]!), token);
+    if (scheme === 'basic' && user && password) {
+      const decoded = Buffer.from(match[2]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) return false;
+      // Both comparisons run whatever the first one says.
+      const userOk = timingSafeEqual(digest(decoded.slice(0, colon)), user);
+      const passwordOk = timingSafeEqual(digest(decoded.slice(colon + 1)), password);
+      return userOk && passwordOk;
+    }
+    return false;
+  };
+}
+
+/**
+ * The metrics listener: /metrics skips express (it is the hot path), /healthz and /readyz go
+ * through it. It never serves the facade, which has its own listener (createFacadeServer).
+ */
 export function createServer(options: ServerOptions): http.Server {
   const app = createApp(options);
-  return http.createServer((req, res) => {
+  const authorized = options.metricsAuth ? scrapeAuthorizer(options.metricsAuth) : undefined;
+  const challenge = [
+    ...(options.metricsAuth?.bearerToken !== undefined ? ['Bearer realm="aiwm-exporter"'] : []),
+    ...(options.metricsAuth?.basic ? ['Basic realm="aiwm-exporter", charset="UTF-8"'] : []),
+  ];
+  return limitedServer((req, res) => {
     const path = req.url?.split('?', 1)[0];
     if (path !== '/metrics') {
       app(req, res);
+      return;
+    }
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (authorized && !authorized(req.headers.authorization)) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge });
+      res.end(JSON.stringify({ error: 'authentication required for /metrics' }));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -121,5 +208,27 @@ export function createServer(options: ServerOptions): http.Server {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal error while rendering metrics' }));
     });
+  }, options.limits);
+}
+
+export interface FacadeServerOptions {
+  limits: ServerLimits;
+  /** Mounts the JSON facade (mountFacade) on the listener's app. */
+  mount: (app: Express) => void;
+}
+
+/**
+ * The facade's own listener (FACADE_LISTEN_ADDRESS:FACADE_PORT): its /healthz and the facade,
+ * nothing else. /metrics holds every org's inventory, so it is never served here (404).
+ */
+export function createFacadeServer(options: FacadeServerOptions): http.Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(nosniff);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
   });
+  options.mount(app);
+  app.use(notFound);
+  return limitedServer(app, options.limits);
 }

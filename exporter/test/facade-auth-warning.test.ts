@@ -20,7 +20,7 @@ describe('FACADE_AUTH=none', () => {
       const warning = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 40);
       expect(warning?.msg).toBe('FACADE_AUTH=none: the JSON facade serves every org to anyone who can reach it');
       // No token needed (Prometheus is unreachable here, hence 503 rather than 401).
-      expect((await fetch(`http://127.0.0.1:${exporter.port}/dashboard/workload/models`)).status).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${exporter.facadePort}/dashboard/workload/models`)).status).toBe(503);
     } finally {
       await exporter.stop();
     }

@@ -96,7 +96,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       exporterEnv: { HEARTBEAT_STALE_AFTER: STALE_AFTER },
     });
     hosts = dcgmHosts(stack.fleet, writePaths);
-    base = `http://127.0.0.1:${stack.exporter.port}/dashboard`;
+    base = `http://127.0.0.1:${stack.exporter.facadePort}/dashboard`;
     // Two orgs with nodes, resources and models.
     const orgs = [...new Set(live('nodes').map(orgOf))].filter((o) => o !== 'unassigned').sort();
     [orgA, orgB] = [orgs[0]!, orgs[1]!];
@@ -178,7 +178,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     });
 
     it('/infrastructure/nodes: status is the availability, with status class, stored status and heartbeat', async () => {
-      const admin = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const admin = await token({ orgId: '', roles: ['universe.admin'] });
       const { body } = await get('/infrastructure/nodes?limit=500', admin);
       const docs = new Map(live('nodes').map((n) => [idOf(n), n]));
       expect(ids(body.nodes)).toEqual([...docs.keys()].sort());
@@ -227,7 +227,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       expect(body.pagination).toEqual({ page: 1, limit: 2, total: workers.length });
       expect(body.nodes.length).toBe(Math.min(2, workers.length));
       // AIWM's own GPU inventory where no dcgm-exporter joins the node.
-      const admin = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const admin = await token({ orgId: '', roles: ['universe.admin'] });
       const all = await get('/infrastructure/nodes?limit=500', admin);
       const item = (doc: Document) => all.body.nodes.find((n: { _id: string }) => n._id === idOf(doc));
       const withGpus = live('nodes').find((n) => (n.gpuDevices?.length ?? 0) > 0 && !hosts.has(idOf(n)))!;
@@ -285,7 +285,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     });
 
     it('/workload/executions/:id reads step errors as AIWM stores them: message and code', async () => {
-      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const t = await token({ orgId: '', roles: ['universe.admin'] });
       const failed = live('executions').filter((e) => (e.steps ?? []).some((s: Document) => s.error));
       expect(failed.length).toBeGreaterThan(0);
       for (const doc of failed.slice(0, 3)) {
@@ -356,7 +356,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
     });
 
     it('every endpoint answers 200 with a body that matches its response schema', async () => {
-      const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+      const t = await token({ orgId: '', roles: ['universe.admin'] });
       const node = live('nodes')[0]!._id.toHexString();
       const resource = live('resources')[0]!._id.toHexString();
       const deployment = live('deployments')[0]!._id.toHexString();
@@ -403,7 +403,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
   if (writePaths)
     describe('AIWM write-path documents and dcgm-exporter', () => {
       it('lists every GPU dcgm-exporter reports in node detail, with temperature, utilization and memory', async () => {
-        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        const t = await token({ orgId: '', roles: ['universe.admin'] });
         for (const [nodeId, host] of hosts) {
           const { status, body } = await get(`/infrastructure/nodes/${nodeId}`, t);
           expect(status).toBe(200);
@@ -458,7 +458,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       });
 
       it('flags sizes written in GB instead of silently reading them 1024 times too small', async () => {
-        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        const t = await token({ orgId: '', roles: ['universe.admin'] });
         const gb = await get(`/infrastructure/nodes/${stack.fleet.scenario.gbUnitsNodeId}`, t);
         expect(gb.body.implausibleValues).toEqual(['diskTotal', 'ramTotal']);
         expect(gb.body.hardware.ramTotal).toBeCloseTo(0.5, 2);
@@ -523,7 +523,11 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
         await waitFor('the new responses', found(`sum(increase(${responses}[1h])) > 0`), 30_000, 250);
         await waitFor('the new latency samples', found(`sum(increase(${samples}[1h])) > 0`), 30_000, 250);
 
-        const as = (agent: Document) => token({ orgId: orgOf(agent) });
+        // Only a platform administrator sees `unassigned` documents (a user token names an ObjectId org).
+        const as = (agent: Document) =>
+          orgOf(agent) === 'unassigned'
+            ? token({ orgId: '', roles: ['universe.owner'] })
+            : token({ orgId: orgOf(agent) });
         const list = async (agent: Document) => (await get('/workload/deployments?period=1h', await as(agent))).body;
         const quietList = await list(quiet);
         type Listed = { deployments: Array<{ _id: string; avgLatency: number | null }> };
@@ -539,7 +543,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       });
 
       it('shows a never-heartbeated node as offline with no lastHeartbeat', async () => {
-        const t = await token({ orgId: 'x', roles: ['universe.admin'] });
+        const t = await token({ orgId: '', roles: ['universe.admin'] });
         const { body } = await get(`/infrastructure/nodes/${stack.fleet.scenario.neverHeartbeatNodeId}`, t);
         expect(body).toMatchObject({
           status: 'offline',
@@ -571,7 +575,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       expect(all.summary.total).toBe(live('nodes').length);
     });
 
-    it("answers 403 for another org's entity and 404 for an unknown id, on every entity endpoint", async () => {
+    it("answers 404 for another org's entity exactly as for an unknown id, on every entity endpoint", async () => {
       const t = await token({ orgId: orgA });
       const foreign = {
         '/infrastructure/nodes/': live('nodes', orgB)[0]!._id.toHexString(),
@@ -588,8 +592,15 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       };
       for (const [prefix, id] of Object.entries(foreign)) {
         if (!id) continue;
-        expect((await get(`${prefix}${id}${suffix[prefix] ?? ''}`, t)).status, prefix).toBe(403);
-        expect((await get(`${prefix}${'0'.repeat(24)}${suffix[prefix] ?? ''}`, t)).status, prefix).toBe(404);
+        // The same status and body: nothing tells an id of another org from one that does not exist.
+        const foreignAnswer = await get(`${prefix}${id}${suffix[prefix] ?? ''}`, t);
+        const unknownAnswer = await get(`${prefix}${'0'.repeat(24)}${suffix[prefix] ?? ''}`, t);
+        expect(foreignAnswer.status, prefix).toBe(404);
+        expect(foreignAnswer.body, prefix).toEqual(unknownAnswer.body);
+        expect(unknownAnswer.status, prefix).toBe(404);
+        // The owner's org, and a platform administrator, do see it.
+        const owner = await token({ orgId: orgB });
+        expect((await get(`${prefix}${id}${suffix[prefix] ?? ''}`, owner)).status, prefix).toBe(200);
       }
     });
 
@@ -609,7 +620,38 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ orgId: orgA, roles: ['universe.admin'], exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.`;
       expect((await get('/overview', unsigned)).status).toBe(401);
       expect((await get('/overview', 'not.a.token')).status).toBe(401);
-      expect((await get('/overview', await token({ orgId: '' }))).status).toBe(401);
+      // Another org claim than an ObjectId or '' (a crafted one is refused before any query).
+      for (const orgId of ['unassigned', orgA.toUpperCase(), '.*"} or vector(1) or {org_id=~".*'])
+        expect((await get('/overview', await token({ orgId }))).body, orgId).toEqual({
+          error: "invalid token claims: orgId must be a 24-character hex ObjectId or ''",
+        });
+    });
+
+    it('accepts AIWM user tokens only: agent and node tokens (same secret) are refused with 401', async () => {
+      const agentToken = await token({ type: 'agent', agentId: orgA, username: `agent:${orgA}`, orgId: orgA });
+      expect(await get('/overview', agentToken)).toMatchObject({
+        status: 401,
+        body: { error: 'only AIWM user tokens are accepted: this is an AIWM agent token' },
+      });
+      const nodeToken = await new SignJWT({ sub: orgA, type: 'node', nodeId: orgA })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('10m')
+        .sign(key);
+      expect(await get('/overview', nodeToken)).toMatchObject({
+        status: 401,
+        body: { error: 'only AIWM user tokens are accepted: this is an AIWM node token' },
+      });
+    });
+
+    it("serves a platform user without an org (orgId: '') every org, and a user without an org nothing (403)", async () => {
+      const platform = await token({ orgId: '', roles: ['universe.owner'] });
+      const all = await get('/infrastructure/nodes?limit=500', platform);
+      expect(all.status).toBe(200);
+      expect(all.body.summary.total).toBe(live('nodes').length);
+      expect(await get('/overview', await token({ orgId: '' }))).toMatchObject({
+        status: 403,
+        body: { error: 'this token has no organization and no platform-wide role: there is no org to show' },
+      });
     });
   });
 
@@ -651,8 +693,8 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       expect((await get('/infrastructure/nodes?status=healthy', t)).body.field).toBe('status');
     });
 
-    it('cannot be steered by label values: a crafted org claim stays a literal', async () => {
-      const { status, body } = await get('/overview', await token({ orgId: '.*"} or vector(1) or {org_id=~".*' }));
+    it('cannot be steered by label values: an unknown org sees nothing (crafted org claims are refused above)', async () => {
+      const { status, body } = await get('/overview', await token({ orgId: 'f'.repeat(24) }));
       expect(status).toBe(200);
       expect(body.infrastructure.nodes.total).toBe(0);
       expect(body.workload.models.total).toBe(0);
@@ -682,7 +724,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const standalone = await startExporter(config, createLogger('silent'), { manualPolling: true });
       try {
         await standalone.poller.tick();
-        const response = await fetch(`http://127.0.0.1:${standalone.port}/api/dashboard/workload/models`, {
+        const response = await fetch(`http://127.0.0.1:${standalone.facadePort}/api/dashboard/workload/models`, {
           headers: { authorization: `Bearer ${await token({ orgId: orgA })}` },
         });
         expect(response.status).toBe(200);
@@ -705,7 +747,7 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       try {
         const started = Date.now();
         const response = await fetch(
-          `http://127.0.0.1:${exporter.port}/dashboard/workload/executions/123e4567-e89b-42d3-a456-426614174000`,
+          `http://127.0.0.1:${exporter.facadePort}/dashboard/workload/executions/123e4567-e89b-42d3-a456-426614174000`,
         );
         expect(response.status).toBe(503);
         expect(((await response.json()) as { error: string }).error).toBe('MongoDB is unavailable');
@@ -727,11 +769,11 @@ describe.each(VARIANTS)('facade on $name', ({ backend, writePaths }) => {
       const exporter = await startExporter(config, createLogger('silent'), { manualPolling: true });
       try {
         const started = Date.now();
-        const response = await fetch(`http://127.0.0.1:${exporter.port}/dashboard/overview`);
+        const response = await fetch(`http://127.0.0.1:${exporter.facadePort}/dashboard/overview`);
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({
           error: 'Prometheus is unavailable',
-          detail: 'no answer within 500 ms',
+          detail: 'timeout',
         });
         expect(Date.now() - started).toBeLessThan(3000);
       } finally {

@@ -22,11 +22,11 @@ export const agentsCollector: Collector = {
     const collection = ctx.db.collection(ctx.config.collections.agents);
     const f = families(defs);
     const counts = new StatusCounts(f.agents, M.agentStatus.states!);
-    const cap = new EntityCap(ctx, collection.collectionName);
+    const cap = await EntityCap.open(ctx, collection);
     const read = await readAgents(collection, ctx.report, (a) => {
       const org = orgOf(a);
       counts.add(org, a.status);
-      if (!cap.admit()) return;
+      if (!cap.admit(org)) return;
       const id = a._id.toHexString();
       const base = AGENT_LABELS.of(org, id);
       f.info.add(f.info.labels.of(org, id, a.name, a.type ?? '', a.deploymentId ?? '', a.nodeId ?? ''), 1);

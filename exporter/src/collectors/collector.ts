@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { Config } from '../config.js';
 import {
   SampleFamily,
@@ -9,7 +9,7 @@ import {
   type SeriesLabels,
 } from '../metrics/exposition.js';
 import type { MetricDef } from '../metrics/catalog.js';
-import type { InvalidSink } from '../source/common.js';
+import { countByOrg, type InvalidSink } from '../source/common.js';
 
 export interface CollectContext {
   db: Db;
@@ -19,8 +19,11 @@ export interface CollectContext {
   report: InvalidSink;
   /** Documents read from a collection this poll. */
   countRead(collection: string, documents: number): void;
-  /** Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series this poll. */
-  overLimit(collection: string, entities: number): void;
+  /**
+   * Entities that got no per-entity series this poll (EntityCap): all of the collection's, and per org
+   * (only orgs with some).
+   */
+  overLimit(collection: string, entities: number, byOrg: ReadonlyMap<string, number>): void;
 }
 
 /** One independent part of a poll; a failure drops only this collector's series. */
@@ -103,22 +106,91 @@ export class StatusCounts {
 export const MIB = 1_048_576;
 export const GIB = 1_073_741_824;
 
-/** MAX_ENTITIES_PER_COLLECTION: entities past the cap still count in aggregates but get no series of their own. */
+/**
+ * How many entities of each org may have series of their own when a collection holds more than the cap
+ * of all orgs together: max-min fair shares (water-filling). Each org's demand is its size, at most
+ * `perOrg`; orgs that want less than an equal part of what is left get all they want, and the others
+ * split the rest equally (the remainder one each, in org order). `otherwise` is the share of an org the
+ * counts did not know (created since).
+ */
+export function fairShares(
+  sizes: ReadonlyMap<string, number>,
+  perOrg: number,
+  total: number,
+): { shares: Map<string, number>; otherwise: number } {
+  const demands = [...sizes]
+    .map(([org, size]) => [org, Math.min(size, perOrg)] as const)
+    .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1));
+  const shares = new Map<string, number>();
+  let room = total;
+  for (let i = 0; i < demands.length; i++) {
+    const left = demands.length - i;
+    const equal = Math.floor(room / left);
+    if (demands[i]![1] <= equal) {
+      shares.set(demands[i]![0], demands[i]![1]);
+      room -= demands[i]![1];
+      continue;
+    }
+    // Every org from here wants more than an equal part: each gets one.
+    let remainder = room - equal * left;
+    for (const [org] of demands.slice(i).sort(([a], [b]) => (a < b ? -1 : 1)))
+      shares.set(org, equal + (remainder-- > 0 ? 1 : 0));
+    return { shares, otherwise: equal };
+  }
+  return { shares, otherwise: Math.min(perOrg, room) };
+}
+
+/**
+ * The cardinality cap of one entity collection, shared fairly between orgs. An org's entities get
+ * per-entity series up to MAX_ENTITIES_PER_ORG, and all orgs together up to MAX_ENTITIES_PER_COLLECTION;
+ * when a collection holds more than that, each org gets its fair share (fairShares) instead of the first
+ * documents in `_id` order taking it all, so one org's flood never pushes another org's entities out.
+ * Entities past their share still count in aggregates (`aiwm_nodes`, ...) but get no series of their own.
+ */
 export class EntityCap {
-  private seen = 0;
-  constructor(
+  private readonly admitted = new Map<string, number>();
+  private readonly leftOut = new Map<string, number>();
+  private admittedTotal = 0;
+
+  private constructor(
     private readonly ctx: CollectContext,
     private readonly collection: string,
+    private readonly fair: { shares: Map<string, number>; otherwise: number } | undefined,
   ) {}
 
-  /** True while the entity just met may have per-entity series. */
-  admit(): boolean {
-    return ++this.seen <= this.ctx.config.maxEntitiesPerCollection;
+  /**
+   * The cap for this poll's read of `collection`. Counting each org's documents costs an aggregation, so
+   * it runs only when the collection may hold more than MAX_ENTITIES_PER_COLLECTION (its estimated size,
+   * soft-deleted documents included, is above it).
+   */
+  static async open(ctx: CollectContext, collection: Collection): Promise<EntityCap> {
+    const { maxEntitiesPerCollection: total, maxEntitiesPerOrg: perOrg } = ctx.config;
+    const fair =
+      (await collection.estimatedDocumentCount()) > total
+        ? fairShares(await countByOrg(collection), perOrg, total)
+        : undefined;
+    return new EntityCap(ctx, collection.collectionName, fair);
+  }
+
+  /** True while the entity just met, of `org`, may have per-entity series. */
+  admit(org: string): boolean {
+    const { maxEntitiesPerCollection: total, maxEntitiesPerOrg: perOrg } = this.ctx.config;
+    const mine = this.admitted.get(org) ?? 0;
+    const share = this.fair ? (this.fair.shares.get(org) ?? this.fair.otherwise) : perOrg;
+    if (mine < share && this.admittedTotal < total) {
+      this.admitted.set(org, mine + 1);
+      this.admittedTotal++;
+      return true;
+    }
+    this.leftOut.set(org, (this.leftOut.get(org) ?? 0) + 1);
+    return false;
   }
 
   /** Reports the poll's totals. */
   done(read: number): void {
     this.ctx.countRead(this.collection, read);
-    this.ctx.overLimit(this.collection, Math.max(0, this.seen - this.ctx.config.maxEntitiesPerCollection));
+    let leftOut = 0;
+    for (const n of this.leftOut.values()) leftOut += n;
+    this.ctx.overLimit(this.collection, leftOut, this.leftOut);
   }
 }

@@ -23,11 +23,11 @@ export const deploymentsCollector: Collector = {
     const collection = ctx.db.collection(ctx.config.collections.deployments);
     const f = families(defs);
     const counts = new StatusCounts(f.deployments, M.deploymentStatus.states!);
-    const cap = new EntityCap(ctx, collection.collectionName);
+    const cap = await EntityCap.open(ctx, collection);
     const read = await readDeployments(collection, ctx.report, (d) => {
       const org = orgOf(d);
       counts.add(org, d.status);
-      if (!cap.admit()) return;
+      if (!cap.admit(org)) return;
       const id = d._id.toHexString();
       const base = DEPLOYMENT_LABELS.of(org, id);
       f.info.add(f.info.labels.of(org, id, d.name, d.modelId ?? '', d.nodeId ?? '', d.resourceId ?? ''), 1);

@@ -45,8 +45,12 @@ export class ExecutionsCollector implements Collector {
     M.executionRetries,
     M.executionRetried,
   ];
-  /** Execution `type` is free text: the first EXECUTION_TYPE_LABEL_LIMIT types seen keep their name, later ones read "other". */
-  private readonly admittedTypes = new Set<string>();
+  /**
+   * Execution `type` is free text: in each org, the first EXECUTION_TYPE_LABEL_LIMIT types seen keep their
+   * name and later ones read "other". The budget is per org, so one org's many types never turn another
+   * org's into "other".
+   */
+  private readonly admittedTypes = new Map<string, Set<string>>();
   private readonly finished = new Map<string, FinishedTotals>();
   private readonly stream: EventStream<FinishedExecution>;
 
@@ -76,10 +80,12 @@ export class ExecutionsCollector implements Collector {
     return { [this.config.collections.executions]: this.stream.watermark.time };
   }
 
-  private typeLabel(type: string): string {
-    if (this.admittedTypes.has(type)) return type;
-    if (this.admittedTypes.size < this.config.executionTypeLabelLimit) {
-      this.admittedTypes.add(type);
+  private typeLabel(org: string, type: string): string {
+    let admitted = this.admittedTypes.get(org);
+    if (!admitted) this.admittedTypes.set(org, (admitted = new Set()));
+    if (admitted.has(type)) return type;
+    if (admitted.size < this.config.executionTypeLabelLimit) {
+      admitted.add(type);
       return type;
     }
     return OTHER;
@@ -120,9 +126,9 @@ export class ExecutionsCollector implements Collector {
 
     const executions = new SampleFamily(M.executions);
     const counts = new Tally(executions);
-    // Admit types by size so the cap keeps the most common ones when it first applies.
+    // Admit types by size so each org's budget keeps its most common ones when it first applies.
     for (const g of [...groups].sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1))) {
-      counts.add(executions.labels.of(g.orgId, g.category, this.typeLabel(g.type), g.status), g.count);
+      counts.add(executions.labels.of(g.orgId, g.category, this.typeLabel(g.orgId, g.type), g.status), g.count);
     }
     counts.write();
 

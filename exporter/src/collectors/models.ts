@@ -16,11 +16,11 @@ export const modelsCollector: Collector = {
     const collection = ctx.db.collection(ctx.config.collections.models);
     const f = families(defs);
     const counts = new Tally(f.models);
-    const cap = new EntityCap(ctx, collection.collectionName);
+    const cap = await EntityCap.open(ctx, collection);
     const read = await readModels(collection, ctx.report, (m) => {
       const org = orgOf(m);
       counts.add(f.models.labels.of(org, m.type, m.deploymentType, m.status));
-      if (!cap.admit()) return;
+      if (!cap.admit(org)) return;
       const id = m._id.toHexString();
       const base = MODEL_LABELS.of(org, id);
       f.info.add(

@@ -73,14 +73,14 @@ export const nodesCollector: Collector = {
     const counts = new NodeCounts(f.nodes);
     const hosts = new HostnameIndex();
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
-    const cap = new EntityCap(ctx, collection.collectionName);
+    const cap = await EntityCap.open(ctx, collection);
     const read = await readNodes(collection, ctx.report, (node) => {
       const org = orgOf(node);
       const statusClass = statusClassOf(node.status);
       const heartbeat = heartbeatStateOf(node, staleBefore);
       const availability = availabilityOf(statusClass, heartbeat);
       counts.add(org, availability, statusClass, node.status);
-      if (!cap.admit()) return;
+      if (!cap.admit(org)) return;
       const id = node._id.toHexString();
       const base = NODE_LABELS.of(org, id);
       if (node.hostname) hosts.add(base, node.hostname);

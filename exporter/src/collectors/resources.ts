@@ -43,11 +43,11 @@ export const resourcesCollector: Collector = {
     const collection = ctx.db.collection(ctx.config.collections.resources);
     const f = families(defs);
     const counts = new Tally(f.resources);
-    const cap = new EntityCap(ctx, collection.collectionName);
+    const cap = await EntityCap.open(ctx, collection);
     const read = await readResources(collection, ctx.report, (r) => {
       const org = orgOf(r);
       counts.add(f.resources.labels.of(org, r.resourceType, r.status, r.nodeId ?? ''));
-      if (!cap.admit()) return;
+      if (!cap.admit(org)) return;
       const base = RESOURCE_LABELS.of(org, r._id.toHexString());
       f.info.add(f.info.labels.after(base, r.name, r.resourceType, r.nodeId ?? ''), 1);
       addStateSet(f.status, base, r.status);

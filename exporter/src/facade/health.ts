@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { facade as q } from '../../../queries/index.js';
+import type { PromAlert } from './prometheus.js';
 import type { FacadeContext } from './route.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -72,13 +73,6 @@ export const alertSchema = z.object({
 });
 export type Alert = z.output<typeof alertSchema>;
 
-interface PromAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  state: string;
-  activeAt?: string;
-}
-
 /**
  * Alerts the caller may see: those labelled with its org; platform-wide ones (exporter, Watchdog)
  * only for platform administrators. From Prometheus' alerts API (with annotations) when the
@@ -88,7 +82,7 @@ export async function visibleAlerts(ctx: FacadeContext): Promise<{ alerts: Alert
   let raw: PromAlert[];
   let source = 'prometheus:/api/v1/alerts';
   try {
-    raw = await ctx.prom.alerts<PromAlert>();
+    raw = await ctx.prom.alerts();
   } catch {
     source = 'promql:ALERTS';
     const series = await ctx.prom.query(q.activeAlerts());

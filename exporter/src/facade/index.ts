@@ -1,16 +1,29 @@
 /**
  * The JSON facade: the seed's `GET /dashboard/...` endpoints answered from PromQL (plus small
  * indexed MongoDB reads for record-level details), scoped to the caller's org.
+ *
+ * A request: token (401/403) -> parameters (400) -> the cache (an answer, or a computation already
+ * running for the same org and parameters, costs nothing more) -> else the caller's limits (429 with
+ * Retry-After) -> the route's queries, each through the process-wide cap on concurrent Prometheus
+ * queries (503 with Retry-After when Prometheus is saturated), plain selectors asked together sent as
+ * one query. Every answer carries
+ * `X-Content-Type-Options: nosniff` and `Cache-Control: private, no-store` (the OpenAPI document:
+ * `no-cache` with an ETag); a method other than GET or HEAD on a facade path is a 405 with `Allow`.
  */
+import { createHash } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { scopeFromToken, type Scope } from './auth.js';
-import { ResponseCache } from './cache.js';
+import { VerifiedTokens, type Scope } from './auth.js';
+import { batchQueries, type BatchStats } from './batch.js';
+import { ResponseCache, type CachedAnswer } from './cache.js';
 import { toCsv } from './csv.js';
-import { HttpError, notFound } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { badRequest, HttpError, mongoUnavailable } from './errors.js';
+import { capQueries, RequestLimiter, RetryLater, Semaphore } from './limits.js';
+import { servedOpenApiDocument } from './openapi.js';
 import { parse } from './params.js';
 import { PrometheusApi } from './prometheus.js';
 import type { FacadeContext, Route } from './route.js';
@@ -52,7 +65,54 @@ export const ROUTES: readonly Route[] = [
 
 export interface Facade {
   readonly prometheus: PrometheusApi;
+  /** The response cache (its stats and size, for tests and the benchmark). */
+  readonly cache: ResponseCache;
+  /** The per-caller limits (their stats). */
+  readonly limiter: RequestLimiter;
+  /** The process-wide cap on concurrent Prometheus queries (its stats). */
+  readonly queries: Semaphore;
+  /** Plain selectors asked, and the queries sent for them (batch.ts). */
+  readonly batching: BatchStats;
 }
+
+/** Methods every facade path answers; any other is a 405 naming these in `Allow`. */
+const ALLOWED = 'GET, HEAD';
+/** Queries waiting for a Prometheus slot at most (beyond: 503). */
+const MAX_QUEUED_QUERIES = 1000;
+
+/** Whose request this is: the scope it may see, and the key its limits are counted under. */
+interface Caller {
+  scope: Scope;
+  key: string;
+}
+
+/**
+ * The limiter key of a verified token: its subject within its org (the same user's tokens share
+ * one allowance), or a hash of the token when it names no subject.
+ */
+function tokenKey(authorization: string): string {
+  const token = /^\s*bearer\s+(\S+)/i.exec(authorization)?.[1] ?? authorization;
+  let claims: Record<string, unknown> = {};
+  try {
+    claims = decodeJwt(token); // already verified by scopeFromToken
+  } catch {
+    /* keyed by its hash */
+  }
+  const sub = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
+  const org = typeof claims.orgId === 'string' ? claims.orgId : '';
+  return sub !== undefined
+    ? `sub:${org}:${sub}`
+    : `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * How long an early 429 (a caller past its rate) is held before it is sent: at most one refusal per
+ * connection and interval, whatever the client's retry loop. Bounded by FACADE_MAX_CONNECTIONS.
+ */
+const REFUSAL_DELAY_MS = 500;
+
+/** The 400 of a path whose percent-encoding does not decode (express raises a URIError). */
+const badEncoding = () => new HttpError(400, 'invalid path: malformed percent-encoding', { field: 'path' });
 
 /** Mounts the facade under FACADE_BASE_PATH on `app`. */
 export function mountFacade(
@@ -63,27 +123,93 @@ export function mountFacade(
   clock: () => Date = () => new Date(),
 ): Facade {
   const facade = config.facade!;
-  const prometheus = new PrometheusApi(facade.prometheusUrl, facade.timeoutMs);
-  const cache = new ResponseCache();
+  const queries = new Semaphore(facade.limits.prometheusConcurrency, MAX_QUEUED_QUERIES, facade.timeoutMs);
+  // Each query sent takes a slot of the cap; plain selectors asked together go out as one (batch.ts).
+  const prometheus = capQueries(
+    new PrometheusApi(facade.prometheusUrl, facade.timeoutMs, { maxBytes: facade.prometheusMaxBytes, log }),
+    queries,
+  );
+  const batching = batchQueries(prometheus);
+  const cache = new ResponseCache(facade.cache);
+  const limiter = new RequestLimiter({ ...facade.limits, maxKeys: 10_000 });
+  const openapi = servedOpenApiDocument(ROUTES, facade.basePath);
   const secret = facade.auth.kind === 'jwt' ? new TextEncoder().encode(facade.auth.secret) : undefined;
+  const tokens = secret ? new VerifiedTokens(secret, facade.adminRoles) : undefined;
+  /** The limiter key of each verified Authorization header (decoding the token once). */
+  const callerKeys = new LRUCache<string, string>({ max: 10_000 });
   if (!secret) log.warn('FACADE_AUTH=none: the JSON facade serves every org to anyone who can reach it');
   const router = express.Router({ strict: true });
 
-  const scopeOf = async (req: Request): Promise<Scope> =>
-    secret ? scopeFromToken(req.headers.authorization, secret) : { kind: 'all' };
+  const callerOf = async (req: Request): Promise<Caller> => {
+    if (!tokens) return { scope: { kind: 'all' }, key: `address:${req.socket.remoteAddress ?? ''}` };
+    const scope = await tokens.scopeOf(req.headers.authorization);
+    const authorization = req.headers.authorization ?? '';
+    let key = callerKeys.get(authorization);
+    if (key === undefined) callerKeys.set(authorization, (key = tokenKey(authorization)));
+    return { scope, key };
+  };
 
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(ROUTES, facade.basePath));
+  /**
+   * A verified caller past its rate gets its 429 before any other work (no parsing, no cache key):
+   * a flooding tenant then costs the event loop little, and the other tenants keep their latency.
+   */
+  const refuseEarly = (req: Request, res: Response, next: NextFunction) => {
+    const authorization = req.headers.authorization;
+    const key = authorization !== undefined && tokens?.peek(authorization) ? callerKeys.get(authorization) : undefined;
+    const wait = key === undefined ? undefined : limiter.refusing(key);
+    if (wait === undefined) {
+      next();
+      return;
+    }
+    res.setHeader('retry-after', String(wait));
+    // Held a moment before it is sent: a client that retries at once (a flood on many connections)
+    // then waits too, instead of keeping the event loop busy with refusals.
+    const held = setTimeout(
+      () => res.status(429).json({ error: 'too many requests', detail: limiter.rateDetail }),
+      REFUSAL_DELAY_MS,
+    );
+    res.once('close', () => clearTimeout(held));
+  };
+
+  // Every answer of the facade's app, errors and 404s included (this runs before the router).
+  app.use((_req, res, next) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'private, no-store');
+    res.removeHeader('x-powered-by');
+    next();
   });
+  app.use(facade.basePath, refuseEarly);
+
+  const methodNotAllowed = (req: Request, res: Response) => {
+    res
+      .status(405)
+      .setHeader('allow', ALLOWED)
+      .json({ error: `${req.method} is not allowed: ${facade.basePath}${req.path} answers ${ALLOWED}` });
+  };
+
+  // Built once: the same bytes and ETag for every request.
+  router.get('/openapi.json', (req, res) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('etag', openapi.etag);
+    res.type('application/json');
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.send(openapi.body);
+  });
+  router.all('/openapi.json', methodNotAllowed);
 
   for (const route of ROUTES) {
     router.get(route.path, (req: Request, res: Response, next: NextFunction) => {
       (async () => {
-        const scope = await scopeOf(req);
+        const caller = await callerOf(req);
         const params: Record<string, string> = {};
         for (const [name, schema] of Object.entries(route.params ?? {}))
           params[name] = parse(schema, req.params[name], name) as string;
         const raw = { ...(req.query as Record<string, unknown>) };
+        const repeated = Object.keys(raw).find((name) => Array.isArray(raw[name]));
+        if (repeated !== undefined) throw badRequest(repeated, 'given more than once');
         const format = raw.format;
         if (!route.rows && format !== undefined)
           throw new HttpError(400, 'invalid format: this endpoint has no list to export', { field: 'format' });
@@ -92,13 +218,24 @@ export function mountFacade(
           route.rows ? raw : (({ format: _f, ...rest }) => rest)(raw),
           'query',
         ) as Record<string, unknown>;
-        const ctx: FacadeContext = { prom: prometheus, db, config, scope, now: clock() };
-        const key = `${route.path}|${cacheKeyOf(scope)}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const body = (await cache.get(key, route.cacheMs, () => route.handle(ctx, params, query as never))) as Record<
-          string,
-          unknown
-        >;
+        const org = cacheKeyOf(caller.scope);
+        const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
+        let answer: CachedAnswer;
+        const found = cache.lookup(key);
+        if (found && 'answer' in found) answer = found.answer;
+        else if (found) answer = await found.running;
+        else {
+          // Only a request that computes counts against its caller's limits.
+          const release = limiter.admit(caller.key);
+          try {
+            const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
+            answer = await cache.fill(org, key, route.cacheMs, () => route.handle(ctx, params, query as never));
+          } finally {
+            release();
+          }
+        }
         if (query.format === 'csv' && route.rows) {
+          const body = JSON.parse(answer.json.toString('utf8')) as Record<string, unknown>;
           res
             .type('text/csv')
             .setHeader(
@@ -108,29 +245,37 @@ export function mountFacade(
           res.send(toCsv(route.rows(body)));
           return;
         }
-        res.json(body);
+        res.type('application/json').setHeader('etag', answer.etag);
+        res.send(answer.json);
       })().catch(next);
     });
+    router.all(route.path, methodNotAllowed);
   }
 
-  router.use((req, _res, next) => next(notFound(`no route for GET ${facade.basePath}${req.path}`)));
+  router.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${facade.basePath}${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof URIError) error = badEncoding();
+    const mongo = mongoUnavailable(error);
+    if (mongo) {
+      log.warn({ path: req.path, error: (error as Error).name }, 'facade MongoDB read failed');
+      error = mongo;
+    }
     if (error instanceof HttpError) {
       if (error.status >= 500)
         log.warn({ path: req.path, error: error.message, detail: error.extra.detail }, 'facade dependency failed');
+      if (error instanceof RetryLater) res.setHeader('retry-after', String(error.retryAfterSeconds));
       res.status(error.status).json({ error: error.message, ...error.extra });
       return;
     }
-    // MongoDB errors (timeouts, unreachable) are dependency failures, not bugs in the request.
-    const name = error instanceof Error ? error.name : '';
-    if (/^Mongo/.test(name)) {
-      log.warn({ path: req.path, error: name }, 'facade MongoDB read failed');
-      res.status(503).json({ error: 'MongoDB is unavailable', detail: name });
+    // What express itself raises for a bad request (4xx `status`): a 400-class answer, not a 500.
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad request' });
       return;
     }
     log.error({ path: req.path, err: error instanceof Error ? error.message : String(error) }, 'facade request failed');
     res.status(500).json({ error: 'internal error' });
   });
   app.use(facade.basePath, router);
-  return { prometheus };
+  return { prometheus, cache, limiter, queries, batching };
 }

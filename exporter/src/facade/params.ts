@@ -31,9 +31,20 @@ const RESOURCE_TYPE_ALIASES: Record<string, (typeof RESOURCE_TYPES)[number]> = {
   'application-container': 'application-container',
 };
 
-const page = z.coerce.number().int().min(1).max(100_000).default(1);
 /** The most items one list response holds. */
 export const LIST_CAP = 500;
+/**
+ * The deepest a list reads: `page × limit` is at most this (a 400 naming `page` beyond), so a
+ * request never makes MongoDB skip, or the facade page through, more than this many items.
+ */
+export const PAGE_WINDOW = 10_000;
+const page = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(PAGE_WINDOW)
+  .default(1)
+  .describe(`page number, from 1; page × limit is at most ${PAGE_WINDOW}`);
 const limitOf = (fallback: number) => z.coerce.number().int().min(1).max(LIST_CAP).default(fallback);
 const limit = limitOf(10);
 /** Lists the seed shows unpaginated (deployments, agents, executions): everything up to the cap by default. */
@@ -95,10 +106,25 @@ export const seriesQuery = seriesQueryOf('24h');
 export const periodQuery = z.strictObject({ period: period.default('24h') });
 export const noQuery = z.strictObject({});
 
-/** Parses `input` or throws a 400 naming the first bad field. */
+/** A 400 naming `page` when a parsed list query reads beyond PAGE_WINDOW items (`page × limit`). */
+export function checkPageWindow(query: unknown): void {
+  if (typeof query !== 'object' || query === null) return;
+  const { page, limit } = query as { page?: unknown; limit?: unknown };
+  if (typeof page !== 'number' || typeof limit !== 'number' || page * limit <= PAGE_WINDOW) return;
+  throw badRequest(
+    'page',
+    `page × limit must be at most ${PAGE_WINDOW} (got ${page} × ${limit} = ${page * limit}): ` +
+      'narrow the list with a filter instead',
+  );
+}
+
+/** Parses `input` or throws a 400 naming the first bad field (and checks a list's page window). */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    checkPageWindow(result.data);
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || where;
   const message = issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message;

@@ -1,4 +1,6 @@
-import { unavailable } from './errors.js';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { HttpError, unavailable, type UnavailableReason } from './errors.js';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -10,22 +12,101 @@ export interface Series {
   values: Array<[number, number]>;
 }
 
-/** The Prometheus HTTP API (or any PromQL store speaking it), with a bounded timeout per call. */
+/** An alert of Prometheus' alerts API (`annotations` is `{}` when the answer has none). */
+export interface PromAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+  activeAt?: string;
+}
+
+/** The largest Prometheus answer read by default (PROMETHEUS_MAX_ANSWER_SIZE). */
+export const DEFAULT_MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+// The shapes of the Prometheus HTTP API's answers: anything else is a malformed answer (503).
+const labels = z.record(z.string(), z.string());
+const point = z.tuple([z.number(), z.string()]);
+const envelope = z.object({ status: z.string(), data: z.unknown().optional(), error: z.unknown().optional() });
+const instant = z.discriminatedUnion('resultType', [
+  z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: labels, value: point })) }),
+  z.object({ resultType: z.literal('scalar'), result: point }),
+]);
+const range = z.object({
+  resultType: z.literal('matrix'),
+  result: z.array(z.object({ metric: labels, values: z.array(point) })),
+});
+const alertList = z.object({
+  alerts: z.array(
+    z.object({ labels, annotations: labels.default({}), state: z.string(), activeAt: z.string().optional() }),
+  ),
+});
+
+/** The most of an upstream error text that goes to the log. */
+const LOGGED_CHARS = 500;
+
+/**
+ * The Prometheus HTTP API (or any PromQL store speaking it), with a bounded timeout per call and a
+ * bounded answer size. Every failure is a 503 `Prometheus is unavailable` with a stable `detail`
+ * code (errors.ts); what Prometheus said goes to the log, never to the caller.
+ */
 export class PrometheusApi {
   /** Round trips made, for the benchmark's overhead figure. */
   roundTrips = 0;
+  private readonly maxBytes: number;
+  private readonly logger: Logger | undefined;
 
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
-  ) {}
+    options: { maxBytes?: number; log?: Logger } = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.logger = options.log;
+  }
+
+  /** A 503 with `reason`, and the upstream detail (never shown to callers) in the log. */
+  private fail(path: string, reason: UnavailableReason, upstream: Record<string, unknown> = {}): HttpError {
+    this.logger?.warn({ path, reason, ...upstream }, 'Prometheus answer refused');
+    return unavailable('Prometheus', reason);
+  }
+
+  /** The body as text, at most `maxBytes` (decoded) bytes: reading stops past it. */
+  private async read(path: string, response: Response): Promise<string> {
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const tooLarge = (bytes: number) =>
+      this.fail(path, 'answer_too_large', { bytes, limit: this.maxBytes, status: response.status });
+    if (declared > this.maxBytes) {
+      void response.body?.cancel().catch(() => undefined);
+      throw tooLarge(declared);
+    }
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > this.maxBytes) {
+        void reader.cancel().catch(() => undefined);
+        throw tooLarge(size);
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
 
   /** POST with form parameters (queries), GET without (the alerts API answers GET only). */
-  private async get<T>(path: string, params?: Record<string, string>): Promise<T> {
+  private async get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    params?: Record<string, string>,
+  ): Promise<z.output<S>> {
     this.roundTrips++;
+    const signal = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
+    let text: string;
     try {
-      const signal = AbortSignal.timeout(this.timeoutMs);
       response = await fetch(
         `${this.baseUrl}${path}`,
         params
@@ -37,49 +118,55 @@ export class PrometheusApi {
             }
           : { signal },
       );
+      text = await this.read(path, response);
     } catch (error) {
-      const reason =
-        error instanceof Error && error.name === 'TimeoutError'
-          ? `no answer within ${this.timeoutMs} ms`
-          : 'connection failed';
-      throw unavailable('Prometheus', reason);
+      if (error instanceof HttpError) throw error;
+      // The timeout covers the answer's body as well as its headers.
+      const reason = signal.aborted ? 'timeout' : 'unreachable';
+      throw this.fail(path, reason, { error: error instanceof Error ? error.message : String(error) });
     }
-    const body = (await response.json().catch(() => undefined)) as
-      { status?: string; data?: T; error?: string } | undefined;
-    if (!response.ok || body?.status !== 'success')
-      throw unavailable('Prometheus', body?.error ?? `HTTP ${response.status}`);
-    return body.data as T;
+    const excerpt = () => ({ status: response.status, upstream: text.slice(0, LOGGED_CHARS) });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // An HTML error page from a proxy, a truncated body, plain text: not the API's answer.
+      throw this.fail(path, response.ok ? 'malformed_answer' : 'error_status', excerpt());
+    }
+    const body = envelope.safeParse(json);
+    if (!body.success) throw this.fail(path, response.ok ? 'malformed_answer' : 'error_status', excerpt());
+    if (!response.ok || body.data.status !== 'success') throw this.fail(path, 'error_status', excerpt());
+    const data = schema.safeParse(body.data.data);
+    if (!data.success) {
+      const issue = data.error.issues[0];
+      throw this.fail(path, 'malformed_answer', { ...excerpt(), issue: `${issue?.path.join('.')}: ${issue?.message}` });
+    }
+    return data.data;
   }
 
   async query(expr: string, time?: Date): Promise<Sample[]> {
     const params: Record<string, string> = { query: expr };
     if (time) params.time = String(time.getTime() / 1000);
-    const data = await this.get<{
-      resultType: string;
-      result: Array<{ metric: Record<string, string>; value: [number, string] }>;
-    }>('/api/v1/query', params);
-    if (data.resultType === 'scalar') {
-      const v = data.result as unknown as [number, string];
-      return [{ metric: {}, value: Number(v[1]) }];
-    }
+    const data = await this.get('/api/v1/query', instant, params);
+    if (data.resultType === 'scalar') return [{ metric: {}, value: Number(data.result[1]) }];
     return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   }
 
-  /** Prometheus' alerts API (firing and pending alerts with annotations); stores without it fail. */
-  async alerts<A>(): Promise<A[]> {
-    return (await this.get<{ alerts: A[] }>('/api/v1/alerts')).alerts;
+  /**
+   * Prometheus' alerts API (firing and pending alerts with annotations), checked to be PromAlert[];
+   * stores without it fail. (`A` only keeps callers that name a type compiling: it is PromAlert.)
+   */
+  async alerts<A = PromAlert>(): Promise<A[]> {
+    return (await this.get('/api/v1/alerts', alertList)).alerts as A[];
   }
 
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<Series[]> {
-    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
-      '/api/v1/query_range',
-      {
-        query: expr,
-        start: String(start.getTime() / 1000),
-        end: String(end.getTime() / 1000),
-        step: String(stepSeconds),
-      },
-    );
+    const data = await this.get('/api/v1/query_range', range, {
+      query: expr,
+      start: String(start.getTime() / 1000),
+      end: String(end.getTime() / 1000),
+      step: String(stepSeconds),
+    });
     return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)]) }));
   }
 }

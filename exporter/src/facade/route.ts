@@ -2,10 +2,10 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Scope } from './auth.js';
-import { forbidden, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import type { PrometheusApi, Sample } from './prometheus.js';
 import { facade as q, type MetricDef } from '../../../queries/index.js';
-import { escapePromQL } from './scope.js';
+import { entityMatcher } from './scope.js';
 
 export interface FacadeContext {
   prom: PrometheusApi;
@@ -108,8 +108,9 @@ export const toGB = (bytes: number | null | undefined) => (bytes == null ? null 
 export const pct = (ratio: number | null | undefined) => (ratio == null ? null : round(ratio * 100));
 
 /**
- * The `_info` series of an entity the caller may see: 404 when no org has it, 403 when only
- * another org does (platform administrators see every org's).
+ * The `_info` series of an entity of the caller's org (any org's for a platform administrator). The
+ * org is in the query itself: another org's entity is a 404, like an id no org has, so the answer
+ * never reveals that an id exists elsewhere.
  */
 export async function ownedEntity(
   ctx: FacadeContext,
@@ -118,10 +119,7 @@ export async function ownedEntity(
   id: string,
   what: string,
 ): Promise<Sample> {
-  const any = await ctx.prom.query(q.entityInfo(info, idLabel, escapePromQL(id)));
-  if (any.length === 0) throw notFound(what);
-  const scope = ctx.scope;
-  const mine = scope.kind === 'all' ? any[0] : any.find((s) => s.metric.org_id === scope.orgId);
-  if (!mine) throw forbidden();
+  const [mine] = await ctx.prom.query(q.entityInfo(info, entityMatcher(ctx.scope, idLabel, id)));
+  if (!mine) throw notFound(what);
   return mine;
 }

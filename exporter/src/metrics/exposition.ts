@@ -5,6 +5,7 @@
  * scrape path only concatenates prepared buffers (see server.ts). Sample lines are the
  * same in both formats; only the metadata lines and the final `# EOF` differ.
  */
+import { createHash } from 'node:crypto';
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
@@ -22,7 +23,42 @@ export interface FamilyMeta {
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
+/**
+ * The longest label value the exporter writes, in UTF-8 bytes (what Prometheus's `label_value_length_limit`
+ * counts). Room for any DNS name (253), so host-name joins never break on a real name.
+ */
+export const MAX_LABEL_VALUE_BYTES = 256;
+
+/** Ends a cut label value, before 8 hex digits of the whole value's SHA-256. */
+export const TRUNCATION_MARK = '…';
+
+/**
+ * `value` when it fits MAX_LABEL_VALUE_BYTES; else its longest prefix (whole code points) that leaves
+ * room for TRUNCATION_MARK and 8 hex digits of the whole value's SHA-256. Deterministic and idempotent; two
+ * long values with the same prefix still read differently (the hash), so cutting does not merge series.
+ */
+export function boundLabelValue(value: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no measuring.
+  if (value.length * 3 <= MAX_LABEL_VALUE_BYTES || Buffer.byteLength(value) <= MAX_LABEL_VALUE_BYTES) return value;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 8);
+  const budget = MAX_LABEL_VALUE_BYTES - Buffer.byteLength(TRUNCATION_MARK) - hash.length;
+  let kept = 0;
+  let bytes = 0;
+  for (const ch of value) {
+    const size = Buffer.byteLength(ch);
+    if (bytes + size > budget) break;
+    bytes += size;
+    kept += ch.length;
+  }
+  return value.slice(0, kept) + TRUNCATION_MARK + hash;
+}
+
+/**
+ * A label value as the text format writes it. Values longer than MAX_LABEL_VALUE_BYTES are cut here too
+ * (the sources cut and count them first: this is the guarantee for every family, self-metrics included).
+ */
 export function escapeLabelValue(value: string): string {
+  if (value.length * 3 > MAX_LABEL_VALUE_BYTES) value = boundLabelValue(value);
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
 }
 

@@ -1,5 +1,13 @@
 import client from 'prom-client';
-import { formatValue, labelString, familyHeader, type FamilyMeta, type MetricType } from './exposition.js';
+import {
+  MAX_LABEL_VALUE_BYTES,
+  formatValue,
+  labelString,
+  familyHeader,
+  type FamilyMeta,
+  type MetricType,
+} from './exposition.js';
+import type { InvalidReason } from '../source/common.js';
 
 /**
  * The exporter's own metrics, kept by prom-client and rendered at the end of each poll with the
@@ -19,13 +27,17 @@ export class SelfMetrics {
   readonly documentsRead: client.Counter<'collection'>;
   readonly invalidDocuments: client.Counter<'collection' | 'reason'>;
   readonly invalidFields: client.Counter<'collection' | 'field'>;
+  readonly labelValuesTruncated: client.Counter<'collection' | 'field'>;
   readonly entitiesOverLimit: client.Gauge<'collection'>;
+  readonly orgEntitiesOverLimit: client.Gauge<'collection' | 'org_id'>;
   readonly watermark: client.Gauge<'collection'>;
   readonly renderDuration: client.Gauge;
   readonly exposedSeries: client.Gauge;
   readonly expositionBytes: client.Gauge<'format' | 'encoding'>;
   /** Counted and rendered per scrape outside prom-client: the rest of the registry is rendered once per poll. */
   private readonly scrapeCounts = new Map<string, number>();
+  /** Per collection, the orgs that have an aiwm_exporter_org_entities_over_limit series. */
+  private readonly orgsOverLimit = new Map<string, ReadonlySet<string>>();
 
   constructor(version: string) {
     const registers = [this.registry];
@@ -99,10 +111,22 @@ export class SelfMetrics {
       labelNames: ['collection', 'field'],
       registers,
     });
+    this.labelValuesTruncated = new client.Counter({
+      name: 'aiwm_exporter_label_values_truncated_total',
+      help: `Text fields longer than ${MAX_LABEL_VALUE_BYTES} bytes that were cut before becoming a label value (kept prefix, "…" and 8 hex digits of the value's SHA-256), by collection and field; the document is kept. Counted once per poll while the document stays so.`,
+      labelNames: ['collection', 'field'],
+      registers,
+    });
     this.entitiesOverLimit = new client.Gauge({
       name: 'aiwm_exporter_entities_over_limit',
-      help: 'Entities beyond MAX_ENTITIES_PER_COLLECTION that got no per-entity series in the last poll.',
+      help: "Entities that got no per-entity series in the last poll: beyond their org's share (MAX_ENTITIES_PER_ORG, and a fair share of MAX_ENTITIES_PER_COLLECTION when the collection outgrows it).",
       labelNames: ['collection'],
+      registers,
+    });
+    this.orgEntitiesOverLimit = new client.Gauge({
+      name: 'aiwm_exporter_org_entities_over_limit',
+      help: "An org's entities that got no per-entity series in the last poll, beyond its share; only orgs with some (their sum is aiwm_exporter_entities_over_limit).",
+      labelNames: ['collection', 'org_id'],
       registers,
     });
     this.watermark = new client.Gauge({
@@ -131,6 +155,25 @@ export class SelfMetrics {
     // prom-client names these gauges `_total`, which promtool rejects; the per-type gauges without the suffix stay.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
       this.registry.removeSingleMetric(name);
+  }
+
+  /** Counts one malformed or cut field or document a source module reported (see InvalidSink). */
+  countInvalid(collection: string, reason: InvalidReason, field: string, count: number): void {
+    if (reason === 'bad_field') this.invalidFields.inc({ collection, field }, count);
+    else if (reason === 'long_value') this.labelValuesTruncated.inc({ collection, field }, count);
+    else this.invalidDocuments.inc({ collection, reason }, count);
+  }
+
+  /**
+   * The poll's over-limit figures of one collection: the total, and one series per org with entities left
+   * out (an org back within its share loses its series).
+   */
+  setEntitiesOverLimit(collection: string, total: number, byOrg: ReadonlyMap<string, number>): void {
+    this.entitiesOverLimit.set({ collection }, total);
+    for (const org of this.orgsOverLimit.get(collection) ?? [])
+      if (!byOrg.has(org)) this.orgEntitiesOverLimit.remove({ collection, org_id: org });
+    for (const [org, n] of byOrg) this.orgEntitiesOverLimit.set({ collection, org_id: org }, n);
+    this.orgsOverLimit.set(collection, new Set(byOrg.keys()));
   }
 
   /** Counts one scrape and renders the scrape counter, the only self-metric that changes between polls. */

@@ -1,10 +1,13 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
+import { boundLabelValue } from '../metrics/exposition.js';
 import {
   NOT_DELETED,
   baseFields,
   enumField,
   idString,
+  labelId,
+  labelValue,
   optionalDate,
   optionalNumber,
   readEach,
@@ -17,12 +20,12 @@ export const AGENT_TYPES = ['managed', 'autonomous'] as const;
 
 export const agentSchema = z.object({
   ...baseFields,
-  name: z.string(),
+  name: labelValue(z.string(), 'name'),
   status: enumField(AGENT_STATUSES),
   // Label-only: a wrong type drops the field, not the agent.
   type: lenient(enumField(AGENT_TYPES).nullish(), 'type'),
-  deploymentId: idString.nullish(),
-  nodeId: idString.nullish(),
+  deploymentId: labelId('deploymentId').nullish(),
+  nodeId: labelId('nodeId').nullish(),
   lastHeartbeatAt: optionalDate,
   lastConnectedAt: optionalDate,
   connectionCount: optionalNumber,
@@ -61,7 +64,11 @@ export async function readAgentBindings(
   if (ids.length === 0) return bindings;
   for await (const doc of collection.find({ _id: { $in: ids } }, { projection: { deploymentId: 1 } })) {
     const parsed = idString.safeParse(doc.deploymentId);
-    bindings.set((doc._id as ObjectId).toHexString(), parsed.success && parsed.data !== '' ? parsed.data : null);
+    // Cut as the agents' own deploymentId is: the same deployment, the same label value.
+    bindings.set(
+      (doc._id as ObjectId).toHexString(),
+      parsed.success && parsed.data !== '' ? boundLabelValue(parsed.data) : null,
+    );
   }
   return bindings;
 }

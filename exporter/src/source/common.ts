@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
+import { MAX_LABEL_VALUE_BYTES, boundLabelValue } from '../metrics/exposition.js';
 
 /** Enum values outside the contract are kept as this bounded label value and counted as invalid. */
 export const OTHER = 'other';
@@ -9,8 +10,10 @@ export const UNASSIGNED_ORG = 'unassigned';
 /**
  * `bad_field` is a field of the wrong type that only feeds a label or one series: the field is dropped
  * and counted, the document is kept (an informational field must never cost us an entity).
+ * `long_value` is a text field longer than MAX_LABEL_VALUE_BYTES: it is cut (boundLabelValue) and
+ * counted, the document is kept.
  */
-export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum' | 'bad_field';
+export type InvalidReason = 'missing_field' | 'wrong_type' | 'unknown_enum' | 'bad_field' | 'long_value';
 
 /**
  * Receives every malformed document a source module meets; the poller counts and logs them.
@@ -38,10 +41,32 @@ export const optionalBoolean = z.boolean().nullish();
 /** Ids stored as strings or ObjectIds (AIWM mixes both) become 24-hex strings. */
 export const idString = z.union([z.string(), z.instanceof(ObjectId).transform((id) => id.toHexString())]);
 
+/**
+ * Fields that `labelValue` cut while parsing the current document (as `droppedFields`, below, for
+ * `lenient`); validate() empties it before each document.
+ */
+const cutFields: string[] = [];
+
+/**
+ * A text field that becomes a label value: longer than MAX_LABEL_VALUE_BYTES, it is cut (boundLabelValue)
+ * and reported as `long_value` under `field` (a path, never a value), and the document is kept.
+ */
+export function labelValue<S extends z.ZodType<string | null | undefined>>(schema: S, field: string) {
+  return schema.transform((value): z.output<S> => {
+    if (typeof value !== 'string' || value.length * 3 <= MAX_LABEL_VALUE_BYTES) return value;
+    const bounded = boundLabelValue(value);
+    if (bounded !== value) cutFields.push(field);
+    return bounded as z.output<S>;
+  });
+}
+
+/** An id (string or ObjectId) that becomes a label value. */
+export const labelId = (field: string) => labelValue(idString, field);
+
 /** BaseSchema fields every AIWM document carries. */
 export const baseFields = {
   _id: z.instanceof(ObjectId),
-  owner: z.object({ orgId: z.string().nullish() }).nullish(),
+  owner: z.object({ orgId: labelValue(z.string().nullish(), 'owner.orgId') }).nullish(),
 };
 
 /** Only documents that are not soft-deleted: `isDeleted` missing means live. */
@@ -50,6 +75,28 @@ export const NOT_DELETED: Filter<Document> = { isDeleted: { $ne: true } };
 export function orgOf(doc: { owner?: { orgId?: string | null } | null }): string {
   const org = doc.owner?.orgId;
   return org ? org : UNASSIGNED_ORG;
+}
+
+/**
+ * The org of a grouped `owner.orgId`, as orgOf reads a parsed document's: cut to MAX_LABEL_VALUE_BYTES,
+ * and undefined when it is neither a string nor missing (such documents fail validation: never entities).
+ */
+function orgOfGroupKey(orgId: unknown): string | undefined {
+  if (orgId !== null && orgId !== undefined && typeof orgId !== 'string') return undefined;
+  return orgOf({ owner: { orgId: typeof orgId === 'string' ? boundLabelValue(orgId) : null } });
+}
+
+/** Live documents per org (orgOf), counted by MongoDB: how the entity cap is shared when it binds. */
+export async function countByOrg(collection: Collection): Promise<Map<string, number>> {
+  const rows = await collection
+    .aggregate([{ $match: NOT_DELETED }, { $group: { _id: '$owner.orgId', count: { $sum: 1 } } }])
+    .toArray();
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const org = orgOfGroupKey(row._id);
+    if (org !== undefined) counts.set(org, (counts.get(org) ?? 0) + (row.count as number));
+  }
+  return counts;
 }
 
 /**
@@ -92,6 +139,7 @@ export function validate<S extends z.ZodType>(
   report: InvalidSink,
 ): z.output<S> | undefined {
   droppedFields.length = 0;
+  cutFields.length = 0;
   const parsed = schema.safeParse(raw);
   const id = raw._id instanceof ObjectId ? raw._id.toHexString() : String(raw._id);
   if (!parsed.success) {
@@ -100,6 +148,7 @@ export function validate<S extends z.ZodType>(
     return undefined;
   }
   for (const field of new Set(droppedFields)) report(collection, id, 'bad_field', field);
+  for (const field of new Set(cutFields)) report(collection, id, 'long_value', field);
   for (const pick of enumPaths) {
     const value = pick(parsed.data);
     if (value === OTHER || (Array.isArray(value) && value.includes(OTHER))) {

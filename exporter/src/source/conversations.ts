@@ -1,11 +1,12 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, idString, type InvalidSink } from './common.js';
+import { boundLabelValue } from '../metrics/exposition.js';
+import { NOT_DELETED, baseFields, idString, labelId, type InvalidSink } from './common.js';
 import { idLowerBound, readValidIncrement, type Increment, type Watermark } from './incremental.js';
 
 export const conversationSchema = z.object({
   ...baseFields,
-  agentId: idString,
+  agentId: labelId('agentId'),
   createdAt: z.date(),
 });
 
@@ -40,7 +41,8 @@ export async function readConversationAgents(
   if (ids.length === 0) return agents;
   for await (const doc of collection.find({ _id: { $in: ids } }, { projection: { agentId: 1 } })) {
     const agent = idString.safeParse(doc.agentId);
-    if (agent.success) agents.set((doc._id as ObjectId).toHexString(), agent.data);
+    // Cut as readNewConversations cuts it: one agent, one key and one label value.
+    if (agent.success) agents.set((doc._id as ObjectId).toHexString(), boundLabelValue(agent.data));
   }
   return agents;
 }

@@ -1,6 +1,15 @@
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import { NOT_DELETED, baseFields, enumField, idString, optionalNumber, readEach, type InvalidSink } from './common.js';
+import {
+  NOT_DELETED,
+  baseFields,
+  enumField,
+  labelId,
+  labelValue,
+  optionalNumber,
+  readEach,
+  type InvalidSink,
+} from './common.js';
 
 export const DEPLOYMENT_STATUSES = [
   'queued',
@@ -14,11 +23,11 @@ export const DEPLOYMENT_STATUSES = [
 
 export const deploymentSchema = z.object({
   ...baseFields,
-  name: z.string(),
+  name: labelValue(z.string(), 'name'),
   status: enumField(DEPLOYMENT_STATUSES),
-  modelId: idString.nullish(),
-  nodeId: idString.nullish(),
-  resourceId: idString.nullish(),
+  modelId: labelId('modelId').nullish(),
+  nodeId: labelId('nodeId').nullish(),
+  resourceId: labelId('resourceId').nullish(),
   requestCount: optionalNumber,
   totalTokens: optionalNumber,
   totalCost: optionalNumber,

@@ -12,6 +12,7 @@ import {
   type InvalidSink,
 } from './common.js';
 import { readValidIncrement, type Increment, type Watermark } from './incremental.js';
+import { boundLabelValue } from '../metrics/exposition.js';
 
 export const EXECUTION_CATEGORIES = ['deployment', 'model', 'agent', 'maintenance', 'batch'] as const;
 export const EXECUTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'] as const;
@@ -91,7 +92,15 @@ function groupKey(
     return undefined;
   }
   if (category === OTHER || status === OTHER) report(collection, null, 'unknown_enum', '', count);
-  return { orgId: orgOf({ owner: { orgId: typeof id.orgId === 'string' ? id.orgId : null } }), category, status };
+  const orgId = groupOrg(id.orgId, () => report(collection, null, 'long_value', 'owner.orgId', count));
+  return { orgId, category, status };
+}
+
+/** A grouped `owner.orgId` read as orgOf reads a document's, cut to a label value's length (`onCut` told). */
+function groupOrg(orgId: unknown, onCut?: () => void): string {
+  const bounded = typeof orgId === 'string' ? boundLabelValue(orgId) : null;
+  if (bounded !== null && bounded !== orgId) onCut?.();
+  return orgOf({ owner: { orgId: bounded } });
 }
 
 /**
@@ -124,11 +133,10 @@ export async function countExecutions(collection: Collection, report: InvalidSin
     const key = groupKey(collection.collectionName, row._id as Document, row.count as number, report);
     if (!key) continue;
     const type = (row._id as Document).type;
-    groups.push({
-      ...key,
-      type: typeof type === 'string' && type !== '' ? type : 'unknown',
-      count: row.count as number,
-    });
+    const bounded = typeof type === 'string' && type !== '' ? boundLabelValue(type) : 'unknown';
+    if (typeof type === 'string' && bounded !== type)
+      report(collection.collectionName, null, 'long_value', 'type', row.count as number);
+    groups.push({ ...key, type: bounded, count: row.count as number });
   }
   return groups;
 }
@@ -166,7 +174,8 @@ export async function summarizeRunning(collection: Collection, now: Date): Promi
     const category = known(EXECUTION_CATEGORIES, id.category);
     if (category === undefined) continue; // already reported by countExecutions
     groups.push({
-      orgId: orgOf({ owner: { orgId: typeof id.orgId === 'string' ? id.orgId : null } }),
+      // A long org id is reported by countExecutions, which sees every execution.
+      orgId: groupOrg(id.orgId),
       category,
       running: row.running as number,
       progressSum: row.progressSum as number,

@@ -4,7 +4,8 @@ import {
   NOT_DELETED,
   baseFields,
   enumField,
-  idString,
+  labelId,
+  labelValue,
   optionalNumber,
   optionalString,
   readEach,
@@ -31,15 +32,15 @@ export const MODEL_FRAMEWORKS = ['vllm', 'triton'] as const;
 
 export const modelSchema = z.object({
   ...baseFields,
-  name: z.string(),
+  name: labelValue(z.string(), 'name'),
   type: enumField(MODEL_TYPES),
   deploymentType: enumField(MODEL_DEPLOYMENT_TYPES),
   status: enumField(MODEL_STATUSES),
   fileSize: optionalNumber,
   // Label-only fields: a wrong type drops the field, not the model.
   framework: lenient(enumField(MODEL_FRAMEWORKS).nullish(), 'framework'),
-  provider: lenient(optionalString, 'provider'),
-  nodeId: idString.nullish(),
+  provider: lenient(labelValue(optionalString, 'provider'), 'provider'),
+  nodeId: labelId('nodeId').nullish(),
 });
 
 export type ModelRecord = z.output<typeof modelSchema>;

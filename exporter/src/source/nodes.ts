@@ -5,6 +5,7 @@ import {
   OTHER,
   baseFields,
   enumField,
+  labelValue,
   lenient,
   optionalDate,
   optionalNumber,
@@ -95,8 +96,8 @@ const osObject = z
   })
   .transform((os) => [os.distro ?? os.name ?? os.platform, os.version].filter(Boolean).join(' '));
 
-/** Informational text: a wrong type drops the field, never the node. */
-const text = (field: string) => lenient(optionalString, field);
+/** Informational text (a label value): a wrong type drops the field, never the node. */
+const text = (field: string) => lenient(labelValue(optionalString, field), field);
 const number = (field: string) => lenient(optionalNumber, field);
 
 /**
@@ -104,7 +105,10 @@ const number = (field: string) => lenient(optionalNumber, field);
  * (memoryUsed, powerDraw, powerLimit, status) are read when a newer AIWM persists them.
  */
 const gpuDevice = z.object({
-  deviceId: lenient(z.union([z.string(), z.number().transform(String)]).nullish(), 'gpuDevices[].deviceId'),
+  deviceId: lenient(
+    labelValue(z.union([z.string(), z.number().transform(String)]).nullish(), 'gpuDevices[].deviceId'),
+    'gpuDevices[].deviceId',
+  ),
   model: text('gpuDevices[].model'),
   memoryTotal: number('gpuDevices[].memoryTotal'),
   memoryFree: number('gpuDevices[].memoryFree'),
@@ -118,7 +122,7 @@ const gpuDevice = z.object({
 
 export const nodeSchema = z.object({
   ...baseFields,
-  name: z.string(),
+  name: labelValue(z.string(), 'name'),
   role: lenient(z.array(enumField(NODE_ROLES)).nullish(), 'role'),
   status: enumField(NODE_STATUSES),
   createdAt: lenient(optionalDate, 'createdAt'),
@@ -134,7 +138,7 @@ export const nodeSchema = z.object({
   diskTotal: number('diskTotal'),
   uptimeSeconds: number('uptimeSeconds'),
   hostname: text('hostname'),
-  os: lenient(z.union([z.string(), osObject]).nullish(), 'os'),
+  os: lenient(labelValue(z.union([z.string(), osObject]).nullish(), 'os'), 'os'),
   daemonVersion: text('daemonVersion'),
   gpuDevices: lenient(z.array(gpuDevice).nullish(), 'gpuDevices'),
 });

@@ -4,7 +4,8 @@ import {
   NOT_DELETED,
   baseFields,
   enumField,
-  idString,
+  labelId,
+  labelValue,
   optionalBoolean,
   optionalNumber,
   readEach,
@@ -34,10 +35,10 @@ const config = z.object({
 
 export const resourceSchema = z.object({
   ...baseFields,
-  name: z.string(),
+  name: labelValue(z.string(), 'name'),
   resourceType: enumField(RESOURCE_TYPES),
   status: enumField(RESOURCE_STATUSES),
-  nodeId: idString.nullish(),
+  nodeId: labelId('nodeId').nullish(),
   config: config.nullish(),
   runtime: z
     .object({

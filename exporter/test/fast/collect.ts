@@ -28,8 +28,10 @@ export interface CollectorRun {
   invalid: string[];
   /** Documents read per collection. */
   read: Record<string, number>;
-  /** Entities over MAX_ENTITIES_PER_COLLECTION per collection. */
+  /** Entities left without series by the entity cap, per collection. */
   overLimit: Record<string, number>;
+  /** The same per collection and org (orgs with some only). */
+  overLimitByOrg: Record<string, Record<string, number>>;
 }
 
 export interface FastDatabase {
@@ -63,14 +65,17 @@ export function useDatabase(): FastDatabase {
 
 /** One collect() of `collector` at NOW. */
 export async function collect(collector: Collector, db: Db, config: Config): Promise<CollectorRun> {
-  const run: CollectorRun = { lines: [], invalid: [], read: {}, overLimit: {} };
+  const run: CollectorRun = { lines: [], invalid: [], read: {}, overLimit: {}, overLimitByOrg: {} };
   const ctx: CollectContext = {
     db,
     config,
     now: NOW,
     report: (collection, _id, reason, field) => run.invalid.push(`${collection}/${reason}/${field}`),
     countRead: (collection, n) => (run.read[collection] = (run.read[collection] ?? 0) + n),
-    overLimit: (collection, n) => (run.overLimit[collection] = n),
+    overLimit: (collection, n, byOrg) => {
+      run.overLimit[collection] = n;
+      run.overLimitByOrg[collection] = Object.fromEntries(byOrg);
+    },
   };
   const text = renderFamilies(await collector.collect(ctx), false);
   run.lines = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));

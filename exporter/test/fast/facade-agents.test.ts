@@ -119,7 +119,7 @@ describe('/workload/agents/:id/performance', () => {
     });
     const store = await stubStore(
       {
-        [q.entityInfo(M.agentInfo, 'agent_id', A1)]: [[{ ...a1, agent_name: 'helper' }, 1]],
+        [q.entityInfo(M.agentInfo, agent)]: [[{ ...a1, agent_name: 'helper' }, 1]],
         [q.counterTotal(M.agentTasks, agent)]: [[{}, 10]],
         [q.counterTotal(M.agentTaskFailures, agent)]: [[{}, 2]],
         [q.histogramTotal(M.agentLatency, 'sum', agent)]: [[{}, 5]],
@@ -168,7 +168,7 @@ describe('/workload/agents/:id/performance', () => {
   });
 
   it('is 404 for an agent no org has', async () => {
-    const store = await stubStore(noAnswers(q.entityInfo(M.agentInfo, 'agent_id', A2)));
+    const store = await stubStore(noAnswers(q.entityInfo(M.agentInfo, matchers(ORG, eq('agent_id', A2)))));
     const ctx = contextOf(store, ORG_A, STUB_NOW, mongo.db);
     await expect(agentPerformanceRoute.handle(ctx, { id: A2 }, { period: '24h' })).rejects.toMatchObject({
       status: 404,

@@ -3,10 +3,12 @@
  * executions from MongoDB) and /workload/executions/:id (MongoDB only), on a few documents in the
  * in-process MongoDB stand-in.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { Collection } from 'mongodb';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { M, eq, facade as q } from '../../../queries/index.js';
 import { executionRoute } from '../../src/facade/routes/execution.js';
 import { executionsRoute } from '../../src/facade/routes/executions.js';
+import { openExecutions } from '../../src/facade/records/executions.js';
 import { hex, oid, useDatabase } from './collect.js';
 import { STUB_NOW, contextOf, stubStore } from './facade-stub.js';
 
@@ -155,14 +157,69 @@ describe('/workload/executions/:id', () => {
     });
   });
 
-  it("finds one by executionId; 403 for another org's, 404 for a deleted one", async () => {
+  it("finds one by executionId; 404 for another org's, like a deleted or unknown one (no existence oracle)", async () => {
     const ctx = contextOf(await stubStore({}), ORG_A, STUB_NOW, mongo.db);
     await expect(executionRoute.handle(ctx, { id: UUID }, {})).resolves.toMatchObject({
       _id: hex(1),
       duration: null,
       currentStep: 'train',
     });
-    await expect(executionRoute.handle(ctx, { id: hex(4) }, {})).rejects.toMatchObject({ status: 403 });
-    await expect(executionRoute.handle(ctx, { id: hex(5) }, {})).rejects.toMatchObject({ status: 404 });
+    const notFound = { status: 404, message: 'execution not found', extra: {} };
+    // Another org's (by _id and by executionId), a deleted one, one that does not exist: the same answer.
+    await mongo.insert('executions', [
+      { _id: oid(6), owner: { orgId: 'org-b' }, executionId: UUID.replace(/f$/, 'e'), status: 'running' },
+    ]);
+    for (const id of [hex(4), UUID.replace(/f$/, 'e'), hex(5), hex(99)])
+      await expect(executionRoute.handle(ctx, { id }, {}), id).rejects.toMatchObject(notFound);
+    // The org is part of MongoDB's query, not a check after the read.
+    const findOne = vi.spyOn(Collection.prototype, 'findOne');
+    await executionRoute.handle(ctx, { id: hex(4) }, {}).catch(() => undefined);
+    expect(findOne.mock.calls[0]![0]).toMatchObject({ _id: oid(4), 'owner.orgId': 'org-a', isDeleted: { $ne: true } });
+    findOne.mockRestore();
+    // A platform administrator reads any org's.
+    const all = contextOf(await stubStore({}), { kind: 'all' }, STUB_NOW, mongo.db);
+    await expect(executionRoute.handle(all, { id: hex(4) }, {})).resolves.toMatchObject({ name: 'theirs' });
+  });
+});
+
+/**
+ * `unassigned` is the exporter's org of a document whose owner.orgId is missing, null, '' (old AIWM
+ * documents) or the literal `unassigned` (source/common.ts orgOf, the org_id label of its metrics).
+ * The list and the detail read the same set for it: both filter with records/common.ts orgFilter.
+ */
+describe('the unassigned org in list and detail', () => {
+  const UNASSIGNED = { kind: 'org', orgId: 'unassigned' } as const;
+  const legacy = [
+    { _id: oid(20), name: 'no owner' },
+    { _id: oid(21), owner: null, name: 'owner null' },
+    { _id: oid(22), owner: {}, name: 'no orgId' },
+    { _id: oid(23), owner: { orgId: null }, name: 'orgId null' },
+    { _id: oid(24), owner: { orgId: '' }, name: 'orgId empty' },
+    { _id: oid(25), owner: { orgId: 'unassigned' }, name: 'orgId unassigned' },
+  ];
+  const ids = legacy.map((d) => d._id.toHexString()).sort();
+
+  beforeEach(async () => {
+    await mongo.insert(
+      'executions',
+      legacy.map((d, i) => ({ ...d, status: 'running', createdAt: at(100 + i) })),
+    );
+  });
+
+  it('lists and shows every legacy owner shape as unassigned, and none of them to an org', async () => {
+    const store = await stubStore({});
+    const unassigned = contextOf(store, UNASSIGNED, STUB_NOW, mongo.db);
+    const listed = await openExecutions(unassigned, ['running'], 1, 500);
+    expect(listed.docs.map((d) => d._id.toHexString()).sort()).toEqual(ids);
+    expect(listed.total).toBe(ids.length);
+    for (const id of ids) await expect(executionRoute.handle(unassigned, { id }, {}), id).resolves.toBeDefined();
+    // Nor does an unassigned caller see an org's execution.
+    await expect(executionRoute.handle(unassigned, { id: hex(1) }, {})).rejects.toMatchObject({ status: 404 });
+
+    const orgA = contextOf(store, ORG_A, STUB_NOW, mongo.db);
+    const mine = await openExecutions(orgA, ['running'], 1, 500);
+    expect(mine.docs.map((d) => d._id.toHexString())).not.toContain(ids[0]);
+    for (const id of ids)
+      await expect(executionRoute.handle(orgA, { id }, {}), id).rejects.toMatchObject({ status: 404 });
   });
 });

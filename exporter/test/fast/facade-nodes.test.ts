@@ -193,7 +193,7 @@ describe('/infrastructure/nodes/:id', () => {
   it('shows what runs on the node, its GPU figures from the node rules, and its history', async () => {
     const store = await stubStore(
       {
-        [q.entityInfo(M.nodeInfo, 'node_id', N1)]: [[n1, 1]],
+        [q.entityInfo(M.nodeInfo, node)]: [[n1, 1]],
         [q.rulesProbe()]: [[{}, 0]],
         ...nodeSeries(node, false),
         [q.series(M.resourceInfo, node)]: [
@@ -237,11 +237,14 @@ describe('/infrastructure/nodes/:id', () => {
     expect(body.metadata.unavailable.map((u) => u.field)).toContain('metrics.networkIn, networkOut');
   });
 
-  it("is 403 for another org's node, before any other query", async () => {
-    const store = await stubStore({ [q.entityInfo(M.nodeInfo, 'node_id', N1)]: [[{ ...n1, org_id: 'org-b' }, 1]] });
+  it("is 404 for another org's node, like an unknown id: the org is in the query, asked before any other", async () => {
+    // The store holds N1 for org-b only: the org-a query has no answer.
+    const store = await stubStore(noAnswers(q.entityInfo(M.nodeInfo, node)));
     await expect(nodeRoute.handle(contextOf(store, ORG_A), { id: N1 }, { period: '1h' })).rejects.toMatchObject({
-      status: 403,
+      status: 404,
+      message: 'node not found',
     });
-    expect(store.asked).toEqual([q.entityInfo(M.nodeInfo, 'node_id', N1)]);
+    expect(store.asked).toEqual([q.entityInfo(M.nodeInfo, node)]);
+    expect(store.asked[0]).toContain('org_id="org-a"');
   });
 });

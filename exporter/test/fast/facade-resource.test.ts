@@ -16,7 +16,7 @@ const res = matchers(eq('org_id', 'org-a'), eq('resource_id', R1));
 
 /** The resource's series: an inference container on n1 with 4 vCPUs, 16 GiB and one GPU. */
 const RESOURCE: Record<string, Answer> = {
-  [q.entityInfo(M.resourceInfo, 'resource_id', R1)]: [[r1, 1]],
+  // Also the answer of the route's entity check: q.entityInfo(M.resourceInfo, res) is the same query.
   [q.series(M.resourceInfo, res)]: [
     [{ ...r1, resource_name: 'llm-box', resource_type: 'inference-container', node_id: 'n1' }, 1],
   ],

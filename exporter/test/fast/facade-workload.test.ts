@@ -169,7 +169,7 @@ describe('/workload/deployments/:id/metrics', () => {
   const node = matchers(ORG, eq('node_id', N1));
   /** The deployment's info series: on node `nodeId`, or on none ('', an api-based model). */
   const info = (nodeId: string): Record<string, Answer> => ({
-    [q.entityInfo(M.deploymentInfo, 'deployment_id', D1)]: [
+    [q.entityInfo(M.deploymentInfo, dep)]: [
       [{ org_id: 'org-a', deployment_id: D1, deployment_name: 'chat', node_id: nodeId }, 1],
     ],
   });

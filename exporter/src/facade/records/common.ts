@@ -3,23 +3,24 @@
  * `unassigned` org, and small projected, indexed, time-bounded queries scoped to the caller's org.
  */
 import type { Document, Filter } from 'mongodb';
-import { NOT_DELETED, UNASSIGNED_ORG, orgOf } from '../../source/common.js';
+import { NOT_DELETED, UNASSIGNED_ORG } from '../../source/common.js';
 import type { Scope } from '../auth.js';
 import type { FacadeContext } from '../route.js';
 
-/** MongoDB filter on the owner, matching the exporter's `unassigned` for documents without one. */
+/**
+ * MongoDB filter on the owner, with the exporter's meaning of `unassigned` (source/common.ts orgOf):
+ * `owner.orgId` missing, null, '' or the literal `unassigned` (`{ $in: [null, ...] }` matches a
+ * missing field too). List and detail reads both use it, in the query itself: a document of another
+ * org is never read, so a detail answers 404 for it, exactly as for an id no org has.
+ */
 export function orgFilter(scope: Scope): Filter<Document> {
   if (scope.kind === 'all') return {};
-  if (scope.orgId === UNASSIGNED_ORG) return { $or: [{ 'owner.orgId': '' }, { 'owner.orgId': { $exists: false } }] };
+  if (scope.orgId === UNASSIGNED_ORG) return { 'owner.orgId': { $in: [null, '', UNASSIGNED_ORG] } };
   return { 'owner.orgId': scope.orgId };
 }
 
 /** Live documents (not soft-deleted) of the caller's org. */
 export const liveOf = (scope: Scope): Filter<Document> => ({ ...NOT_DELETED, ...orgFilter(scope) });
-
-/** Whether the caller may see a document of this org (the exporter's org of it, `unassigned` included). */
-export const visibleTo = (scope: Scope, doc: Document) =>
-  scope.kind === 'all' || orgOf(doc as { owner?: { orgId?: string | null } }) === scope.orgId;
 
 /** A collection of AIWM's database, by its configured name. */
 export const collectionOf = (ctx: FacadeContext, name: keyof FacadeContext['config']['collections']) =>

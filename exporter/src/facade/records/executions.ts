@@ -3,9 +3,8 @@
  * one by _id or executionId, with the shapes AIWM stores their steps and errors in.
  */
 import { ObjectId, type Document } from 'mongodb';
-import { NOT_DELETED } from '../../source/common.js';
 import type { FacadeContext } from '../route.js';
-import { bounded, collectionOf, hexOf, iso, liveOf, num, str, visibleTo } from './common.js';
+import { bounded, collectionOf, hexOf, iso, liveOf, num, str } from './common.js';
 
 /** What the list shows of an execution (never inputs, outputs or secrets). */
 const LIST_PROJECTION = {
@@ -39,15 +38,18 @@ export async function openExecutions(ctx: FacadeContext, statuses: string[], pag
   return { docs, total };
 }
 
-/** One live execution by _id or executionId; undefined when there is none, 'forbidden' when another org owns it. */
-export async function executionById(ctx: FacadeContext, id: string): Promise<Document | undefined | 'forbidden'> {
+/**
+ * One live execution of the caller's org by _id or executionId; undefined when there is none. The
+ * org is part of the query: another org's execution is never read, so it is indistinguishable from
+ * an id that does not exist.
+ */
+export async function executionById(ctx: FacadeContext, id: string): Promise<Document | undefined> {
   const byId = /^[0-9a-f]{24}$/.test(id) ? { _id: new ObjectId(id) } : { executionId: id };
   const doc = await collectionOf(ctx, 'executions').findOne(
-    { ...byId, ...NOT_DELETED },
+    { ...byId, ...liveOf(ctx.scope) },
     { ...bounded(ctx), projection: { secret: 0 } },
   );
-  if (!doc) return undefined;
-  return visibleTo(ctx.scope, doc) ? doc : 'forbidden';
+  return doc ?? undefined;
 }
 
 /** A list item: the running step and a linear completion estimate for running executions. */

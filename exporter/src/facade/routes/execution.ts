@@ -1,7 +1,7 @@
 /** GET /workload/executions/:id: one execution, by _id or executionId, from MongoDB. */
 import { z } from 'zod';
 import type { Document } from 'mongodb';
-import { forbidden, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { executionRef } from '../params.js';
 import { executionError, executionListItem, executionById, stepItem } from '../records/executions.js';
 import { iso, num, str } from '../records/common.js';
@@ -50,8 +50,8 @@ export const executionRoute = defineRoute({
   cacheMs: 5_000,
   async handle(ctx, params) {
     const e = await executionById(ctx, params.id!);
+    // Read with the caller's org in the query: another org's id is a 404, like an unknown one.
     if (!e) throw notFound('execution');
-    if (e === 'forbidden') throw forbidden();
     const started = e.startedAt instanceof Date ? e.startedAt : null;
     const completed = e.completedAt instanceof Date ? e.completedAt : null;
     return {
