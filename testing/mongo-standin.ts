@@ -1074,6 +1074,10 @@ class StandInServer implements MongoStandIn {
     let nModified = 0;
     const upserted: Doc[] = [];
     const writeErrors: Doc[] = [];
+    // Positions by ObjectId _id, built on the first `{ _id: <ObjectId> }` statement: a bulk of per-document
+    // updates (heartbeats) finds each document directly instead of testing a query on every document.
+    // Updates neither remove nor move documents, so positions hold for the whole command.
+    let byId: Map<string, number> | undefined;
     for (const [index, statement] of statements.entries()) {
       try {
         const filter = optionalDoc(statement, 'q') ?? {};
@@ -1083,10 +1087,16 @@ class StandInServer implements MongoStandIn {
         if (multi && isPlainObject(update) && !isOperatorUpdate(update)) {
           throw new CommandError('multi update is not supported for replacement-style update', 9, 'FailedToParse');
         }
-        const query = new Query(filter, this.mingoOptions(db));
         const positions: number[] = [];
-        for (let i = 0; i < state.docs.length && (multi || positions.length === 0); i++) {
-          if (query.test(state.docs[i] as Doc)) positions.push(i);
+        if (Object.keys(filter).length === 1 && filter._id instanceof ObjectId) {
+          byId ??= new Map(state.docs.map((d, i) => [idKey(d._id), i]));
+          const position = byId.get(idKey(filter._id));
+          if (position !== undefined) positions.push(position);
+        } else {
+          const query = new Query(filter, this.mingoOptions(db));
+          for (let i = 0; i < state.docs.length && (multi || positions.length === 0); i++) {
+            if (query.test(state.docs[i] as Doc)) positions.push(i);
+          }
         }
         // Compute every new document before storing any, so a failing update changes nothing.
         const updatedDocs = positions.map((i) =>
@@ -1109,6 +1119,7 @@ class StandInServer implements MongoStandIn {
             continue;
           }
           state.docs.push(doc);
+          byId?.set(idKey(doc._id), state.docs.length - 1);
           upserted.push({ index, _id: doc._id });
           n++;
         }

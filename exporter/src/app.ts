@@ -10,8 +10,8 @@ import type { Collector } from './collectors/collector.js';
 import { deploymentsCollector } from './collectors/deployments.js';
 import { ExecutionsCollector } from './collectors/executions.js';
 import { modelsCollector } from './collectors/models.js';
-import { nodesCollector } from './collectors/nodes.js';
-import { resourcesCollector } from './collectors/resources.js';
+import { NodesCollector } from './collectors/nodes.js';
+import { ResourcesCollector } from './collectors/resources.js';
 import { SelfMetrics } from './metrics/self.js';
 import { Poller } from './poller.js';
 import { createFacadeServer, createServer, type Readiness, type ServerLimits } from './server.js';
@@ -37,8 +37,8 @@ export interface Exporter {
 
 export function createCollectors(config: Config, startedAt: Date): Collector[] {
   return [
-    nodesCollector,
-    resourcesCollector,
+    new NodesCollector(),
+    new ResourcesCollector(),
     modelsCollector,
     deploymentsCollector,
     agentsCollector,

@@ -171,6 +171,8 @@ const envSchema = z.object({
   COUNT_EVENTS_FROM: countFrom.prefault('start'),
   EVENT_BATCH_LIMIT: integer(100, 10_000_000).prefault('50000'),
   INGEST_LAG: duration(0).prefault('5s'),
+  FULL_RESYNC_INTERVAL: duration(0).prefault('5m'),
+  UPDATED_AT_SLACK: duration(0).prefault('10s'),
   EXECUTION_MAX_RUNTIME: duration(60_000).prefault('7d'),
   PROMETHEUS_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL of the Prometheus HTTP API' })
@@ -233,6 +235,10 @@ export interface Config {
   countEventsFrom: { kind: 'start' } | { kind: 'all' } | { kind: 'lookback'; ms: number };
   eventBatchLimit: number;
   ingestLagMs: number;
+  /** Nodes and resources: longest time between full reads (hard deletes show within it). */
+  fullResyncIntervalMs: number;
+  /** Nodes and resources: incremental reads start this long before the newest updatedAt read. */
+  updatedAtSlackMs: number;
   executionMaxRuntimeMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The JSON facade, enabled when PROMETHEUS_URL is set. */
@@ -421,6 +427,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     countEventsFrom: e.COUNT_EVENTS_FROM,
     eventBatchLimit: e.EVENT_BATCH_LIMIT,
     ingestLagMs: e.INGEST_LAG,
+    fullResyncIntervalMs: e.FULL_RESYNC_INTERVAL,
+    updatedAtSlackMs: e.UPDATED_AT_SLACK,
     executionMaxRuntimeMs: e.EXECUTION_MAX_RUNTIME,
     logLevel: e.LOG_LEVEL,
     facade: e.PROMETHEUS_URL

@@ -121,7 +121,10 @@ export class Poller {
       this.collectors.map(async (collector) => {
         const t0 = performance.now();
         try {
-          if (!reachable) throw new Error('MongoDB unreachable');
+          if (!reachable) {
+            collector.sourceLost?.();
+            throw new Error('MongoDB unreachable');
+          }
           const families = await collector.collect(ctx);
           this.lastFamilies.set(collector.name, families);
           this.self.collectorSuccess.set({ collector: collector.name }, 1);
@@ -162,14 +165,21 @@ export class Poller {
     this.self.pollDuration.observe((performance.now() - pollStarted) / 1000);
     const [selfText, selfOpenMetrics] = await Promise.all([this.self.render(false), this.self.render(true)]);
     const next = new Snapshot(++this.generation, families, selfText, selfOpenMetrics);
-    await Promise.all([...this.wantedGzip].map((openMetrics) => next.gzipped(openMetrics)));
+    // Only the wanted formats are compressed, and of them only the members whose chunks changed
+    // (the others are cached); the compression runs on the libuv pool, not on the event loop.
+    const wanted = [...this.wantedGzip];
+    const gzipped = await Promise.all(wanted.map((openMetrics) => next.gzipped(openMetrics)));
     this.current = next;
     for (const openMetrics of [false, true]) {
       const format = openMetrics ? 'openmetrics' : 'text';
+      // Summed over the shared chunks: nothing is assembled for this.
       this.self.expositionBytes.set({ format, encoding: 'identity' }, next.size(openMetrics));
-      if (this.wantedGzip.has(openMetrics))
-        this.self.expositionBytes.set({ format, encoding: 'gzip' }, (await next.gzipped(openMetrics)).length);
     }
+    wanted.forEach((openMetrics, i) => {
+      const format = openMetrics ? 'openmetrics' : 'text';
+      const bytes = gzipped[i]!.reduce((n, member) => n + member.length, 0);
+      this.self.expositionBytes.set({ format, encoding: 'gzip' }, bytes);
+    });
     this.self.renderDuration.set((performance.now() - t0) / 1000);
   }
 }

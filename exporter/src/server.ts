@@ -32,8 +32,9 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
 
 /**
  * /metrics: the poll's prepared (and pre-compressed) exposition followed by the scrape counter
- * rendered now. Gzip members may be concatenated (RFC 1952), so the small tail is compressed on
- * its own and appended without touching the large buffer.
+ * rendered now. Gzip members may be concatenated (RFC 1952): the snapshot's members (one per
+ * header and chunk, cached across polls) are written as they are, and the small tail is
+ * compressed on its own and appended as one more member.
  */
 export async function serveMetrics(
   req: http.IncomingMessage,
@@ -56,7 +57,7 @@ export async function serveMetrics(
     body = [gzip ? gzipSync(text) : text];
   } else if (gzip) {
     source.wantGzip(openMetrics);
-    body = [await snapshot.gzipped(openMetrics), gzipSync(tail, TAIL_GZIP)];
+    body = [...(await snapshot.gzipped(openMetrics)), gzipSync(tail, TAIL_GZIP)];
   } else {
     body = [...snapshot.parts(openMetrics), Buffer.from(tail)];
   }

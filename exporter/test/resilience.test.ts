@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { MongoClient, ObjectId, type Document } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../src/app.js';
-import { nodesCollector } from '../src/collectors/nodes.js';
+import { NodesCollector } from '../src/collectors/nodes.js';
 import type { Collector } from '../src/collectors/collector.js';
 import { createLogger } from '../src/logger.js';
 import { SelfMetrics } from '../src/metrics/self.js';
@@ -240,7 +240,7 @@ describe('poller', () => {
         throw new Error('boom');
       },
     };
-    const poller = new Poller(testConfig(t.uri), t.db, [nodesCollector, broken], self, createLogger('silent'));
+    const poller = new Poller(testConfig(t.uri), t.db, [new NodesCollector(), broken], self, createLogger('silent'));
     const first = poller.tick();
     const second = poller.tick(); // arrives while the first is still running
     release();

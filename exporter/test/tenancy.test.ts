@@ -97,9 +97,10 @@ describe("one org's flood", () => {
   });
 
   it("drops an org's over-limit series once it is back within its share", async () => {
+    // As AIWM's soft delete writes it: updatedAt too (the nodes are read incrementally by it).
     await t.db
       .collection('nodes')
-      .updateMany({ _id: { $in: [oid(4), oid(5), oid(6)] } }, { $set: { isDeleted: true } });
+      .updateMany({ _id: { $in: [oid(4), oid(5), oid(6)] } }, { $set: { isDeleted: true, updatedAt: NOW } });
     await exporter.poller.tick();
     const s = samples((await scrape(exporter.port)).body);
     expect(s.get('aiwm_exporter_entities_over_limit{collection="nodes"}')).toBe(0);

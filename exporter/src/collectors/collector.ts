@@ -10,6 +10,7 @@ import {
 } from '../metrics/exposition.js';
 import type { MetricDef } from '../metrics/catalog.js';
 import { countByOrg, type InvalidSink } from '../source/common.js';
+import type { LineFamily } from './entities.js';
 
 export interface CollectContext {
   db: Db;
@@ -33,6 +34,11 @@ export interface Collector {
   collect(ctx: CollectContext): Promise<RenderedFamily[]>;
   /** For event collectors: how far each event collection has been counted. */
   watermarks?(): Record<string, Date>;
+  /**
+   * MongoDB was unreachable at a poll, so this collector was not run: incremental readers read
+   * everything at their next poll (nodes, resources).
+   */
+  sourceLost?(): void;
 }
 
 /** The sample families of a collector's definitions, each typed by its catalog labels. */
@@ -53,7 +59,7 @@ type StateSetDef = MetricDef & { readonly states: readonly string[] };
 
 /** Adds one series per state of the family's catalog definition, 1 for the current one. */
 export function addStateSet<D extends StateSetDef>(
-  family: SampleFamily<D>,
+  family: SampleFamily<D> | LineFamily<D>,
   prefix: LabelString<LabelsBefore<D['labels']>>,
   current: string,
 ): void {
@@ -170,6 +176,22 @@ export class EntityCap {
         ? fairShares(await countByOrg(collection), perOrg, total)
         : undefined;
     return new EntityCap(ctx, collection.collectionName, fair);
+  }
+
+  /**
+   * Whether the cap can leave any of these entities (counts per org) without series of their own: the
+   * collection may be over MAX_ENTITIES_PER_COLLECTION, or an org is over MAX_ENTITIES_PER_ORG. When it
+   * cannot, admit() would admit every one of them.
+   */
+  mayBind(sizes: ReadonlyMap<string, number>): boolean {
+    const { maxEntitiesPerCollection: total, maxEntitiesPerOrg: perOrg } = this.ctx.config;
+    if (this.fair) return true;
+    let all = 0;
+    for (const n of sizes.values()) {
+      if (n > perOrg) return true;
+      all += n;
+    }
+    return all > total;
   }
 
   /** True while the entity just met, of `org`, may have per-entity series. */

@@ -1,27 +1,29 @@
 import { KEY_LABELS, M } from '../metrics/catalog.js';
-import { labelSchema, type LabelString, type SampleFamily } from '../metrics/exposition.js';
+import { labelSchema, type LabelString, type RenderedFamily, type SampleFamily } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
 import {
   NODE_AVAILABILITIES,
+  NODE_SOURCE,
   availabilityOf,
   heartbeatStateOf,
   normalizeHostname,
-  readNodes,
   statusClassOf,
   type GpuRecord,
+  type HeartbeatState,
+  type NodeAvailability,
   type NodeRecord,
 } from '../source/nodes.js';
+import { StateReader } from '../source/state.js';
+import { EntityCap, MIB, Tally, addStateSet, families, type CollectContext, type Collector } from './collector.js';
 import {
-  EntityCap,
-  MIB,
-  Tally,
-  addStateSet,
-  families,
-  rendered,
-  type CollectContext,
-  type Collector,
-  type Families,
-} from './collector.js';
+  EntityStore,
+  StableFamily,
+  lineFamilies,
+  renderedOf,
+  takeLines,
+  type Entry,
+  type LineFamilies,
+} from './entities.js';
 
 const defs = {
   info: M.nodeInfo,
@@ -51,11 +53,15 @@ const defs = {
   gpuPower: M.gpuPower,
   gpuPowerLimit: M.gpuPowerLimit,
 };
-type NodeFamilies = Families<typeof defs>;
+/** The families with series of each node (all but the aggregates), in exposition order. */
+const { hostname: _hostname, nodes: _nodes, ...entityDefs } = defs;
+type NodeFamilies = LineFamilies<typeof entityDefs>;
+const ENTITY_KEYS = Object.keys(entityDefs) as Array<keyof typeof entityDefs>;
 /** The labels every per-node series starts with. */
 type NodeLabels = LabelString<typeof KEY_LABELS.node>;
 const NODE_LABELS = labelSchema(KEY_LABELS.node);
 const GPU_LABELS = labelSchema(KEY_LABELS.gpu);
+const COUNT_LABELS = labelSchema(M.nodes.labels);
 
 /**
  * Below these, a size field reads as GB written where MB (MiB) is expected: AIWM's REST API and seed
@@ -63,43 +69,148 @@ const GPU_LABELS = labelSchema(KEY_LABELS.gpu);
  */
 export const IMPLAUSIBLE_BELOW = { ramTotal: 4096, diskTotal: 16384, gpuMemoryTotal: 1024 } as const;
 
-/** Nodes and their GPUs. */
-export const nodesCollector: Collector = {
-  name: 'nodes',
-  families: Object.values(defs),
-  async collect(ctx: CollectContext) {
+/** What the collector keeps of a node between polls. */
+interface NodeState {
+  readonly record: NodeRecord;
+  /** The heartbeat state its lines were rendered with: the clock may change it with no write. */
+  readonly heartbeat: HeartbeatState;
+  /** Its last heartbeat (ms), undefined when it never sent one. */
+  readonly beat: number | undefined;
+  readonly availability: NodeAvailability;
+  /** Its `aiwm_nodes` series. */
+  readonly counted: LabelString<typeof M.nodes.labels>;
+  readonly base: NodeLabels;
+  readonly hostname: string | undefined;
+}
+
+/**
+ * Nodes and their GPUs. Nodes are read incrementally (StateReader) and kept between polls with their
+ * rendered lines (EntityStore); a poll renders again only the nodes read, and those whose heartbeat
+ * state the clock changed (fresh to stale at lastHeartbeat + HEARTBEAT_STALE_AFTER).
+ */
+export class NodesCollector implements Collector {
+  readonly name = 'nodes';
+  readonly families = Object.values(defs);
+  private readonly reader = new StateReader(NODE_SOURCE);
+  private readonly store = new EntityStore<NodeState>(ENTITY_KEYS.length);
+  private readonly lines: NodeFamilies = lineFamilies(entityDefs);
+  private readonly lineList = ENTITY_KEYS.map((k) => this.lines[k]);
+  /** The hostname family, until a node's hostname (or the set of nodes) changes. */
+  private hosts: RenderedFamily | undefined;
+  private readonly hostsStable = new StableFamily();
+  private readonly countsStable = new StableFamily();
+
+  sourceLost(): void {
+    this.reader.invalidate();
+  }
+
+  async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
+    try {
+      return await this.poll(ctx);
+    } catch (error) {
+      this.reader.invalidate();
+      // Lines of an entity whose rendering failed part-way must not start the next one's.
+      for (const family of this.lineList) family.take();
+      throw error;
+    }
+  }
+
+  private async poll(ctx: CollectContext): Promise<RenderedFamily[]> {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
-    const f = families(defs);
-    const counts = new NodeCounts(f.nodes);
-    const hosts = new HostnameIndex();
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const cap = await EntityCap.open(ctx, collection);
-    const read = await readNodes(collection, ctx.report, (node) => {
-      const org = orgOf(node);
-      const statusClass = statusClassOf(node.status);
-      const heartbeat = heartbeatStateOf(node, staleBefore);
-      const availability = availabilityOf(statusClass, heartbeat);
-      counts.add(org, availability, statusClass, node.status);
-      if (!cap.admit(org)) return;
-      const id = node._id.toHexString();
-      const base = NODE_LABELS.of(org, id);
-      if (node.hostname) hosts.add(base, node.hostname);
-      addNodeInfo(f, org, id, node);
-      for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
-      addStateSet(f.status, f.status.labels.beforeLast(base, node.status), statusClass);
-      addStateSet(f.heartbeatState, base, heartbeat);
-      addStateSet(f.availability, base, availability);
-      // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
-      if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
-      addResources(f, base, node);
-      addGpus(f, base, node.gpuDevices ?? []);
+    const { read } = await this.reader.read(
+      collection,
+      {
+        now: ctx.now,
+        report: ctx.report,
+        slackMs: ctx.config.updatedAtSlackMs,
+        resyncMs: ctx.config.fullResyncIntervalMs,
+      },
+      {
+        upsert: (node) => this.render(node, staleBefore),
+        remove: (id) => {
+          if (this.store.get(id)?.data.hostname !== undefined) this.hosts = undefined;
+          this.store.delete(id);
+        },
+        ids: () => this.store.ids(),
+      },
+    );
+    const f = families({ hostname: defs.hostname, nodes: defs.nodes });
+    const counts = new NodeCounts(f.nodes);
+    this.store.forEach((e) => {
+      // The clock: a heartbeat that went stale since it was rendered (or fresh again, a clock set back).
+      const { heartbeat, beat } = e.data;
+      if (heartbeat !== 'never' && (beat !== undefined && beat >= staleBefore ? 'fresh' : 'stale') !== heartbeat)
+        this.render(e.data.record, staleBefore);
+      counts.add(e.org, e.data.availability, e.data.counted);
     });
-    cap.done(read);
     counts.write();
-    hosts.writeTo(f.hostname);
-    return rendered(f);
-  },
-};
+
+    // Past the entity cap only some nodes have series: rendered afresh from the kept lines, uncached.
+    const admitted = cap.mayBind(this.store.sizes())
+      ? [...this.store.entries()].filter((e) => cap.admit(e.org))
+      : undefined;
+    cap.done(read);
+    let hosts: RenderedFamily;
+    if (admitted) {
+      hosts = hostnames(f.hostname, admitted);
+      this.hosts = undefined;
+    } else {
+      hosts = this.hosts ??= this.hostsStable.of(hostnames(f.hostname, this.store.entries()));
+    }
+    const out: RenderedFamily[] = [];
+    for (const key of Object.keys(defs) as Array<keyof typeof defs>) {
+      if (key === 'hostname') out.push(hosts);
+      else if (key === 'nodes') out.push(this.countsStable.of(f.nodes.rendered()));
+      else {
+        const i = ENTITY_KEYS.indexOf(key);
+        out.push(admitted ? renderedOf(defs[key], admitted, i) : this.store.rendered(defs[key], i));
+      }
+    }
+    return out;
+  }
+
+  /** Renders a node's lines at the poll's heartbeat threshold, and keeps them. */
+  private render(node: NodeRecord, staleBefore: number): void {
+    const f = this.lines;
+    const org = orgOf(node);
+    const statusClass = statusClassOf(node.status);
+    const heartbeat = heartbeatStateOf(node, staleBefore);
+    const availability = availabilityOf(statusClass, heartbeat);
+    const id = node._id.toHexString();
+    const base = NODE_LABELS.of(org, id);
+    addNodeInfo(f, org, id, node);
+    for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
+    addStateSet(f.status, f.status.labels.beforeLast(base, node.status), statusClass);
+    addStateSet(f.heartbeatState, base, heartbeat);
+    addStateSet(f.availability, base, availability);
+    // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
+    if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
+    addResources(f, base, node);
+    addGpus(f, base, node.gpuDevices ?? []);
+    const hostname = node.hostname ? node.hostname : undefined;
+    const before = this.store.get(id)?.data;
+    if (before ? before.hostname !== hostname || before.base !== base : hostname !== undefined) this.hosts = undefined;
+    this.store.set(id, org, takeLines(this.lineList), {
+      record: node,
+      heartbeat,
+      beat: heartbeat === 'never' ? undefined : node.lastHeartbeat?.getTime(),
+      availability,
+      counted: COUNT_LABELS.of(org, availability, statusClass, node.status),
+      base,
+      hostname,
+    });
+  }
+}
+
+/** `aiwm_node_hostname` of these nodes. */
+function hostnames(family: SampleFamily<typeof M.nodeHostname>, nodes: Iterable<Entry<NodeState>>): RenderedFamily {
+  const index = new HostnameIndex();
+  for (const e of nodes) if (e.data.hostname !== undefined) index.add(e.data.base, e.data.hostname);
+  index.writeTo(family);
+  return family.rendered();
+}
 
 function addNodeInfo(f: NodeFamilies, org: string, id: string, node: NodeRecord): void {
   const roles = (node.role ?? []).join(',');
@@ -166,15 +277,16 @@ class NodeCounts {
   /** The zero series' labels, as the catalog declares them. */
   private readonly zeroLabels = labelSchema(M.nodes.zeroSeriesLabels);
 
-  constructor(private readonly family: SampleFamily<typeof M.nodes>) {
+  constructor(family: SampleFamily<typeof M.nodes>) {
     this.tally = new Tally(family);
   }
 
-  add(org: string, availability: string, statusClass: string, status: string): void {
+  /** A node of `org` counted under `labels` (org, availability, class and status). */
+  add(org: string, availability: string, labels: LabelString<typeof M.nodes.labels>): void {
     let availabilities = this.seen.get(org);
     if (!availabilities) this.seen.set(org, (availabilities = new Set()));
     availabilities.add(availability);
-    this.tally.add(this.family.labels.of(org, availability, statusClass, status));
+    this.tally.add(labels);
   }
 
   write(): void {

@@ -1,8 +1,10 @@
 import { KEY_LABELS, M } from '../metrics/catalog.js';
-import { labelSchema } from '../metrics/exposition.js';
+import { labelSchema, type LabelString, type RenderedFamily } from '../metrics/exposition.js';
 import { orgOf } from '../source/common.js';
-import { readResources, type ResourceRecord } from '../source/resources.js';
-import { EntityCap, GIB, MIB, Tally, addStateSet, families, rendered, type Collector } from './collector.js';
+import { RESOURCE_SOURCE, type ResourceRecord } from '../source/resources.js';
+import { StateReader } from '../source/state.js';
+import { EntityCap, GIB, MIB, Tally, addStateSet, families, type CollectContext, type Collector } from './collector.js';
+import { EntityStore, StableFamily, lineFamilies, renderedOf, takeLines, type LineFamilies } from './entities.js';
 
 const RESOURCE_LABELS = labelSchema(KEY_LABELS.resource);
 
@@ -35,32 +37,102 @@ function allocatedMemoryBytes(r: ResourceRecord): number | undefined {
   return undefined;
 }
 
-/** VMs and containers. */
-export const resourcesCollector: Collector = {
-  name: 'resources',
-  families: Object.values(defs),
-  async collect(ctx) {
+/** The families with series of each resource (all but the counts), in exposition order. */
+const { resources: _resources, ...entityDefs } = defs;
+const ENTITY_KEYS = Object.keys(entityDefs) as Array<keyof typeof entityDefs>;
+const COUNT_LABELS = labelSchema(M.resources.labels);
+
+/** What the collector keeps of a resource between polls. */
+interface ResourceState {
+  /** Its `aiwm_resources` series. */
+  readonly counted: LabelString<typeof M.resources.labels>;
+}
+
+/**
+ * VMs and containers, read incrementally (StateReader) and kept between polls with their rendered
+ * lines (EntityStore): a poll renders again only the resources it read.
+ */
+export class ResourcesCollector implements Collector {
+  readonly name = 'resources';
+  readonly families = Object.values(defs);
+  private readonly reader = new StateReader(RESOURCE_SOURCE);
+  private readonly store = new EntityStore<ResourceState>(ENTITY_KEYS.length);
+  private readonly lines: LineFamilies<typeof entityDefs> = lineFamilies(entityDefs);
+  private readonly lineList = ENTITY_KEYS.map((k) => this.lines[k]);
+  /** `aiwm_resources`, until a resource's counted series (or the set of resources) changes. */
+  private counts: RenderedFamily | undefined;
+  private readonly countsStable = new StableFamily();
+
+  sourceLost(): void {
+    this.reader.invalidate();
+  }
+
+  async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
+    try {
+      return await this.poll(ctx);
+    } catch (error) {
+      this.reader.invalidate();
+      // Lines of an entity whose rendering failed part-way must not start the next one's.
+      for (const family of this.lineList) family.take();
+      throw error;
+    }
+  }
+
+  private async poll(ctx: CollectContext): Promise<RenderedFamily[]> {
     const collection = ctx.db.collection(ctx.config.collections.resources);
-    const f = families(defs);
-    const counts = new Tally(f.resources);
     const cap = await EntityCap.open(ctx, collection);
-    const read = await readResources(collection, ctx.report, (r) => {
-      const org = orgOf(r);
-      counts.add(f.resources.labels.of(org, r.resourceType, r.status, r.nodeId ?? ''));
-      if (!cap.admit(org)) return;
-      const base = RESOURCE_LABELS.of(org, r._id.toHexString());
-      f.info.add(f.info.labels.after(base, r.name, r.resourceType, r.nodeId ?? ''), 1);
-      addStateSet(f.status, base, r.status);
-      const vcpus = r.runtime?.allocatedCPU ?? r.config?.vcpus ?? r.config?.cpuCores;
-      if (vcpus != null) f.vcpus.add(base, vcpus);
-      const memory = allocatedMemoryBytes(r);
-      if (memory !== undefined) f.memory.add(base, memory);
-      if (r.config?.diskGB != null) f.disk.add(base, r.config.diskGB * GIB);
-      const gpus = allocatedGpus(r);
-      if (gpus) f.gpus.add(f.gpus.labels.after(base, gpus.mode), gpus.count);
-    });
+    const { read } = await this.reader.read(
+      collection,
+      {
+        now: ctx.now,
+        report: ctx.report,
+        slackMs: ctx.config.updatedAtSlackMs,
+        resyncMs: ctx.config.fullResyncIntervalMs,
+      },
+      {
+        upsert: (r) => this.render(r),
+        remove: (id) => {
+          if (this.store.delete(id)) this.counts = undefined;
+        },
+        ids: () => this.store.ids(),
+      },
+    );
+    if (!this.counts) {
+      const f = families({ resources: defs.resources });
+      const tally = new Tally(f.resources);
+      this.store.forEach((e) => tally.add(e.data.counted));
+      tally.write();
+      this.counts = this.countsStable.of(f.resources.rendered());
+    }
+    // Past the entity cap only some resources have series: rendered afresh from the kept lines, uncached.
+    const admitted = cap.mayBind(this.store.sizes())
+      ? [...this.store.entries()].filter((e) => cap.admit(e.org))
+      : undefined;
     cap.done(read);
-    counts.write();
-    return rendered(f);
-  },
-};
+    return (Object.keys(defs) as Array<keyof typeof defs>).map((key) => {
+      if (key === 'resources') return this.counts!;
+      const i = ENTITY_KEYS.indexOf(key);
+      return admitted ? renderedOf(defs[key], admitted, i) : this.store.rendered(defs[key], i);
+    });
+  }
+
+  /** Renders a resource's lines and keeps them. */
+  private render(r: ResourceRecord): void {
+    const f = this.lines;
+    const org = orgOf(r);
+    const id = r._id.toHexString();
+    const base = RESOURCE_LABELS.of(org, id);
+    f.info.add(f.info.labels.after(base, r.name, r.resourceType, r.nodeId ?? ''), 1);
+    addStateSet(f.status, base, r.status);
+    const vcpus = r.runtime?.allocatedCPU ?? r.config?.vcpus ?? r.config?.cpuCores;
+    if (vcpus != null) f.vcpus.add(base, vcpus);
+    const memory = allocatedMemoryBytes(r);
+    if (memory !== undefined) f.memory.add(base, memory);
+    if (r.config?.diskGB != null) f.disk.add(base, r.config.diskGB * GIB);
+    const gpus = allocatedGpus(r);
+    if (gpus) f.gpus.add(f.gpus.labels.after(base, gpus.mode), gpus.count);
+    const counted = COUNT_LABELS.of(org, r.resourceType, r.status, r.nodeId ?? '');
+    if (this.store.get(id)?.data.counted !== counted) this.counts = undefined;
+    this.store.set(id, org, takeLines(this.lineList), { counted });
+  }
+}

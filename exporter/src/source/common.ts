@@ -163,11 +163,42 @@ export function validate<S extends z.ZodType>(
 const SLICE_MS = 8;
 
 /**
+ * Streams a collection's raw documents, in `_id` order unless `sort` says otherwise (null: any order), yielding to the event
+ * loop every SLICE_MS of synchronous work. Returns the number of documents read.
+ */
+export async function scan(
+  collection: Collection,
+  filter: Filter<Document>,
+  projection: Document,
+  each: (raw: Document) => void,
+  sort: Document | null = { _id: 1 },
+): Promise<number> {
+  let read = 0;
+  let sliceStart = performance.now();
+  // Without UTF-8 validation a bad string in one document reads as replacement characters instead of
+  // failing the whole batch (and the poll); it is also cheaper.
+  for await (const raw of collection.find(filter, {
+    projection,
+    ...(sort ? { sort } : {}),
+    batchSize: 1000,
+    enableUtf8Validation: false,
+  })) {
+    read++;
+    each(raw);
+    if ((read & 31) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return read;
+}
+
+/**
  * Streams a collection through a projection, validating each document and handing the valid ones
  * to `visit` one at a time (nothing accumulates, so large collections stay cheap to collect).
  * Returns the number of documents read.
  */
-export async function readEach<S extends z.ZodType>(
+export function readEach<S extends z.ZodType>(
   collection: Collection,
   filter: Filter<Document>,
   projection: Document,
@@ -176,23 +207,8 @@ export async function readEach<S extends z.ZodType>(
   report: InvalidSink,
   visit: (record: z.output<S>) => void,
 ): Promise<number> {
-  let read = 0;
-  let sliceStart = performance.now();
-  // Without UTF-8 validation a bad string in one document reads as replacement characters instead of
-  // failing the whole batch (and the poll); it is also cheaper.
-  for await (const raw of collection.find(filter, {
-    projection,
-    sort: { _id: 1 },
-    batchSize: 1000,
-    enableUtf8Validation: false,
-  })) {
-    read++;
+  return scan(collection, filter, projection, (raw) => {
     const record = validate(collection.collectionName, schema, enumPaths, raw, report);
     if (record !== undefined) visit(record);
-    if ((read & 31) === 0 && performance.now() - sliceStart > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-  }
-  return read;
+  });
 }

@@ -1,7 +1,5 @@
-import type { Collection } from 'mongodb';
 import { z } from 'zod';
 import {
-  NOT_DELETED,
   OTHER,
   baseFields,
   enumField,
@@ -10,9 +8,9 @@ import {
   optionalDate,
   optionalNumber,
   optionalString,
-  readEach,
-  type InvalidSink,
+  type EnumPaths,
 } from './common.js';
+import type { StateSource } from './state.js';
 
 /**
  * Every node status AIWM can store. The schema declares the first five; the node agent's own enum
@@ -197,16 +195,11 @@ const projection = {
   'owner.orgId': 1,
 };
 
-const enumPaths = [
+const enumPaths: EnumPaths<NodeRecord> = [
   (n: NodeRecord) => n.status,
   (n: NodeRecord) => n.role,
   (n: NodeRecord) => n.gpuDevices?.map((g) => g.status ?? ''),
 ];
 
-export function readNodes(
-  collection: Collection,
-  report: InvalidSink,
-  visit: (record: NodeRecord) => void,
-): Promise<number> {
-  return readEach(collection, NOT_DELETED, projection, nodeSchema, enumPaths, report, visit);
-}
+/** The nodes collection for an incremental reader (StateReader). */
+export const NODE_SOURCE: StateSource<typeof nodeSchema> = { projection, schema: nodeSchema, enumPaths };

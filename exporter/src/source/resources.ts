@@ -1,16 +1,14 @@
-import type { Collection } from 'mongodb';
 import { z } from 'zod';
 import {
-  NOT_DELETED,
   baseFields,
   enumField,
   labelId,
   labelValue,
   optionalBoolean,
   optionalNumber,
-  readEach,
-  type InvalidSink,
+  type EnumPaths,
 } from './common.js';
+import type { StateSource } from './state.js';
 
 export const RESOURCE_TYPES = ['inference-container', 'application-container', 'virtual-machine'] as const;
 export const RESOURCE_STATUSES = ['queued', 'deploying', 'running', 'stopping', 'stopped', 'failed', 'error'] as const;
@@ -69,18 +67,7 @@ const projection = {
   'runtime.allocatedRAM': 1,
 };
 
-export function readResources(
-  collection: Collection,
-  report: InvalidSink,
-  visit: (record: ResourceRecord) => void,
-): Promise<number> {
-  return readEach(
-    collection,
-    NOT_DELETED,
-    projection,
-    resourceSchema,
-    [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode],
-    report,
-    visit,
-  );
-}
+const enumPaths: EnumPaths<ResourceRecord> = [(r) => r.resourceType, (r) => r.status, (r) => r.config?.gpuConfig?.mode];
+
+/** The resources collection for an incremental reader (StateReader). */
+export const RESOURCE_SOURCE: StateSource<typeof resourceSchema> = { projection, schema: resourceSchema, enumPaths };

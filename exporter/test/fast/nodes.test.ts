@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodesCollector } from '../../src/collectors/nodes.js';
+import { NodesCollector } from '../../src/collectors/nodes.js';
 import { ago, collect, family, hex, oid, useDatabase } from './collect.js';
 
 const t = useDatabase();
@@ -63,7 +63,7 @@ describe('nodes collector', () => {
       },
       { _id: oid(4), owner: { orgId: 'org-a' }, name: 'gone', status: 'online', isDeleted: true },
     ]);
-    const run = await collect(nodesCollector, t.db, t.config());
+    const run = await collect(new NodesCollector(), t.db, t.config());
     const n1 = `org_id="org-a",node_id="${hex(1)}"`;
     const n2 = `org_id="org-a",node_id="${hex(2)}"`;
     const n3 = `org_id="unassigned",node_id="${hex(3)}"`;
@@ -164,7 +164,7 @@ describe('nodes collector', () => {
       { _id: oid(1), owner: { orgId: 'org-a' }, name: 'a', status: 'offline' },
       { _id: oid(2), owner: { orgId: 'org-a' }, name: 'b', status: 'offline' },
     ]);
-    const run = await collect(nodesCollector, t.db, t.config({ MAX_ENTITIES_PER_COLLECTION: '1' }));
+    const run = await collect(new NodesCollector(), t.db, t.config({ MAX_ENTITIES_PER_COLLECTION: '1' }));
     expect(family(run.lines, 'aiwm_node_info')).toHaveLength(1);
     expect(family(run.lines, 'aiwm_nodes')).toContain(
       'aiwm_nodes{org_id="org-a",availability="offline",class="down",status="offline"} 2',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resourcesCollector } from '../../src/collectors/resources.js';
+import { ResourcesCollector } from '../../src/collectors/resources.js';
 import { collect, hex, oid, useDatabase } from './collect.js';
 
 const t = useDatabase();
@@ -43,7 +43,7 @@ describe('resources collector', () => {
         isDeleted: true,
       },
     ]);
-    const run = await collect(resourcesCollector, t.db, t.config());
+    const run = await collect(new ResourcesCollector(), t.db, t.config());
     const r1 = `org_id="org-a",resource_id="${hex(1)}"`;
     const r2 = `org_id="org-a",resource_id="${hex(2)}"`;
     const r3 = `org_id="unassigned",resource_id="${hex(3)}"`;

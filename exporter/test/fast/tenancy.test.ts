@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { agentsCollector } from '../../src/collectors/agents.js';
 import { fairShares } from '../../src/collectors/collector.js';
 import { ExecutionsCollector } from '../../src/collectors/executions.js';
-import { nodesCollector } from '../../src/collectors/nodes.js';
+import { NodesCollector } from '../../src/collectors/nodes.js';
 import { MAX_LABEL_VALUE_BYTES, TRUNCATION_MARK } from '../../src/metrics/exposition.js';
 import { NOW, ago, collect, family, hex, oid, useDatabase } from './collect.js';
 
@@ -45,7 +45,7 @@ const cut = (value: string, keep: number) =>
 describe('entity cap per org', () => {
   it("gives each org MAX_ENTITIES_PER_ORG: a flooding org never takes another org's series", async () => {
     await t.insert('nodes', [...[1, 2, 3, 4, 5].map((n) => node(n, 'org-a')), node(6, 'org-b'), node(7, 'org-b')]);
-    const run = await collect(nodesCollector, t.db, t.config({ MAX_ENTITIES_PER_ORG: '2' }));
+    const run = await collect(new NodesCollector(), t.db, t.config({ MAX_ENTITIES_PER_ORG: '2' }));
     expect(nodesWithSeries(run.lines, 'org-a')).toEqual([hex(1), hex(2)]);
     expect(nodesWithSeries(run.lines, 'org-b')).toEqual([hex(6), hex(7)]);
     // Aggregates still count every node.
@@ -59,7 +59,7 @@ describe('entity cap per org', () => {
   it('shares MAX_ENTITIES_PER_COLLECTION fairly instead of by _id order', async () => {
     // org-a's flood comes first in _id order: before, it took the whole cap and org-b got nothing.
     await t.insert('nodes', [...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => node(n, 'org-a')), node(11, 'org-b')]);
-    const run = await collect(nodesCollector, t.db, t.config({ MAX_ENTITIES_PER_COLLECTION: '3' }));
+    const run = await collect(new NodesCollector(), t.db, t.config({ MAX_ENTITIES_PER_COLLECTION: '3' }));
     expect(nodesWithSeries(run.lines, 'org-b')).toEqual([hex(11)]);
     expect(nodesWithSeries(run.lines, 'org-a')).toEqual([hex(1), hex(2)]);
     expect(run.overLimit).toEqual({ nodes: 8 });
@@ -68,7 +68,7 @@ describe('entity cap per org', () => {
 
   it('reports no org while every org is within its share', async () => {
     await t.insert('nodes', [node(1, 'org-a'), node(2, 'org-b')]);
-    const run = await collect(nodesCollector, t.db, t.config({ MAX_ENTITIES_PER_ORG: '1' }));
+    const run = await collect(new NodesCollector(), t.db, t.config({ MAX_ENTITIES_PER_ORG: '1' }));
     expect(family(run.lines, 'aiwm_node_info')).toHaveLength(2);
     expect(run.overLimit).toEqual({ nodes: 0 });
     expect(run.overLimitByOrg).toEqual({ nodes: {} });
@@ -158,7 +158,7 @@ describe('label value length', () => {
       node(2, longOrg),
       node(3, 'org-a', { name: 'short' }),
     ]);
-    const run = await collect(nodesCollector, t.db, t.config());
+    const run = await collect(new NodesCollector(), t.db, t.config());
     const keep = MAX_LABEL_VALUE_BYTES - Buffer.byteLength(TRUNCATION_MARK) - 8;
     const org = cut(longOrg, keep);
     expect(family(run.lines, 'aiwm_node_info')).toEqual([
