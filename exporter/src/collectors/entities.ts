@@ -390,3 +390,21 @@ function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
   for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
   return true;
 }
+
+/**
+ * One poll of an incremental collector. A failure makes the next poll a full read, and drops the
+ * lines of an entity whose rendering stopped part-way, so they cannot start the next entity's.
+ */
+export async function pollOrReset<T>(
+  reader: { invalidate(): void },
+  lines: ReadonlyArray<{ take(): unknown }>,
+  poll: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await poll();
+  } catch (error) {
+    reader.invalidate();
+    for (const family of lines) family.take();
+    throw error;
+  }
+}

@@ -18,6 +18,7 @@ import { EntityCap, MIB, Tally, addStateSet, families, type CollectContext, type
 import {
   EntityStore,
   StableFamily,
+  pollOrReset,
   lineFamilies,
   renderedOf,
   takeLines,
@@ -104,15 +105,8 @@ export class NodesCollector implements Collector {
     this.reader.invalidate();
   }
 
-  async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
-    try {
-      return await this.poll(ctx);
-    } catch (error) {
-      this.reader.invalidate();
-      // Lines of an entity whose rendering failed part-way must not start the next one's.
-      for (const family of this.lineList) family.take();
-      throw error;
-    }
+  collect(ctx: CollectContext): Promise<RenderedFamily[]> {
+    return pollOrReset(this.reader, this.lineList, () => this.poll(ctx));
   }
 
   private async poll(ctx: CollectContext): Promise<RenderedFamily[]> {

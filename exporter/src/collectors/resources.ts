@@ -4,7 +4,15 @@ import { orgOf } from '../source/common.js';
 import { RESOURCE_SOURCE, type ResourceRecord } from '../source/resources.js';
 import { StateReader } from '../source/state.js';
 import { EntityCap, GIB, MIB, Tally, addStateSet, families, type CollectContext, type Collector } from './collector.js';
-import { EntityStore, StableFamily, lineFamilies, renderedOf, takeLines, type LineFamilies } from './entities.js';
+import {
+  EntityStore,
+  StableFamily,
+  lineFamilies,
+  pollOrReset,
+  renderedOf,
+  takeLines,
+  type LineFamilies,
+} from './entities.js';
 
 const RESOURCE_LABELS = labelSchema(KEY_LABELS.resource);
 
@@ -67,15 +75,8 @@ export class ResourcesCollector implements Collector {
     this.reader.invalidate();
   }
 
-  async collect(ctx: CollectContext): Promise<RenderedFamily[]> {
-    try {
-      return await this.poll(ctx);
-    } catch (error) {
-      this.reader.invalidate();
-      // Lines of an entity whose rendering failed part-way must not start the next one's.
-      for (const family of this.lineList) family.take();
-      throw error;
-    }
+  collect(ctx: CollectContext): Promise<RenderedFamily[]> {
+    return pollOrReset(this.reader, this.lineList, () => this.poll(ctx));
   }
 
   private async poll(ctx: CollectContext): Promise<RenderedFamily[]> {
