@@ -64,145 +64,188 @@ export function lineFamilies<const D extends Record<string, MetricDef>>(defs: D)
   return out;
 }
 
-/** The rendered lines of one entity: per family, its text and sample count. */
+/**
+ * The rendered lines of one entity: per family, its text and sample count. A text left undefined keeps
+ * the lines the entity had (the collector saw that their inputs did not change); a new entity has every text.
+ */
 export interface EntityLines {
-  readonly texts: readonly string[];
+  readonly texts: ReadonlyArray<string | undefined>;
   readonly samples: readonly number[];
 }
 
-/** Takes every family's lines (in `families` order) after an entity has rendered into them. */
-export function takeLines(families: readonly LineFamily<MetricDef>[]): EntityLines {
-  const texts: string[] = [];
+/**
+ * Takes every family's lines (in `families` order) after an entity has rendered into them; the families
+ * that `kept` marks were not rendered, and keep the entity's previous lines.
+ */
+export function takeLines(families: readonly LineFamily<MetricDef>[], kept?: readonly boolean[]): EntityLines {
+  const texts: Array<string | undefined> = [];
   const samples: number[] = [];
-  for (const f of families) {
-    const { text, samples: n } = f.take();
-    texts.push(text);
+  for (let f = 0; f < families.length; f++) {
+    const { text, samples: n } = families[f]!.take();
+    texts.push(kept?.[f] ? undefined : text);
     samples.push(n);
   }
   return { texts, samples };
 }
 
+/** Per family f of an entry's layout: [3f] its samples, [3f + 1] and [3f + 2] where its bytes lie in the block's chunk. */
+const SAMPLES = 0;
+const OFFSET = 1;
+const LENGTH = 2;
+
 export interface Entry<T> {
   readonly id: string;
   /** The org that owns it (the entity cap shares by org). */
   org: string;
-  lines: EntityLines;
   /** The collector's own state of the entity. */
   data: T;
   block: Block<T>;
+  /**
+   * Per family: sample count, and offset and length of its lines in the block's current chunk. Only the
+   * chunks hold the lines' text, as bytes: kept as strings as well, they would double the memory.
+   */
+  readonly layout: Uint32Array;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Room to encode a text for comparison with the bytes a chunk holds (grown when too small). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
 
 class Block<T> {
   entries: Entry<T>[] = [];
-  /**
-   * Per family: the block's chunk (EMPTY when it has no line), undefined while it must be built again;
-   * while `patches` holds entries, the chunk still has their previous lines.
-   */
-  readonly chunks: Array<Buffer | undefined>;
+  /** Per family: the chunk built last (EMPTY before the first build); the entries' layouts point into it. */
+  readonly chunks: Buffer[];
+  /** Per family: the chunk must be built again (lines changed, or entities with lines came or went). */
+  readonly dirty: boolean[];
+  /** Per family: new lines of entries, not yet in the chunk. */
+  readonly pending: Array<Map<Entry<T>, string> | undefined>;
   readonly samples: number[];
-  /** Per family: each entry's bytes in the chunk, in entry order; undefined once entries came or went. */
-  private readonly lengths: Array<Uint32Array | undefined>;
-  /** Per family: the entries whose lines changed since the chunk was built. */
-  private readonly patches: Array<Set<Entry<T>> | undefined>;
 
-  constructor(families: number) {
-    this.chunks = new Array<Buffer | undefined>(families).fill(undefined);
+  constructor(families: number, chunks?: readonly Buffer[]) {
+    this.chunks = chunks ? [...chunks] : new Array<Buffer>(families).fill(EMPTY);
+    this.dirty = new Array<boolean>(families).fill(chunks !== undefined);
+    this.pending = new Array<Map<Entry<T>, string> | undefined>(families).fill(undefined);
     this.samples = new Array<number>(families).fill(0);
-    this.lengths = new Array<Uint32Array | undefined>(families).fill(undefined);
-    this.patches = new Array<Set<Entry<T>> | undefined>(families).fill(undefined);
   }
 
   get last(): string {
     return this.entries[this.entries.length - 1]!.id;
   }
 
-  /**
-   * An entity comes or goes: the chunks of the families in which `lines` has text change with it, and
-   * no chunk can be patched any more (entry positions moved).
-   */
-  touch(lines: EntityLines): void {
+  /** `entry` (of this block) gets `lines`: the families whose text differs wait for the next build. */
+  update(entry: Entry<T>, lines: EntityLines): void {
     for (let f = 0; f < this.chunks.length; f++) {
-      // A chunk waiting for patches is out of date too, and can no longer be patched.
-      if (lines.texts[f] !== '' || this.patches[f]) this.chunks[f] = undefined;
-      this.lengths[f] = undefined;
-      this.patches[f] = undefined;
+      const text = lines.texts[f];
+      if (text === undefined || this.holds(entry, f, text)) continue;
+      (this.pending[f] ??= new Map()).set(entry, text);
+      entry.layout[3 * f + SAMPLES] = lines.samples[f]!;
+      this.dirty[f] = true;
     }
   }
 
-  /** `entry` (of this block) is about to get `lines`. */
-  change(entry: Entry<T>, lines: EntityLines): void {
+  /** A new entity, already placed in `entries`. */
+  added(entry: Entry<T>, lines: EntityLines): void {
     for (let f = 0; f < this.chunks.length; f++) {
-      if (lines.texts[f] === entry.lines.texts[f]) continue;
-      if (this.chunks[f] === undefined || this.lengths[f] === undefined) {
-        this.chunks[f] = undefined;
-        continue;
-      }
-      (this.patches[f] ??= new Set()).add(entry);
-      this.samples[f]! += lines.samples[f]! - entry.lines.samples[f]!;
+      const text = lines.texts[f] ?? '';
+      entry.layout[3 * f + SAMPLES] = lines.samples[f]!;
+      if (text === '') continue;
+      (this.pending[f] ??= new Map()).set(entry, text);
+      this.dirty[f] = true;
     }
+  }
+
+  /** An entity taken out of `entries`. */
+  removed(entry: Entry<T>): void {
+    for (let f = 0; f < this.chunks.length; f++) {
+      if (this.pending[f]?.delete(entry) || entry.layout[3 * f + LENGTH]! > 0) this.dirty[f] = true;
+    }
+  }
+
+  /** Whether the entity's lines of family `f` (pending or in the chunk) are `text`. */
+  private holds(entry: Entry<T>, f: number, text: string): boolean {
+    const waiting = this.pending[f]?.get(entry);
+    if (waiting !== undefined) return waiting === text;
+    const length = entry.layout[3 * f + LENGTH]!;
+    if (length === 0 || text.length > length) return length === text.length;
+    if (Buffer.byteLength(text) !== length) return false;
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(length * 2);
+    scratch.write(text, 0);
+    const at = entry.layout[3 * f + OFFSET]!;
+    return this.chunks[f]!.compare(scratch, 0, length, at, at + length) === 0;
   }
 
   chunk(f: number): Buffer {
-    const chunk = this.chunks[f];
-    if (chunk === undefined) return this.build(f);
-    const changed = this.patches[f];
-    return changed ? this.patch(f, chunk, changed) : chunk;
+    return this.dirty[f] ? this.build(f) : this.chunks[f]!;
   }
 
-  /** Writes every entry's lines of family `f`. */
+  /** Writes the pending lines of family `f` and copies every other entry's from the previous chunk. */
   private build(f: number): Buffer {
-    const n = this.entries.length;
-    const lengths = new Uint32Array(n);
+    const old = this.chunks[f]!;
+    const pending = this.pending[f];
+    const o = 3 * f;
     let size = 0;
     let samples = 0;
-    for (let i = 0; i < n; i++) {
-      const lines = this.entries[i]!.lines;
-      const text = lines.texts[f]!;
-      if (text !== '') size += lengths[i] = Buffer.byteLength(text);
-      samples += lines.samples[f]!;
+    for (const entry of this.entries) {
+      const text = pending?.get(entry);
+      size += text === undefined ? entry.layout[o + LENGTH]! : Buffer.byteLength(text);
+      samples += entry.layout[o + SAMPLES]!;
     }
     const chunk = size === 0 ? EMPTY : Buffer.allocUnsafe(size);
     let at = 0;
-    for (let i = 0; i < n; i++) if (lengths[i]! > 0) at += chunk.write(this.entries[i]!.lines.texts[f]!, at);
+    // Unchanged neighbours lie side by side in the old chunk: copied as one run.
+    let runFrom = 0;
+    let runTo = 0;
+    let runAt = 0;
+    for (const entry of this.entries) {
+      const layout = entry.layout;
+      const text = pending?.get(entry);
+      if (text === undefined) {
+        const from = layout[o + OFFSET]!;
+        const length = layout[o + LENGTH]!;
+        if (length > 0) {
+          if (from !== runTo || runFrom === runTo) {
+            old.copy(chunk, runAt, runFrom, runTo);
+            runFrom = runTo = from;
+            runAt = at;
+          }
+          runTo += length;
+        }
+        layout[o + OFFSET] = at;
+        at += length;
+      } else {
+        old.copy(chunk, runAt, runFrom, runTo);
+        runFrom = runTo = 0;
+        const length = text === '' ? 0 : chunk.write(text, at);
+        layout[o + OFFSET] = at;
+        layout[o + LENGTH] = length;
+        at += length;
+      }
+    }
+    old.copy(chunk, runAt, runFrom, runTo);
     this.chunks[f] = chunk;
     this.samples[f] = samples;
-    this.lengths[f] = lengths;
-    this.patches[f] = undefined;
+    this.dirty[f] = false;
+    this.pending[f] = undefined;
     return chunk;
   }
 
-  /** A new chunk of family `f`: the changed entries' lines written, everything else copied from `old`. */
-  private patch(f: number, old: Buffer, changed: ReadonlySet<Entry<T>>): Buffer {
-    const n = this.entries.length;
-    const before = this.lengths[f]!;
-    const lengths = new Uint32Array(n);
-    let size = 0;
-    for (let i = 0; i < n; i++) {
-      const entry = this.entries[i]!;
-      lengths[i] = changed.has(entry) ? Buffer.byteLength(entry.lines.texts[f]!) : before[i]!;
-      size += lengths[i]!;
+  /** The lines of family `f` of one entry of this block. */
+  bytesOf(entry: Entry<T>, f: number): Buffer {
+    const chunk = this.chunk(f);
+    const at = entry.layout[3 * f + OFFSET]!;
+    return chunk.subarray(at, at + entry.layout[3 * f + LENGTH]!);
+  }
+
+  /** Half of this block's entries, in a new block that builds from this one's chunks. */
+  part(entries: Entry<T>[]): Block<T> {
+    const block = new Block<T>(this.chunks.length, this.chunks);
+    block.entries = entries;
+    for (let f = 0; f < this.chunks.length; f++) {
+      const pending = this.pending[f];
+      if (pending) block.pending[f] = new Map(entries.filter((e) => pending.has(e)).map((e) => [e, pending.get(e)!]));
     }
-    const chunk = size === 0 ? EMPTY : Buffer.allocUnsafe(size);
-    let at = 0;
-    let from = 0;
-    /** Start (in `old`) of the run of unchanged bytes not copied yet. */
-    let run = 0;
-    for (let i = 0; i < n; i++) {
-      const entry = this.entries[i]!;
-      if (changed.has(entry)) {
-        at += old.copy(chunk, at, run, from);
-        if (lengths[i]! > 0) at += chunk.write(entry.lines.texts[f]!, at);
-        from += before[i]!;
-        run = from;
-      } else from += before[i]!;
-    }
-    old.copy(chunk, at, run, from);
-    this.chunks[f] = chunk;
-    this.lengths[f] = lengths;
-    this.patches[f] = undefined;
-    return chunk;
+    for (const e of entries) e.block = block;
+    return block;
   }
 }
 
@@ -260,24 +303,23 @@ export class EntityStore<T> {
   set(id: string, org: string, lines: EntityLines, data: T): void {
     const entry = this.byId.get(id);
     if (entry) {
-      entry.block.change(entry, lines);
+      entry.block.update(entry, lines);
       if (entry.org !== org) {
         this.count(entry.org, -1);
         this.count(org, 1);
         entry.org = org;
       }
-      entry.lines = lines;
       entry.data = data;
       return;
     }
     const block = this.blockFor(id);
-    const added: Entry<T> = { id, org, lines, data, block };
+    const added: Entry<T> = { id, org, data, block, layout: new Uint32Array(3 * this.families) };
     this.byId.set(id, added);
     this.count(org, 1);
-    block.touch(lines);
     const entries = block.entries;
     if (entries.length === 0 || before(entries[entries.length - 1]!.id, id)) entries.push(added);
     else entries.splice(this.indexIn(entries, id), 0, added);
+    block.added(added, lines);
     if (entries.length > 2 * this.blockSize) this.split(block);
   }
 
@@ -287,8 +329,8 @@ export class EntityStore<T> {
     this.byId.delete(id);
     this.count(entry.org, -1);
     const block = entry.block;
-    block.touch(entry.lines);
     block.entries.splice(this.indexIn(block.entries, id), 1);
+    block.removed(entry);
     if (block.entries.length === 0) this.blocks.splice(this.blocks.indexOf(block), 1);
     return true;
   }
@@ -301,6 +343,22 @@ export class EntityStore<T> {
       const chunk = block.chunk(f);
       if (chunk.length > 0) chunks.push(chunk);
       samples += block.samples[f]!;
+    }
+    return { meta, chunks, samples };
+  }
+
+  /**
+   * Family `f` of some of the entities (those the entity cap admits, in `_id` order), copied afresh into
+   * one chunk per `blockSize` entities: nothing is kept.
+   */
+  renderedOf(meta: FamilyMeta, f: number, admitted: readonly Entry<T>[]): RenderedFamily {
+    const chunks: Buffer[] = [];
+    let samples = 0;
+    for (let from = 0; from < admitted.length; from += this.blockSize) {
+      const parts = admitted.slice(from, from + this.blockSize).map((e) => e.block.bytesOf(e, f));
+      for (const e of admitted.slice(from, from + this.blockSize)) samples += e.layout[3 * f + SAMPLES]!;
+      const chunk = Buffer.concat(parts);
+      if (chunk.length > 0) chunks.push(chunk);
     }
     return { meta, chunks, samples };
   }
@@ -336,38 +394,9 @@ export class EntityStore<T> {
 
   private split(block: Block<T>): void {
     const half = block.entries.length >>> 1;
-    const parts = [block.entries.slice(0, half), block.entries.slice(half)].map((entries) => {
-      const b = new Block<T>(this.families);
-      b.entries = entries;
-      for (const e of entries) e.block = b;
-      return b;
-    });
+    const parts = [block.part(block.entries.slice(0, half)), block.part(block.entries.slice(half))];
     this.blocks.splice(this.blocks.indexOf(block), 1, ...parts);
   }
-}
-
-/**
- * Family `f` of some entities (those the entity cap admits), built afresh: one chunk per `blockSize`
- * entities, nothing kept.
- */
-export function renderedOf<T>(
-  meta: FamilyMeta,
-  entries: readonly Entry<T>[],
-  f: number,
-  blockSize = 256,
-): RenderedFamily {
-  const chunks: Buffer[] = [];
-  let samples = 0;
-  for (let from = 0; from < entries.length; from += blockSize) {
-    const texts: string[] = [];
-    for (const e of entries.slice(from, from + blockSize)) {
-      texts.push(e.lines.texts[f]!);
-      samples += e.lines.samples[f]!;
-    }
-    const text = texts.join('');
-    if (text !== '') chunks.push(Buffer.from(text));
-  }
-  return { meta, chunks, samples };
 }
 
 /**

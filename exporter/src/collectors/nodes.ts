@@ -20,7 +20,6 @@ import {
   StableFamily,
   pollOrReset,
   lineFamilies,
-  renderedOf,
   takeLines,
   type Entry,
   type LineFamilies,
@@ -58,6 +57,34 @@ const defs = {
 const { hostname: _hostname, nodes: _nodes, ...entityDefs } = defs;
 type NodeFamilies = LineFamilies<typeof entityDefs>;
 const ENTITY_KEYS = Object.keys(entityDefs) as Array<keyof typeof entityDefs>;
+/**
+ * Families whose lines a node keeps when their inputs did not change: its identity (info, role), and its
+ * sizes and GPUs. The rest (status, heartbeat, usage) is what every heartbeat rewrites.
+ */
+const INFO_KEYS: ReadonlyArray<keyof typeof entityDefs> = ['info', 'role'];
+const SIZE_KEYS: ReadonlyArray<keyof typeof entityDefs> = [
+  'implausible',
+  'cores',
+  'ramTotal',
+  'ramFree',
+  'diskTotal',
+  'gpuKnown',
+  'gpus',
+  'gpuInfo',
+  'gpuStatus',
+  'gpuUtil',
+  'gpuMemTotal',
+  'gpuMemUsed',
+  'gpuTemp',
+  'gpuPower',
+  'gpuPowerLimit',
+];
+const INFO = ENTITY_KEYS.indexOf('info');
+const SIZES = ENTITY_KEYS.indexOf('gpuInfo');
+/** takeLines' `kept`, by bits: 1 the identity families, 2 the sizes and GPUs. */
+const KEPT = [0, 1, 2, 3].map((bits) =>
+  ENTITY_KEYS.map((k) => ((bits & 1) !== 0 && INFO_KEYS.includes(k)) || ((bits & 2) !== 0 && SIZE_KEYS.includes(k))),
+);
 /** The labels every per-node series starts with. */
 type NodeLabels = LabelString<typeof KEY_LABELS.node>;
 const NODE_LABELS = labelSchema(KEY_LABELS.node);
@@ -159,13 +186,17 @@ export class NodesCollector implements Collector {
       else if (key === 'nodes') out.push(this.countsStable.of(f.nodes.rendered()));
       else {
         const i = ENTITY_KEYS.indexOf(key);
-        out.push(admitted ? renderedOf(defs[key], admitted, i) : this.store.rendered(defs[key], i));
+        out.push(admitted ? this.store.renderedOf(defs[key], i, admitted) : this.store.rendered(defs[key], i));
       }
     }
     return out;
   }
 
-  /** Renders a node's lines at the poll's heartbeat threshold, and keeps them. */
+  /**
+   * Renders a node's lines at the poll's heartbeat threshold, and keeps them. A heartbeat rewrites the
+   * status, heartbeat and usage fields: the families of the other fields (identity, sizes, GPUs) are
+   * rendered again only when their inputs changed.
+   */
   private render(node: NodeRecord, staleBefore: number): void {
     const f = this.lines;
     const org = orgOf(node);
@@ -174,19 +205,26 @@ export class NodesCollector implements Collector {
     const availability = availabilityOf(statusClass, heartbeat);
     const id = node._id.toHexString();
     const base = NODE_LABELS.of(org, id);
-    addNodeInfo(f, org, id, node);
-    for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
+    const before = this.store.get(id)?.data;
+    const held = before !== undefined && before.base === base ? before.record : undefined;
+    const kept = KEPT[(held && sameInfo(held, node) ? 1 : 0) | (held && sameSizes(held, node) ? 2 : 0)]!;
+    if (!kept[INFO]) {
+      addNodeInfo(f, org, id, node);
+      for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
+    }
     addStateSet(f.status, f.status.labels.beforeLast(base, node.status), statusClass);
     addStateSet(f.heartbeatState, base, heartbeat);
     addStateSet(f.availability, base, availability);
     // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
     if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
-    addResources(f, base, node);
-    addGpus(f, base, node.gpuDevices ?? []);
+    addUsage(f, base, node);
+    if (!kept[SIZES]) {
+      addSizes(f, base, node);
+      addGpus(f, base, node.gpuDevices ?? []);
+    }
     const hostname = node.hostname ? node.hostname : undefined;
-    const before = this.store.get(id)?.data;
     if (before ? before.hostname !== hostname || before.base !== base : hostname !== undefined) this.hosts = undefined;
-    this.store.set(id, org, takeLines(this.lineList), {
+    this.store.set(id, org, takeLines(this.lineList, kept), {
       record: node,
       heartbeat,
       beat: heartbeat === 'never' ? undefined : node.lastHeartbeat?.getTime(),
@@ -196,6 +234,40 @@ export class NodesCollector implements Collector {
       hostname,
     });
   }
+}
+
+const INFO_FIELDS = ['name', 'hostname', 'cpuModel', 'os', 'daemonVersion'] as const;
+const SIZE_FIELDS = ['cpuCores', 'ramTotal', 'ramFree', 'diskTotal'] as const;
+const GPU_FIELDS = [
+  'deviceId',
+  'model',
+  'memoryTotal',
+  'memoryFree',
+  'memoryUsed',
+  'utilization',
+  'temperature',
+  'powerDraw',
+  'powerLimit',
+  'status',
+] as const satisfies ReadonlyArray<keyof GpuRecord>;
+
+/** Same identity: the inputs of the info and role families. */
+function sameInfo(a: NodeRecord, b: NodeRecord): boolean {
+  return INFO_FIELDS.every((k) => a[k] === b[k]) && sameList(a.role, b.role);
+}
+
+/** Same sizes and GPUs (the node reader hands over the same gpuDevices array when its bytes did not change). */
+function sameSizes(a: NodeRecord, b: NodeRecord): boolean {
+  if (!SIZE_FIELDS.every((k) => a[k] === b[k])) return false;
+  const x = a.gpuDevices ?? [];
+  const y = b.gpuDevices ?? [];
+  return x === y || (x.length === y.length && x.every((g, i) => GPU_FIELDS.every((k) => g[k] === y[i]![k])));
+}
+
+function sameList(a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /** `aiwm_node_hostname` of these nodes. */
@@ -223,14 +295,18 @@ function addNodeInfo(f: NodeFamilies, org: string, id: string, node: NodeRecord)
   );
 }
 
-function addResources(f: NodeFamilies, base: NodeLabels, node: NodeRecord): void {
+/** The fields each heartbeat writes. */
+function addUsage(f: NodeFamilies, base: NodeLabels, node: NodeRecord): void {
   if (node.cpuUsage != null) f.cpu.add(base, node.cpuUsage / 100);
   if (node.ramUsage != null) f.ram.add(base, node.ramUsage / 100);
+  if (node.uptimeSeconds != null) f.uptime.add(base, node.uptimeSeconds);
+}
+
+function addSizes(f: NodeFamilies, base: NodeLabels, node: NodeRecord): void {
   if (node.cpuCores != null) f.cores.add(base, node.cpuCores);
   if (node.ramTotal != null) f.ramTotal.add(base, node.ramTotal * MIB);
   if (node.ramFree != null) f.ramFree.add(base, node.ramFree * MIB);
   if (node.diskTotal != null) f.diskTotal.add(base, node.diskTotal * MIB);
-  if (node.uptimeSeconds != null) f.uptime.add(base, node.uptimeSeconds);
   const gpuTotals = (node.gpuDevices ?? []).map((g) => g.memoryTotal);
   const implausible = {
     ramTotal: node.ramTotal != null && node.ramTotal > 0 && node.ramTotal < IMPLAUSIBLE_BELOW.ramTotal,

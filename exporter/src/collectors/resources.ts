@@ -4,15 +4,7 @@ import { orgOf } from '../source/common.js';
 import { RESOURCE_SOURCE, type ResourceRecord } from '../source/resources.js';
 import { StateReader } from '../source/state.js';
 import { EntityCap, GIB, MIB, Tally, addStateSet, families, type CollectContext, type Collector } from './collector.js';
-import {
-  EntityStore,
-  StableFamily,
-  lineFamilies,
-  pollOrReset,
-  renderedOf,
-  takeLines,
-  type LineFamilies,
-} from './entities.js';
+import { EntityStore, StableFamily, lineFamilies, pollOrReset, takeLines, type LineFamilies } from './entities.js';
 
 const RESOURCE_LABELS = labelSchema(KEY_LABELS.resource);
 
@@ -113,7 +105,7 @@ export class ResourcesCollector implements Collector {
     return (Object.keys(defs) as Array<keyof typeof defs>).map((key) => {
       if (key === 'resources') return this.counts!;
       const i = ENTITY_KEYS.indexOf(key);
-      return admitted ? renderedOf(defs[key], admitted, i) : this.store.rendered(defs[key], i);
+      return admitted ? this.store.renderedOf(defs[key], i, admitted) : this.store.rendered(defs[key], i);
     });
   }
 

@@ -118,9 +118,9 @@ export function lenient<S extends z.ZodType>(schema: S, field: string): z.ZodTyp
 }
 
 /** `missing_field` when the document has nothing at the failing path, else `wrong_type`. */
-function reasonOf(raw: Document, issue: z.core.$ZodIssue): InvalidReason {
+function reasonOf(raw: Document, path: readonly PropertyKey[]): InvalidReason {
   let value: unknown = raw;
-  for (const key of issue.path) value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[key];
+  for (const key of path) value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[key];
   return value === undefined || value === null ? 'missing_field' : 'wrong_type';
 }
 
@@ -144,7 +144,7 @@ export function validate<S extends z.ZodType>(
   const id = raw._id instanceof ObjectId ? raw._id.toHexString() : String(raw._id);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    report(collection, id, reasonOf(raw, issue), issue.path.join('.'));
+    report(collection, id, reasonOf(raw, issue.path), issue.path.join('.'));
     return undefined;
   }
   for (const field of new Set(droppedFields)) report(collection, id, 'bad_field', field);
@@ -157,6 +157,46 @@ export function validate<S extends z.ZodType>(
     }
   }
   return parsed.data;
+}
+
+/** What validating one field apart from its document found. */
+export interface FieldCheck<V> {
+  /** The field's value as the record gets it. */
+  readonly value: V | undefined;
+  /** Reports, with the field's path, as validate() makes them (unknown enums apart). */
+  readonly reports: ReadonlyArray<{ reason: InvalidReason; field: string }>;
+  /** Whether the value holds an enum value outside the contract. */
+  readonly unknownEnum: boolean;
+}
+
+/**
+ * Validates the value of one field of a document apart from the document (StateReader's stable
+ * fields), with the same reports validate() would make for it. A value that fails `schema` is left
+ * out of the record and reported; make the schema lenient to drop a bad value instead.
+ */
+export function validateField<V>(
+  name: string,
+  schema: z.ZodType<V>,
+  hasOther: (value: V) => boolean,
+  value: unknown,
+): FieldCheck<V> {
+  droppedFields.length = 0;
+  cutFields.length = 0;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = [name, ...issue.path];
+    return {
+      value: undefined,
+      reports: [{ reason: reasonOf({ [name]: value }, path), field: path.join('.') }],
+      unknownEnum: false,
+    };
+  }
+  const reports = [
+    ...[...new Set(droppedFields)].map((field) => ({ reason: 'bad_field' as const, field })),
+    ...[...new Set(cutFields)].map((field) => ({ reason: 'long_value' as const, field })),
+  ];
+  return { value: parsed.data, reports, unknownEnum: hasOther(parsed.data) };
 }
 
 /** Longest stretch of synchronous work between yields to the event loop (scrapes go first). */
@@ -172,6 +212,7 @@ export async function scan(
   projection: Document,
   each: (raw: Document) => void,
   sort: Document | null = { _id: 1 },
+  fieldsAsRaw?: Record<string, boolean>,
 ): Promise<number> {
   let read = 0;
   let sliceStart = performance.now();
@@ -182,6 +223,7 @@ export async function scan(
     ...(sort ? { sort } : {}),
     batchSize: 1000,
     enableUtf8Validation: false,
+    ...(fieldsAsRaw ? { fieldsAsRaw } : {}),
   })) {
     read++;
     each(raw);

@@ -118,6 +118,9 @@ const gpuDevice = z.object({
   status: lenient(enumField(GPU_STATUSES).nullish(), 'gpuDevices[].status'),
 });
 
+/** A wrong type drops the whole list (AIWM could not read the GPUs), never the node. */
+const gpuDevices = lenient(z.array(gpuDevice).nullish(), 'gpuDevices');
+
 export const nodeSchema = z.object({
   ...baseFields,
   name: labelValue(z.string(), 'name'),
@@ -138,7 +141,7 @@ export const nodeSchema = z.object({
   hostname: text('hostname'),
   os: lenient(labelValue(z.union([z.string(), osObject]).nullish(), 'os'), 'os'),
   daemonVersion: text('daemonVersion'),
-  gpuDevices: lenient(z.array(gpuDevice).nullish(), 'gpuDevices'),
+  gpuDevices,
 });
 
 export type NodeRecord = z.output<typeof nodeSchema>;
@@ -195,11 +198,19 @@ const projection = {
   'owner.orgId': 1,
 };
 
-const enumPaths: EnumPaths<NodeRecord> = [
-  (n: NodeRecord) => n.status,
-  (n: NodeRecord) => n.role,
-  (n: NodeRecord) => n.gpuDevices?.map((g) => g.status ?? ''),
-];
+const enumPaths: EnumPaths<NodeRecord> = [(n: NodeRecord) => n.status, (n: NodeRecord) => n.role];
 
-/** The nodes collection for an incremental reader (StateReader). */
-export const NODE_SOURCE: StateSource<typeof nodeSchema> = { projection, schema: nodeSchema, enumPaths };
+/**
+ * The nodes collection for an incremental reader (StateReader). Heartbeats rewrite a node every poll
+ * but not its GPU list, the largest part of it: a stable field, decoded again only when it changed.
+ */
+export const NODE_SOURCE: StateSource<typeof nodeSchema> = {
+  projection,
+  schema: nodeSchema,
+  enumPaths,
+  stable: {
+    name: 'gpuDevices',
+    schema: gpuDevices,
+    hasOther: (gpus: z.output<typeof gpuDevices>) => (gpus ?? []).some((g) => g.status === OTHER),
+  },
+};

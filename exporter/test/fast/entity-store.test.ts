@@ -48,8 +48,20 @@ describe('EntityStore', () => {
             model.delete(n);
           } else {
             const lines = linesOf(n, round, random);
-            store.set(id(n), `org-${n % 3}`, lines, null);
-            model.set(n, lines);
+            const held = model.get(n);
+            if (held && random() < 0.3) {
+              // The collector saw family 1's inputs unchanged: it keeps the lines it had.
+              store.set(
+                id(n),
+                `org-${n % 3}`,
+                { texts: [lines.texts[0], undefined, ''], samples: lines.samples },
+                null,
+              );
+              model.set(n, { texts: [lines.texts[0], held.texts[1], ''], samples: [1, held.samples[1]!, 0] });
+            } else {
+              store.set(id(n), `org-${n % 3}`, lines, null);
+              model.set(n, lines);
+            }
           }
         }
         // Sometimes the same lines again (an unchanged re-read).
@@ -62,6 +74,12 @@ describe('EntityStore', () => {
           expect(Buffer.concat(rendered.chunks).toString()).toBe(order.map((n) => model.get(n)!.texts[f]).join(''));
           expect(rendered.samples).toBe(order.reduce((sum, n) => sum + model.get(n)!.samples[f]!, 0));
           expect(rendered.chunks.every((c) => c.length > 0)).toBe(true);
+          // Some of the entities (as the entity cap admits them), copied from the chunks.
+          const admitted = [...store.entries()].filter(() => random() < 0.5);
+          const some = store.renderedOf(META, f, admitted);
+          const ns = admitted.map((e) => parseInt(e.id, 16));
+          expect(Buffer.concat(some.chunks).toString()).toBe(ns.map((n) => model.get(n)!.texts[f]).join(''));
+          expect(some.samples).toBe(ns.reduce((sum, n) => sum + model.get(n)!.samples[f]!, 0));
         }
         const sizes = new Map<string, number>();
         for (const n of model.keys()) sizes.set(`org-${n % 3}`, (sizes.get(`org-${n % 3}`) ?? 0) + 1);
@@ -78,6 +96,7 @@ describe('EntityStore', () => {
     expect(before).toHaveLength(8);
     store.set(id(20), 'o', { texts: ['changed\n', '', ''], samples: [1, 0, 0] }, null);
     store.set(id(21), 'o', linesOf(21, 0, mulberry32(0)), null); // same family-0 line as before
+    store.set(id(41), 'o', linesOf(41, 0, mulberry32(0)), null); // the same, alone in its block
     const after = store.rendered(META, 0).chunks;
     expect(after).toHaveLength(8);
     for (let b = 0; b < 8; b++) if (b !== 2) expect(after[b]).toBe(before[b]);

@@ -179,22 +179,29 @@ describe('incremental state collectors', () => {
     const coll = t.db.collection('nodes');
     for (let round = 1; round <= 6; round++) {
       const written = at(20 * round - 5);
+      // Rounds 2 and 3: every node heartbeats (the next reads take the whole window at once), then few again.
+      if (round === 2 || round === 3) await coll.updateMany({}, { $set: { uptimeSeconds: round, updatedAt: written } });
       for (let k = 0; k < 25; k++) {
         const n = live[pick(live.length)]!;
-        const change = pick(4);
-        const set: Document =
-          change === 0
-            ? { cpuUsage: pick(100), ramUsage: pick(100) }
-            : change === 1
-              ? { name: names[pick(names.length)]! + n }
-              : change === 2
-                ? {
-                    gpuDevices: Array.from({ length: pick(4) }, (_, g) => ({
-                      deviceId: `G${g}`,
-                      utilization: pick(100),
-                    })),
-                  }
-                : { status: ['healthy', 'offline', 'maintenance', 'busy'][pick(4)], lastHeartbeat: written };
+        // Each kind of write touches other families: usage, identity, sizes and GPUs, status, owner.
+        const changes: Array<() => Document> = [
+          () => ({ cpuUsage: pick(100), ramUsage: pick(100), uptimeSeconds: pick(1e6) }),
+          () => ({ name: names[pick(names.length)]! + n }),
+          () => ({
+            gpuDevices: Array.from({ length: pick(4) }, (_, g) => ({
+              deviceId: `G${g}`,
+              utilization: pick(100),
+              memoryTotal: pick(2) === 0 ? 512 : 81_559,
+            })),
+          }),
+          () => ({ status: ['healthy', 'offline', 'maintenance', 'busy'][pick(4)], lastHeartbeat: written }),
+          () => ({ ramTotal: pick(2) === 0 ? 2048 : 262_144, ramFree: pick(1000), cpuCores: pick(128) }),
+          () => ({ role: [['worker'], ['controller', 'worker'], []][pick(3)] }),
+          () => ({ os: { distro: 'Ubuntu', version: `2${pick(5)}.04` } }),
+          () => ({ hostname: `h-${pick(50)}.dc${pick(2)}.example` }),
+          () => ({ 'owner.orgId': ['org-a', 'org-b', 'org-c'][pick(3)] }),
+        ];
+        const set = changes[pick(changes.length)]!();
         await coll.updateOne({ _id: oid(n) }, { $set: { ...set, updatedAt: written } });
       }
       const gone = live.splice(pick(live.length), 1)[0]!;
@@ -294,6 +301,44 @@ describe('incremental state collectors', () => {
     expect(fixed.invalid).toEqual([`nodes/${hex(3)}/bad_field/os`]);
     expect((await poll(nodes, config, at(60))).invalid).toEqual([`nodes/${hex(3)}/bad_field/os`]);
     expect(fixed.text).toContain(`node_id="${hex(2)}"`);
+  });
+
+  it('validates a GPU list again only when it changed, and reports what it found every poll', async () => {
+    const broken = [{ deviceId: 'GPU-a', temperature: 'hot', status: 'melting' }, { deviceId: 'GPU-b' }];
+    await t.insert('nodes', [
+      node(1, { gpuDevices: broken }),
+      node(2, { status: 'weird', gpuDevices: [{ deviceId: 'GPU-c', status: 'melting' }] }),
+      node(3, { gpuDevices: 'none' }),
+    ]);
+    const config = t.config();
+    const nodes = new NodesCollector();
+    const expected = [
+      `nodes/${hex(1)}/bad_field/gpuDevices[].temperature`,
+      `nodes/${hex(1)}/unknown_enum/`,
+      `nodes/${hex(2)}/unknown_enum/`, // once per document, though both its status and a GPU's are unknown
+      `nodes/${hex(3)}/bad_field/gpuDevices`,
+    ].sort();
+    const first = await poll(nodes, config, NOW);
+    expect(first.invalid.sort()).toEqual(expected);
+    // Heartbeats: the GPU lists are the same bytes, so their last validation stands, reports included.
+    const coll = t.db.collection('nodes');
+    for (const n of [1, 2, 3]) await coll.updateOne({ _id: oid(n) }, { $set: { cpuUsage: 50 + n, updatedAt: at(10) } });
+    const beat = await poll(nodes, config, at(15));
+    expect(beat.read).toBe(3);
+    expect(beat.invalid.sort()).toEqual(expected);
+    expect(beat.text).toBe(await fresh(() => new NodesCollector(), config, at(15)));
+    expect(familyOf(beat, 'aiwm_gpu_info').chunks[0]).toBe(familyOf(first, 'aiwm_gpu_info').chunks[0]);
+    // Node 1's GPUs fixed: validated again, and no longer reported.
+    await coll.updateOne(
+      { _id: oid(1) },
+      { $set: { gpuDevices: [{ deviceId: 'GPU-a', temperature: 71 }, { deviceId: 'GPU-b' }], updatedAt: at(20) } },
+    );
+    const fixed = await poll(nodes, config, at(30));
+    expect(fixed.invalid.sort()).toEqual(expected.filter((r) => !r.includes(hex(1))));
+    expect(lines(fixed, 'aiwm_gpu_temperature_celsius')).toEqual([
+      `aiwm_gpu_temperature_celsius{org_id="org-a",node_id="${hex(1)}",gpu="0"} 71`,
+    ]);
+    expect(fixed.text).toBe(await fresh(() => new NodesCollector(), config, at(30)));
   });
 
   it('reads everything again after a failed poll or an outage, and sees documents without updatedAt then', async () => {
