@@ -8,7 +8,8 @@
  *    exporter's RSS before, after a warm-up and after the run (growth after warm-up, target < 50 MB).
  * 2. Isolation: tenant B reads cached responses at a steady rate, alone and then while tenant A
  *    floods uncached queries; B's p99 under the flood (target <= 10 ms). B's client and A's each
- *    run in their own process (load-client.ts).
+ *    run in their own process (load-client.ts), boot before either sends, and B's first second (its
+ *    own warm-up) is not recorded: A's flood starts, onset included, when B's recording does.
  *
  * Benchmarks report numbers, they assert nothing. The last line is machine-readable:
  *   LOADBENCH rps=... p50_ms=... p99_ms=... n429=... n503=... rss_growth_mib=... cached_p99_under_flood_ms=...
@@ -268,19 +269,24 @@ async function main() {
   console.log(`  exporter RSS at each quarter of the run: ${quarters.map(mib).join(', ')} MiB`);
 
   // Isolation: B (org 1) reads cached responses at a steady rate; A (org 0) floods uncached queries.
+  // B's first second is its own warm-up, not recorded; A's flood starts when B's recording does.
   const measure = client({
     connections: 4,
-    durationS: settings.isolationS,
+    durationS: settings.isolationS + 1,
+    warmupS: 1,
     overallRate: settings.measureRate,
     mix: 'cached',
     orgs: [1],
     seed: 4,
   });
+  /** Time for a client process to boot before it starts sending. */
+  const BOOT_MS = 3000;
   await prime(1);
-  const alone = await runClient(measure);
+  const alone = await runClient({ ...measure, startAt: Date.now() + BOOT_MS });
   await prime(1);
+  const startAt = Date.now() + BOOT_MS;
   const [flooded, flood] = await Promise.all([
-    runClient({ ...measure, seed: 5 }),
+    runClient({ ...measure, seed: 5, startAt }),
     runClient(
       client({
         connections: settings.floodConnections,
@@ -288,6 +294,7 @@ async function main() {
         mix: 'uncached',
         orgs: [0],
         seed: 6,
+        startAt: startAt + 1000,
       }),
     ),
   ]);

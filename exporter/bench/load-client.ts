@@ -18,6 +18,13 @@ export interface ClientSpec {
   /** The tenants (indexes into targets.orgs) whose tokens this load uses. */
   orgs: number[];
   seed: number;
+  /**
+   * When to start (epoch ms): two clients started together both finish booting (tsx, autocannon)
+   * before either sends, so neither's start-up falls inside the other's measurement.
+   */
+  startAt?: number;
+  /** Seconds at the start whose answers are not recorded: the client's own warm-up (connections, JIT). */
+  warmupS?: number;
 }
 
 export interface ClientResult {
@@ -35,7 +42,11 @@ export interface ClientResult {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ClientSpec;
 const mix = requestMix(spec.targets, spec.mix, spec.orgs, spec.seed);
+if (spec.startAt !== undefined)
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, spec.startAt! - Date.now())));
 const okMs: number[] = [];
+let recordFrom = Infinity;
+recordFrom = performance.now() + (spec.warmupS ?? 0) * 1000;
 const instance = autocannon({
   url: spec.url,
   connections: spec.connections,
@@ -55,7 +66,7 @@ const instance = autocannon({
 (instance as unknown as NodeJS.EventEmitter).on(
   'response',
   (_client: unknown, status: number, _bytes: number, ms: number) => {
-    if (status === 200) okMs.push(ms);
+    if (status === 200 && performance.now() >= recordFrom) okMs.push(ms);
   },
 );
 const result = await instance;

@@ -10,6 +10,10 @@
  *
  * Concurrent identical requests share one computation (and so one set of Prometheus round trips);
  * failures are not cached. Keys carry the org (scope), so no org is ever answered from another's.
+ *
+ * Refresh-ahead: a hit in the last REFRESH_AHEAD of an answer's TTL says so, and the facade computes
+ * the answer again in the background while the cached one is served. An answer in use is then replaced
+ * before it expires, and its callers never wait for a computation; none is ever served past its TTL.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -19,7 +23,12 @@ export interface CachedAnswer {
   readonly org: string;
   readonly json: Buffer;
   readonly etag: string;
+  /** How long it is kept. */
+  readonly ttlMs: number;
 }
+
+/** The last fraction of an answer's TTL in which a hit asks for it to be computed again. */
+export const REFRESH_AHEAD = 0.2;
 
 export interface CacheLimits {
   /** Bytes of cached JSON answers (keys included), all orgs together. */
@@ -47,6 +56,8 @@ export interface CacheStats {
   misses: number;
   /** Answers too large for an org's share: served, not cached. */
   uncacheable: number;
+  /** Computations started ahead of an answer's expiry. */
+  refreshes: number;
 }
 
 /** Where an answer came from. */
@@ -58,7 +69,7 @@ export class ResponseCache {
   private readonly pending = new Map<string, Promise<CachedAnswer>>();
   private readonly orgMaxBytes: number;
   private readonly orgMaxEntries: number;
-  readonly stats: CacheStats = { hits: 0, shared: 0, misses: 0, uncacheable: 0 };
+  readonly stats: CacheStats = { hits: 0, shared: 0, misses: 0, uncacheable: 0, refreshes: 0 };
 
   /** `perf` replaces the clock of the TTLs (tests). */
   constructor(
@@ -89,13 +100,17 @@ export class ResponseCache {
     return { entries: this.entries.size, bytes: this.entries.calculatedSize, orgs };
   }
 
-  /** A fresh cached answer, or the computation running for `key`; undefined when neither. */
-  lookup(key: string): { answer: CachedAnswer } | { running: Promise<CachedAnswer> } | undefined {
+  /**
+   * A fresh cached answer (`refresh`: it is near its expiry and nothing computes it yet), or the
+   * computation running for `key`; undefined when neither.
+   */
+  lookup(key: string): { answer: CachedAnswer; refresh: boolean } | { running: Promise<CachedAnswer> } | undefined {
     const answer = this.entries.get(key);
     if (answer) {
       this.shares.get(answer.org)?.get(key); // most recently used within its org too
       this.stats.hits++;
-      return { answer };
+      const refresh = !this.pending.has(key) && this.entries.getRemainingTTL(key) < answer.ttlMs * REFRESH_AHEAD;
+      return { answer, refresh };
     }
     const running = this.pending.get(key);
     if (running) {
@@ -111,12 +126,25 @@ export class ResponseCache {
    */
   fill(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
     this.stats.misses++;
+    return this.run(org, key, ttlMs, compute);
+  }
+
+  /**
+   * Computes a cached answer again ahead of its expiry (lookup said `refresh`); the one cached stays
+   * until the new one replaces it, or until it expires if this fails.
+   */
+  refresh(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
+    this.stats.refreshes++;
+    return this.run(org, key, ttlMs, compute);
+  }
+
+  private run(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
     const running = (async () => {
       const text = JSON.stringify(await compute());
       // Its own memory, not a slice of the shared 8 KiB pool: a small cached answer must not pin a slab.
       const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
       json.write(text);
-      const answer: CachedAnswer = { org, json, etag: etagOf(json) };
+      const answer: CachedAnswer = { org, json, etag: etagOf(json), ttlMs };
       this.keep(key, answer, ttlMs);
       return answer;
     })();

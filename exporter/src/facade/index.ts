@@ -114,13 +114,14 @@ const REFUSAL_DELAY_MS = 500;
 /** The 400 of a path whose percent-encoding does not decode (express raises a URIError). */
 const badEncoding = () => new HttpError(400, 'invalid path: malformed percent-encoding', { field: 'path' });
 
-/** Mounts the facade under FACADE_BASE_PATH on `app`. */
+/** Mounts the facade under FACADE_BASE_PATH on `app`; `cacheClock` replaces the cache's TTL clock (tests). */
 export function mountFacade(
   app: Express,
   config: Config,
   db: Db,
   log: Logger,
   clock: () => Date = () => new Date(),
+  cacheClock?: { now(): number },
 ): Facade {
   const facade = config.facade!;
   const queries = new Semaphore(facade.limits.prometheusConcurrency, MAX_QUEUED_QUERIES, facade.timeoutMs);
@@ -130,7 +131,7 @@ export function mountFacade(
     queries,
   );
   const batching = batchQueries(prometheus);
-  const cache = new ResponseCache(facade.cache);
+  const cache = new ResponseCache(facade.cache, cacheClock);
   const limiter = new RequestLimiter({ ...facade.limits, maxKeys: 10_000 });
   const openapi = servedOpenApiDocument(ROUTES, facade.basePath);
   const secret = facade.auth.kind === 'jwt' ? new TextEncoder().encode(facade.auth.secret) : undefined;
@@ -149,6 +150,7 @@ export function mountFacade(
     return { scope, key };
   };
 
+  const earlyRefusal = Buffer.from(JSON.stringify({ error: 'too many requests', detail: limiter.rateDetail }));
   /**
    * A verified caller past its rate gets its 429 before any other work (no parsing, no cache key):
    * a flooding tenant then costs the event loop little, and the other tenants keep their latency.
@@ -161,14 +163,37 @@ export function mountFacade(
       next();
       return;
     }
-    res.setHeader('retry-after', String(wait));
     // Held a moment before it is sent: a client that retries at once (a flood on many connections)
-    // then waits too, instead of keeping the event loop busy with refusals.
+    // then waits too, instead of keeping the event loop busy with refusals. The delays differ a little,
+    // so the refusals of a flood's connections are not all written in one turn of the event loop, and
+    // each is prepared bytes: no serialization, no ETag.
     const held = setTimeout(
-      () => res.status(429).json({ error: 'too many requests', detail: limiter.rateDetail }),
-      REFUSAL_DELAY_MS,
+      () => {
+        res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json; charset=utf-8' });
+        res.end(earlyRefusal);
+      },
+      REFUSAL_DELAY_MS * (0.8 + 0.4 * Math.random()),
     );
     res.once('close', () => clearTimeout(held));
+  };
+
+  /**
+   * Computes a cached answer again before it expires, in the background, when its caller is within its
+   * limits (it counts as one of the caller's computations); a failure leaves the cached answer as it is.
+   */
+  const refreshAhead = (
+    callerKey: string,
+    org: string,
+    key: string,
+    ttlMs: number,
+    compute: () => Promise<unknown>,
+  ) => {
+    const release = limiter.tryAdmit(callerKey);
+    if (!release) return;
+    cache
+      .refresh(org, key, ttlMs, compute)
+      .catch((error: unknown) => log.debug({ key, error: (error as Error).message }, 'facade cache refresh failed'))
+      .finally(release);
   };
 
   // Every answer of the facade's app, errors and 404s included (this runs before the router).
@@ -220,16 +245,21 @@ export function mountFacade(
         ) as Record<string, unknown>;
         const org = cacheKeyOf(caller.scope);
         const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
+        const compute = () => {
+          const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
+          return route.handle(ctx, params, query as never);
+        };
         let answer: CachedAnswer;
         const found = cache.lookup(key);
-        if (found && 'answer' in found) answer = found.answer;
-        else if (found) answer = await found.running;
+        if (found && 'answer' in found) {
+          answer = found.answer;
+          if (found.refresh) refreshAhead(caller.key, org, key, route.cacheMs, compute);
+        } else if (found) answer = await found.running;
         else {
           // Only a request that computes counts against its caller's limits.
           const release = limiter.admit(caller.key);
           try {
-            const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
-            answer = await cache.fill(org, key, route.cacheMs, () => route.handle(ctx, params, query as never));
+            answer = await cache.fill(org, key, route.cacheMs, compute);
           } finally {
             release();
           }

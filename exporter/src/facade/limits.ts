@@ -129,23 +129,38 @@ export class RequestLimiter {
    * ends it (call it once the computation settles; calling it again does nothing).
    */
   admit(key: string): () => void {
-    const { concurrency, ratePerSecond, burst } = this.settings;
-    const running = this.inFlight.get(key) ?? 0;
-    if (running >= concurrency) {
+    const admitted = this.take(key);
+    if (typeof admitted === 'function') return admitted;
+    this.noteRefusal(key);
+    if (admitted.kind === 'concurrency') {
       this.stats.rejectedConcurrency++;
-      this.noteRefusal(key);
+      const { concurrency } = this.settings;
       throw new RetryLater(429, 'too many requests', 1, `at most ${concurrency} requests in flight per token`);
     }
+    this.stats.rejectedRate++;
+    throw new RetryLater(429, 'too many requests', admitted.waitSeconds, this.rateDetail);
+  }
+
+  /**
+   * Admits one computation that nobody waits for (a cache refresh-ahead) when `key` is within its
+   * limits; undefined when it is not, counted as no refusal: the caller asked for nothing.
+   */
+  tryAdmit(key: string): (() => void) | undefined {
+    const admitted = this.take(key);
+    return typeof admitted === 'function' ? admitted : undefined;
+  }
+
+  private take(key: string): (() => void) | { kind: 'concurrency' } | { kind: 'rate'; waitSeconds: number } {
+    const { concurrency, ratePerSecond, burst } = this.settings;
+    const running = this.inFlight.get(key) ?? 0;
+    if (running >= concurrency) return { kind: 'concurrency' };
     if (this.buckets) {
       const now = this.now();
       const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
       const tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
       if (tokens < 1) {
         this.buckets.set(key, { tokens, at: now });
-        this.stats.rejectedRate++;
-        this.noteRefusal(key);
-        const wait = Math.max(1, Math.ceil((1 - tokens) / ratePerSecond));
-        throw new RetryLater(429, 'too many requests', wait, this.rateDetail);
+        return { kind: 'rate', waitSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerSecond)) };
       }
       this.buckets.set(key, { tokens: tokens - 1, at: now });
     }
@@ -196,11 +211,31 @@ export class Semaphore {
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.acquire();
     try {
+      await this.turn();
       return await task();
     } finally {
       this.release();
     }
   }
+
+  /** Tasks waiting for their turn of the event loop to start. */
+  private readonly starting: Array<() => void> = [];
+
+  /**
+   * Resolves on a later turn of the event loop, one task per turn: a request that asks for many
+   * queries at once then starts them between other requests' work instead of all in one go (which
+   * would hold every other caller, cached answers included, for the whole fan-out).
+   */
+  private turn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.starting.push(resolve) === 1) setImmediate(this.startNext);
+    });
+  }
+
+  private readonly startNext = (): void => {
+    this.starting.shift()?.();
+    if (this.starting.length > 0) setImmediate(this.startNext);
+  };
 
   private acquire(): Promise<void> {
     if (this.active < this.limit) {

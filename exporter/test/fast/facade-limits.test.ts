@@ -123,6 +123,37 @@ describe('ResponseCache', () => {
   });
 });
 
+describe('ResponseCache refresh-ahead', () => {
+  it('asks for a refresh in the last fifth of the TTL, once at a time, and serves the cached answer until replaced', async () => {
+    let now = 1000;
+    const cache = new ResponseCache(undefined, { now: () => now });
+    let version = 1;
+    const compute = () => Promise.resolve({ version });
+    await cache.get('org', 'k', 10_000, compute);
+    const hit = () => cache.lookup('k') as { answer: { json: Buffer }; refresh: boolean };
+    now += 7_999; // 2.001 s of 10 s left
+    expect(hit().refresh).toBe(false);
+    now += 2; // under 2 s left
+    expect(hit().refresh).toBe(true);
+    version = 2;
+    let finish!: () => void;
+    const refreshed = cache.refresh('org', 'k', 10_000, () => new Promise((r) => (finish = () => r({ version }))));
+    // While it runs, hits get the cached answer and no second refresh.
+    expect([hit().answer.json.toString(), hit().refresh]).toEqual(['{"version":1}', false]);
+    finish();
+    await refreshed;
+    expect([hit().answer.json.toString(), hit().refresh]).toEqual(['{"version":2}', false]);
+    expect(cache.stats.refreshes).toBe(1);
+    // A failed refresh leaves the answer until its TTL ends, and never past it.
+    now += 8_500;
+    expect(hit().refresh).toBe(true);
+    await expect(cache.refresh('org', 'k', 10_000, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(hit().answer.json.toString()).toBe('{"version":2}');
+    now += 1_501;
+    expect(cache.lookup('k')).toBeUndefined();
+  });
+});
+
 describe('RequestLimiter', () => {
   const settings = { ratePerSecond: 2, burst: 3, concurrency: 2, maxKeys: 100 };
   const refused = (f: () => unknown): RetryLater => {
@@ -350,7 +381,7 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function serve(env: Record<string, string> = {}): Promise<Served> {
+async function serve(env: Record<string, string> = {}, cacheClock?: { now(): number }): Promise<Served> {
   const store = await emptyStore();
   closers.push(() => store.close());
   const config = testConfig('mongodb://127.0.0.1:1/unused', {
@@ -360,7 +391,7 @@ async function serve(env: Record<string, string> = {}): Promise<Served> {
     ...env,
   });
   const app = express();
-  const facade = mountFacade(app, config, undefined as never, createLogger('silent'));
+  const facade = mountFacade(app, config, undefined as never, createLogger('silent'), undefined, cacheClock);
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
@@ -471,8 +502,45 @@ describe('per-token limits over HTTP', () => {
     const hits = facade.cache.stats.hits;
     const early = await call(`${base}/workload/models?page=2`, a);
     expect([early.status, early.headers.get('retry-after')]).toEqual([429, '3600']);
+    expect(early.body).toEqual({ error: 'too many requests', detail: refused.body.detail });
+    expect([
+      early.headers.get('content-type'),
+      early.headers.get('x-content-type-options'),
+      early.headers.get('cache-control'),
+    ]).toEqual(['application/json; charset=utf-8', 'nosniff', 'private, no-store']);
     expect(facade.cache.stats.hits).toBe(hits);
     expect(facade.limiter.stats.rejectedRate).toBe(2);
+  });
+
+  it('computes a cached answer again before it expires, in the background, within the caller’s limits', async () => {
+    let now = 1000;
+    const { base, store, facade } = await serve(
+      { FACADE_CONCURRENCY_PER_TOKEN: '1', FACADE_RATE_LIMIT: 'off' },
+      { now: () => now },
+    );
+    const a = await token(ORG_A);
+    const first = await call(`${base}/workload/models`, a);
+    expect(first.status).toBe(200);
+    const asked = store.received;
+    // Within the last fifth of the TTL: the cached answer at once, and the queries sent again behind it.
+    now += 50_000;
+    const near = await call(`${base}/workload/models`, a);
+    expect([near.status, near.text]).toEqual([200, first.text]);
+    await until(() => facade.cache.stats.refreshes === 1 && facade.limiter.keys.inFlight === 0);
+    expect(store.received).toBe(2 * asked);
+    // Replaced: fresh for a whole TTL again, so no refresh and no query.
+    now += 40_000;
+    expect((await call(`${base}/workload/models`, a)).status).toBe(200);
+    expect([facade.cache.stats.refreshes, store.received]).toEqual([1, 2 * asked]);
+    // A caller at its concurrency limit gets its cached answer and no refresh, and is not counted as refused.
+    now += 10_000;
+    store.hold();
+    const running = call(`${base}/workload/models?page=2`, a);
+    await until(() => facade.limiter.keys.inFlight === 1);
+    expect((await call(`${base}/workload/models`, a)).status).toBe(200);
+    expect([facade.cache.stats.refreshes, facade.limiter.stats.rejectedConcurrency]).toEqual([1, 0]);
+    store.release();
+    expect((await running).status).toBe(200);
   });
 
   it('counts by client address with FACADE_AUTH=none', async () => {
