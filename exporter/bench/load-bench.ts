@@ -1,7 +1,7 @@
 /**
  * Load benchmark (part of `npm run bench`): autocannon against the JSON facade on loopback, with a
- * real Prometheus (the project's recording rules), the exporter in its own process (its RSS is
- * read from /proc) and MongoDB (the stand-in) in another.
+ * real Prometheus (the project's recording rules), the exporter in its own process as deployed (the
+ * Dockerfile's environment; its RSS is read from /proc) and MongoDB (the stand-in) in another.
  *
  * 1. Main load: `--duration` seconds at `--connections` connections, half cached and half uncached
  *    requests, with every tenant's token: requests/s, p50/p99, the count of 429 and 503, and the
@@ -32,7 +32,7 @@ import { startPrometheus } from '../../testing/prometheus.js';
 import { userToken } from '../../testing/tokens.js';
 import type { ClientResult, ClientSpec } from './load-client.js';
 import { cachedPaths, type LoadTargets } from './load-mix.js';
-import { startStandInProcess } from './support.js';
+import { deployedEnv, startStandInProcess } from './support.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -43,7 +43,9 @@ const flag = (name: string, full: number, short: number) => {
 const settings = {
   durationS: flag('duration', 60, 8),
   connections: flag('connections', 200, 50),
-  warmupS: flag('warmup', 10, 3),
+  // Long enough for the response cache to reach its bound and V8's heap its size under this load (at
+  // 10 s the heap is still growing towards it: growth measured from there is garbage not yet collected).
+  warmupS: flag('warmup', 30, 3),
   isolationS: flag('isolation', 20, 6),
   floodConnections: flag('flood-connections', 100, 50),
   measureRate: flag('measure-rate', 50, 50),
@@ -90,6 +92,13 @@ function runClient(spec: ClientSpec): Promise<ClientResult> {
 }
 
 const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+
+/** Where the exporter's memory is, from its own /metrics (prom-client's process metrics): JS heap and external. */
+async function heapOf(port: number): Promise<string> {
+  const text = (await probe(port, { path: '/metrics' })).body;
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return `heap used ${mib(value('nodejs_heap_size_used_bytes'))} MiB, external ${mib(value('nodejs_external_memory_bytes'))} MiB`;
+}
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
 const count = (r: ClientResult, status: number) => r.statuses[String(status)] ?? 0;
 const statusLine = (r: ClientResult) =>
@@ -141,6 +150,8 @@ async function main() {
   const exporter = spawn(process.execPath, ['--import', 'tsx', new URL('../src/main.ts', import.meta.url).pathname], {
     env: {
       ...process.env,
+      // As deployed: the Dockerfile's environment (allocator settings, NODE_ENV).
+      ...deployedEnv(),
       MONGODB_URI: uri,
       LISTEN_ADDRESS: '127.0.0.1',
       PORT: String(exporterPort),
@@ -237,11 +248,13 @@ async function main() {
   for (const org of allOrgs) await prime(org);
   const warm = await runClient(client({ durationS: settings.warmupS, seed: 2 }));
   const rssWarm = rssOf(exporter.pid!);
+  const heapWarm = await heapOf(exporterPort);
   const rssSamples: number[] = [];
   const sampler = setInterval(() => rssSamples.push(rssOf(exporter.pid!)), 500);
   const main = await runClient(client({ seed: 3 }));
   clearInterval(sampler);
   const rssAfter = rssOf(exporter.pid!);
+  const heapAfter = await heapOf(exporterPort);
   const rssPeak = Math.max(rssWarm, rssAfter, ...rssSamples);
   // Where the RSS stood at each quarter of the run: a plateau is a bound, a slope a leak.
   const quarters = [1, 2, 3, 4].map(
@@ -267,6 +280,7 @@ async function main() {
       `(target < 50 MB: ${growth < GROWTH_TARGET_MIB ? 'met' : 'NOT met'})`,
   );
   console.log(`  exporter RSS at each quarter of the run: ${quarters.map(mib).join(', ')} MiB`);
+  console.log(`  exporter memory after warm-up: ${heapWarm}; after: ${heapAfter}`);
 
   // Isolation: B (org 1) reads cached responses at a steady rate; A (org 0) floods uncached queries.
   // B's first second is its own warm-up, not recorded; A's flood starts when B's recording does.

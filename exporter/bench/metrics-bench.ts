@@ -8,7 +8,6 @@
  * Flags: --quick, --only=scrape|poll, --no-load (no scrapes during polls).
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -18,7 +17,7 @@ import { startExporter, type Exporter } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { testConfig } from '../../testing/harness.js';
 import type { Info, Memory, PollReport, Request } from './exporter-process.js';
-import { startStandInProcess, stats, type Stats } from './support.js';
+import { deployedEnv, startStandInProcess, stats, type Stats } from './support.js';
 
 /** One request over a fresh loopback connection, read to the end: the same client for every server. */
 function fetchOnce(port: number, gzip: boolean): Promise<number> {
@@ -158,19 +157,6 @@ interface ExporterProcess {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** The `ENV` settings of the Dockerfile's final stage (allocator settings, NODE_ENV): what a deployed exporter runs with. */
-function deployedEnv(): Record<string, string> {
-  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
-  const stage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  const env: Record<string, string> = {};
-  for (const line of stage.matchAll(/^ENV\s+(.+)$/gm))
-    for (const pair of line[1]!.trim().split(/\s+/)) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-  return env;
-}
 
 async function startExporterProcess(uri: string, clock: number): Promise<ExporterProcess> {
   const env = deployedEnv();

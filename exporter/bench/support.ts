@@ -1,5 +1,9 @@
-/** Shared by the benchmarks: the MongoDB stand-in in its own process, and latency statistics. */
+/**
+ * Shared by the benchmarks: the MongoDB stand-in in its own process, the exporter's deployed
+ * environment, and latency statistics.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { FleetOptions } from '../../testing/fleet/index.js';
 
 export interface Stats {
@@ -33,4 +37,17 @@ export async function startStandInProcess(fleet: FleetOptions): Promise<{ uri: s
     child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
   });
   return { uri, child };
+}
+
+/** The `ENV` settings of the Dockerfile's final stage (allocator settings, NODE_ENV): what a deployed exporter runs with. */
+export function deployedEnv(): Record<string, string> {
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const stage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const env: Record<string, string> = {};
+  for (const line of stage.matchAll(/^ENV\s+(.+)$/gm))
+    for (const pair of line[1]!.trim().split(/\s+/)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  return env;
 }
