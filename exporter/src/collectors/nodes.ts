@@ -79,8 +79,6 @@ const SIZE_KEYS: ReadonlyArray<keyof typeof entityDefs> = [
   'gpuPower',
   'gpuPowerLimit',
 ];
-const INFO = ENTITY_KEYS.indexOf('info');
-const SIZES = ENTITY_KEYS.indexOf('gpuInfo');
 /** takeLines' `kept`, by bits: 1 the identity families, 2 the sizes and GPUs. */
 const KEPT = [0, 1, 2, 3].map((bits) =>
   ENTITY_KEYS.map((k) => ((bits & 1) !== 0 && INFO_KEYS.includes(k)) || ((bits & 2) !== 0 && SIZE_KEYS.includes(k))),
@@ -207,8 +205,9 @@ export class NodesCollector implements Collector {
     const base = NODE_LABELS.of(org, id);
     const before = this.store.get(id)?.data;
     const held = before !== undefined && before.base === base ? before.record : undefined;
-    const kept = KEPT[(held && sameInfo(held, node) ? 1 : 0) | (held && sameSizes(held, node) ? 2 : 0)]!;
-    if (!kept[INFO]) {
+    const keepInfo = held !== undefined && sameInfo(held, node);
+    const keepSizes = held !== undefined && sameSizes(held, node);
+    if (!keepInfo) {
       addNodeInfo(f, org, id, node);
       for (const role of new Set(node.role ?? [])) f.role.add(f.role.labels.after(base, role), 1);
     }
@@ -218,13 +217,13 @@ export class NodesCollector implements Collector {
     // A never-heartbeated node's lastHeartbeat is AIWM's default (its creation time), not a heartbeat.
     if (heartbeat !== 'never' && node.lastHeartbeat) f.heartbeat.add(base, node.lastHeartbeat.getTime() / 1000);
     addUsage(f, base, node);
-    if (!kept[SIZES]) {
+    if (!keepSizes) {
       addSizes(f, base, node);
       addGpus(f, base, node.gpuDevices ?? []);
     }
     const hostname = node.hostname ? node.hostname : undefined;
     if (before ? before.hostname !== hostname || before.base !== base : hostname !== undefined) this.hosts = undefined;
-    this.store.set(id, org, takeLines(this.lineList, kept), {
+    this.store.set(id, org, takeLines(this.lineList, KEPT[(keepInfo ? 1 : 0) | (keepSizes ? 2 : 0)]), {
       record: node,
       heartbeat,
       beat: heartbeat === 'never' ? undefined : node.lastHeartbeat?.getTime(),
