@@ -17,6 +17,8 @@ import {
   type SeriesLabels,
 } from '../metrics/exposition.js';
 import type { MetricDef } from '../metrics/catalog.js';
+import type { StateReadOptions } from '../source/state.js';
+import type { CollectContext } from './collector.js';
 
 /** One entity's sample lines of one family, gathered while it renders; take() hands them over. */
 export class LineFamily<Meta extends FamilyMeta = FamilyMeta> {
@@ -348,6 +350,22 @@ export class EntityStore<T> {
   }
 
   /**
+   * The entities that have series of their own when the entity cap may bind (in `_id` order, as
+   * `cap.admit` takes them); undefined when it cannot, and every entity has.
+   */
+  admittedBy(cap: {
+    mayBind(sizes: ReadonlyMap<string, number>): boolean;
+    admit(org: string): boolean;
+  }): Entry<T>[] | undefined {
+    return cap.mayBind(this.orgs) ? [...this.entries()].filter((e) => cap.admit(e.org)) : undefined;
+  }
+
+  /** Family `f` of every entity, or of the `admitted` ones only (renderedOf) while the entity cap binds. */
+  family(meta: FamilyMeta, f: number, admitted: readonly Entry<T>[] | undefined): RenderedFamily {
+    return admitted ? this.renderedOf(meta, f, admitted) : this.rendered(meta, f);
+  }
+
+  /**
    * Family `f` of some of the entities (those the entity cap admits, in `_id` order), copied afresh into
    * one chunk per `blockSize` entities: nothing is kept.
    */
@@ -418,6 +436,16 @@ function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
   return true;
+}
+
+/** How an incremental collector's reader reads this poll (state.ts). */
+export function stateReadOptions(ctx: CollectContext): StateReadOptions {
+  return {
+    now: ctx.now,
+    report: ctx.report,
+    slackMs: ctx.config.updatedAtSlackMs,
+    resyncMs: ctx.config.fullResyncIntervalMs,
+  };
 }
 
 /**

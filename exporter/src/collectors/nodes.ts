@@ -19,6 +19,7 @@ import {
   EntityStore,
   StableFamily,
   pollOrReset,
+  stateReadOptions,
   lineFamilies,
   takeLines,
   type Entry,
@@ -138,23 +139,14 @@ export class NodesCollector implements Collector {
     const collection = ctx.db.collection(ctx.config.collections.nodes);
     const staleBefore = ctx.now.getTime() - ctx.config.heartbeatStaleAfterMs;
     const cap = await EntityCap.open(ctx, collection);
-    const { read } = await this.reader.read(
-      collection,
-      {
-        now: ctx.now,
-        report: ctx.report,
-        slackMs: ctx.config.updatedAtSlackMs,
-        resyncMs: ctx.config.fullResyncIntervalMs,
+    const { read } = await this.reader.read(collection, stateReadOptions(ctx), {
+      upsert: (node) => this.render(node, staleBefore),
+      remove: (id) => {
+        if (this.store.get(id)?.data.hostname !== undefined) this.hosts = undefined;
+        this.store.delete(id);
       },
-      {
-        upsert: (node) => this.render(node, staleBefore),
-        remove: (id) => {
-          if (this.store.get(id)?.data.hostname !== undefined) this.hosts = undefined;
-          this.store.delete(id);
-        },
-        ids: () => this.store.ids(),
-      },
-    );
+      ids: () => this.store.ids(),
+    });
     const f = families({ hostname: defs.hostname, nodes: defs.nodes });
     const counts = new NodeCounts(f.nodes);
     this.store.forEach((e) => {
@@ -167,9 +159,7 @@ export class NodesCollector implements Collector {
     counts.write();
 
     // Past the entity cap only some nodes have series: rendered afresh from the kept lines, uncached.
-    const admitted = cap.mayBind(this.store.sizes())
-      ? [...this.store.entries()].filter((e) => cap.admit(e.org))
-      : undefined;
+    const admitted = this.store.admittedBy(cap);
     cap.done(read);
     let hosts: RenderedFamily;
     if (admitted) {
@@ -184,7 +174,7 @@ export class NodesCollector implements Collector {
       else if (key === 'nodes') out.push(this.countsStable.of(f.nodes.rendered()));
       else {
         const i = ENTITY_KEYS.indexOf(key);
-        out.push(admitted ? this.store.renderedOf(defs[key], i, admitted) : this.store.rendered(defs[key], i));
+        out.push(this.store.family(defs[key], i, admitted));
       }
     }
     return out;

@@ -4,7 +4,15 @@ import { orgOf } from '../source/common.js';
 import { RESOURCE_SOURCE, type ResourceRecord } from '../source/resources.js';
 import { StateReader } from '../source/state.js';
 import { EntityCap, GIB, MIB, Tally, addStateSet, families, type CollectContext, type Collector } from './collector.js';
-import { EntityStore, StableFamily, lineFamilies, pollOrReset, takeLines, type LineFamilies } from './entities.js';
+import {
+  EntityStore,
+  StableFamily,
+  lineFamilies,
+  pollOrReset,
+  stateReadOptions,
+  takeLines,
+  type LineFamilies,
+} from './entities.js';
 
 const RESOURCE_LABELS = labelSchema(KEY_LABELS.resource);
 
@@ -74,22 +82,13 @@ export class ResourcesCollector implements Collector {
   private async poll(ctx: CollectContext): Promise<RenderedFamily[]> {
     const collection = ctx.db.collection(ctx.config.collections.resources);
     const cap = await EntityCap.open(ctx, collection);
-    const { read } = await this.reader.read(
-      collection,
-      {
-        now: ctx.now,
-        report: ctx.report,
-        slackMs: ctx.config.updatedAtSlackMs,
-        resyncMs: ctx.config.fullResyncIntervalMs,
+    const { read } = await this.reader.read(collection, stateReadOptions(ctx), {
+      upsert: (r) => this.render(r),
+      remove: (id) => {
+        if (this.store.delete(id)) this.counts = undefined;
       },
-      {
-        upsert: (r) => this.render(r),
-        remove: (id) => {
-          if (this.store.delete(id)) this.counts = undefined;
-        },
-        ids: () => this.store.ids(),
-      },
-    );
+      ids: () => this.store.ids(),
+    });
     if (!this.counts) {
       const f = families({ resources: defs.resources });
       const tally = new Tally(f.resources);
@@ -98,14 +97,12 @@ export class ResourcesCollector implements Collector {
       this.counts = this.countsStable.of(f.resources.rendered());
     }
     // Past the entity cap only some resources have series: rendered afresh from the kept lines, uncached.
-    const admitted = cap.mayBind(this.store.sizes())
-      ? [...this.store.entries()].filter((e) => cap.admit(e.org))
-      : undefined;
+    const admitted = this.store.admittedBy(cap);
     cap.done(read);
     return (Object.keys(defs) as Array<keyof typeof defs>).map((key) => {
       if (key === 'resources') return this.counts!;
       const i = ENTITY_KEYS.indexOf(key);
-      return admitted ? this.store.renderedOf(defs[key], i, admitted) : this.store.rendered(defs[key], i);
+      return this.store.family(defs[key], i, admitted);
     });
   }
 
