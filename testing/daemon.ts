@@ -3,6 +3,8 @@ import { rmSync } from 'node:fs';
 import { waitFor } from './ports.js';
 
 export interface Daemon {
+  /** Its process id (the benchmarks pin it to CPUs). */
+  readonly pid: number | undefined;
   /** Everything the process printed so far. */
   log(): string;
   /** SIGTERM, then SIGKILL after 5 s; removes `dir`. */
@@ -36,6 +38,7 @@ export async function startDaemon(
     throw new Error(`${String(error)}\n${output}`);
   }
   return {
+    pid: child.pid,
     log: () => output,
     async stop() {
       child.kill('SIGTERM');

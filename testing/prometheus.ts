@@ -49,6 +49,7 @@ export interface PromSample {
 
 export interface RunningPrometheus {
   readonly url: string;
+  readonly pid: number | undefined;
   readonly dir: string;
   query(expr: string, time?: number): Promise<PromSample[]>;
   queryRange(
@@ -135,6 +136,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   return {
     url,
     dir,
+    pid: daemon.pid,
     log: daemon.log,
     async query(expr, time) {
       const params = new URLSearchParams({ query: expr });

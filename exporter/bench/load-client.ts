@@ -33,8 +33,8 @@ export interface ClientResult {
   /** autocannon's histogram (every answer), ms. */
   p50: number;
   p99: number;
-  /** Exact latencies of the 200 answers, ms. */
-  ok: { n: number; p50: number; p99: number };
+  /** Exact latencies of the 200 answers, ms: their count, quantiles, and each (for quantiles over several runs). */
+  ok: { n: number; p50: number; p99: number; ms: number[] };
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
@@ -76,7 +76,7 @@ const out: ClientResult = {
   rps: result.requests.total / result.duration,
   p50: result.latency.p50,
   p99: result.latency.p99,
-  ok: { n: okMs.length, p50: ok.p50, p99: ok.p99 },
+  ok: { n: okMs.length, p50: ok.p50, p99: ok.p99, ms: okMs },
   statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([s, v]) => [s, v.count ?? 0])),
   errors: result.errors,
   timeouts: result.timeouts,

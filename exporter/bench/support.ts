@@ -2,7 +2,8 @@
  * Shared by the benchmarks: the MongoDB stand-in in its own process, the exporter's deployed
  * environment, and latency statistics.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { FleetOptions } from '../../testing/fleet/index.js';
 
@@ -50,4 +51,24 @@ export function deployedEnv(): Record<string, string> {
       if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
   return env;
+}
+
+/**
+ * Confines the benchmark's own processes (every thread of each: the load clients, Prometheus, the
+ * stand-in, and this process, whose later children inherit it) to the last CPU, so that the exporter
+ * measured has the other CPUs to itself, as in a deployment, instead of competing with the load it is
+ * measured under and with Prometheus's rule evaluations. The exporter may still use every CPU. Needs
+ * Linux, taskset and two CPUs or more; says what it did, or why not.
+ */
+export function confineToLastCpu(pids: ReadonlyArray<number | undefined>): string {
+  const cpus = availableParallelism();
+  if (process.platform !== 'linux' || cpus < 2) return `not confined (${cpus} CPU, ${process.platform})`;
+  const last = String(cpus - 1);
+  try {
+    for (const pid of [process.pid, ...pids])
+      if (pid !== undefined) execFileSync('taskset', ['-a', '-p', '-c', last, String(pid)], { stdio: 'ignore' });
+  } catch (error) {
+    return `not confined (taskset: ${(error as Error).message.split('\n')[0]})`;
+  }
+  return `load clients, Prometheus and the stand-in confined to CPU ${last}; the exporter on any of the ${cpus}`;
 }

@@ -121,10 +121,11 @@ export class ResponseCache {
   }
 
   /**
-   * Runs `compute` for `key` (org `org`), lets identical requests share it while it runs, and keeps
+   * Runs `compute` (the answer's JSON bytes, in memory of their own: a small cached answer must not pin
+   * a slab of a shared pool) for `key` (org `org`), lets identical requests share it while it runs, and keeps
    * its answer for `ttlMs`. A failure is not kept: the next request computes again.
    */
-  fill(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
+  fill(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
     this.stats.misses++;
     return this.run(org, key, ttlMs, compute);
   }
@@ -133,17 +134,14 @@ export class ResponseCache {
    * Computes a cached answer again ahead of its expiry (lookup said `refresh`); the one cached stays
    * until the new one replaces it, or until it expires if this fails.
    */
-  refresh(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
+  refresh(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
     this.stats.refreshes++;
     return this.run(org, key, ttlMs, compute);
   }
 
-  private run(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
+  private run(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
     const running = (async () => {
-      const text = JSON.stringify(await compute());
-      // Its own memory, not a slice of the shared 8 KiB pool: a small cached answer must not pin a slab.
-      const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-      json.write(text);
+      const json = await compute();
       const answer: CachedAnswer = { org, json, etag: etagOf(json), ttlMs };
       this.keep(key, answer, ttlMs);
       return answer;
@@ -161,7 +159,7 @@ export class ResponseCache {
     org: string,
     key: string,
     ttlMs: number,
-    compute: () => Promise<unknown>,
+    compute: () => Promise<Buffer>,
   ): Promise<{ answer: CachedAnswer; source: AnswerSource }> {
     const found = this.lookup(key);
     if (found && 'answer' in found) return { answer: found.answer, source: 'cache' };

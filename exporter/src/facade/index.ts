@@ -4,81 +4,47 @@
  *
  * A request: token (401/403) -> parameters (400) -> the cache (an answer, or a computation already
  * running for the same org and parameters, costs nothing more) -> else the caller's limits (429 with
- * Retry-After) -> the route's queries, each through the process-wide cap on concurrent Prometheus
- * queries (503 with Retry-After when Prometheus is saturated), plain selectors asked together sent as
- * one query. Every answer carries
+ * Retry-After) -> the route's computation on the computations' worker thread (computations.ts): its
+ * queries, each through the process-wide cap on concurrent Prometheus queries (503 with Retry-After
+ * when Prometheus is saturated), plain selectors asked together sent as one query. This thread only
+ * verifies, looks up, limits and sends. Every answer carries
  * `X-Content-Type-Options: nosniff` and `Cache-Control: private, no-store` (the OpenAPI document:
  * `no-cache` with an ETag); a method other than GET or HEAD on a facade path is a 405 with `Allow`.
  */
 import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { VerifiedTokens, type Scope } from './auth.js';
-import { batchQueries, type BatchStats } from './batch.js';
 import { ResponseCache, type CachedAnswer } from './cache.js';
+import { Computations } from './computations.js';
 import { toCsv } from './csv.js';
-import { badRequest, HttpError, mongoUnavailable } from './errors.js';
-import { capQueries, RequestLimiter, RetryLater, Semaphore } from './limits.js';
+import { badRequest, HttpError } from './errors.js';
+import { RequestLimiter, RetryLater } from './limits.js';
 import { servedOpenApiDocument } from './openapi.js';
 import { parse } from './params.js';
-import { PrometheusApi } from './prometheus.js';
-import type { FacadeContext, Route } from './route.js';
-import { agentPerformanceRoute } from './routes/agent.js';
-import { agentsRoute } from './routes/agents.js';
-import { alertHistoryRoute, alertsRoute } from './routes/alerts.js';
-import { deploymentMetricsRoute } from './routes/deployment.js';
-import { deploymentsRoute } from './routes/deployments.js';
-import { executionRoute } from './routes/execution.js';
-import { executionsRoute } from './routes/executions.js';
-import { healthRoute } from './routes/health.js';
-import { modelsRoute } from './routes/models.js';
-import { nodeRoute } from './routes/node.js';
-import { nodesRoute } from './routes/nodes.js';
+import { ROUTES } from './routes/index.js';
 import { overviewRoute } from './routes/overview.js';
-import { resourceRoute } from './routes/resource.js';
-import { resourcesRoute } from './routes/resources.js';
 import { cacheKeyOf } from './scope.js';
 
-export { overviewRoute };
-
-export const ROUTES: readonly Route[] = [
-  overviewRoute,
-  nodesRoute,
-  nodeRoute,
-  resourcesRoute,
-  resourceRoute,
-  modelsRoute,
-  deploymentsRoute,
-  deploymentMetricsRoute,
-  agentsRoute,
-  agentPerformanceRoute,
-  executionsRoute,
-  executionRoute,
-  healthRoute,
-  alertsRoute,
-  alertHistoryRoute,
-] as Route[];
+export { overviewRoute, ROUTES };
 
 export interface Facade {
-  readonly prometheus: PrometheusApi;
   /** The response cache (its stats and size, for tests and the benchmark). */
   readonly cache: ResponseCache;
   /** The per-caller limits (their stats). */
   readonly limiter: RequestLimiter;
-  /** The process-wide cap on concurrent Prometheus queries (its stats). */
-  readonly queries: Semaphore;
-  /** Plain selectors asked, and the queries sent for them (batch.ts). */
-  readonly batching: BatchStats;
+  /** The worker thread that computes answers (its Prometheus and MongoDB clients, their stats). */
+  readonly computations: Computations;
+  /** Stops the computations' worker (in-flight computations fail). */
+  close(): Promise<void>;
 }
 
 /** Methods every facade path answers; any other is a 405 naming these in `Allow`. */
 const ALLOWED = 'GET, HEAD';
-/** Queries waiting for a Prometheus slot at most (beyond: 503). */
-const MAX_QUEUED_QUERIES = 1000;
 
 /** Whose request this is: the scope it may see, and the key its limits are counted under. */
 interface Caller {
@@ -106,10 +72,29 @@ function tokenKey(authorization: string): string {
 }
 
 /**
- * How long an early 429 (a caller past its rate) is held before it is sent: at most one refusal per
- * connection and interval, whatever the client's retry loop. Bounded by FACADE_MAX_CONNECTIONS.
+ * How long a connection is not read after an early 429 (a caller past its rate): at most one refusal
+ * per connection and interval, whatever the client's retry loop. Bounded by FACADE_MAX_CONNECTIONS.
  */
 const REFUSAL_DELAY_MS = 500;
+
+/**
+ * Stops reading the connection of `res` for about REFUSAL_DELAY_MS once `res` is sent, a little more or
+ * less for each connection so that a flood's connections are not all read again in one turn of the
+ * event loop. It pauses on the turn after the response finished: node's HTTP server resumes the socket
+ * for the next request when a response finishes, and that must come first.
+ */
+function pauseReading(res: Response): void {
+  const socket: Socket | null = res.socket;
+  if (!socket) return;
+  res.once('finish', () =>
+    setImmediate(() => {
+      if (socket.destroyed) return;
+      socket.pause();
+      const resume = setTimeout(() => socket.resume(), REFUSAL_DELAY_MS * (0.8 + 0.4 * Math.random()));
+      socket.once('close', () => clearTimeout(resume));
+    }),
+  );
+}
 
 /** The 400 of a path whose percent-encoding does not decode (express raises a URIError). */
 const badEncoding = () => new HttpError(400, 'invalid path: malformed percent-encoding', { field: 'path' });
@@ -118,19 +103,12 @@ const badEncoding = () => new HttpError(400, 'invalid path: malformed percent-en
 export function mountFacade(
   app: Express,
   config: Config,
-  db: Db,
   log: Logger,
   clock: () => Date = () => new Date(),
   cacheClock?: { now(): number },
 ): Facade {
   const facade = config.facade!;
-  const queries = new Semaphore(facade.limits.prometheusConcurrency, MAX_QUEUED_QUERIES, facade.timeoutMs);
-  // Each query sent takes a slot of the cap; plain selectors asked together go out as one (batch.ts).
-  const prometheus = capQueries(
-    new PrometheusApi(facade.prometheusUrl, facade.timeoutMs, { maxBytes: facade.prometheusMaxBytes, log }),
-    queries,
-  );
-  const batching = batchQueries(prometheus);
+  const computations = new Computations(config, log);
   const cache = new ResponseCache(facade.cache, cacheClock);
   const limiter = new RequestLimiter({ ...facade.limits, maxKeys: 10_000 });
   const openapi = servedOpenApiDocument(ROUTES, facade.basePath);
@@ -163,31 +141,20 @@ export function mountFacade(
       next();
       return;
     }
-    // Held a moment before it is sent: a client that retries at once (a flood on many connections)
-    // then waits too, instead of keeping the event loop busy with refusals. The delays differ a little,
-    // so the refusals of a flood's connections are not all written in one turn of the event loop, and
-    // each is prepared bytes: no serialization, no ETag.
-    const held = setTimeout(
-      () => {
-        res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json; charset=utf-8' });
-        res.end(earlyRefusal);
-      },
-      REFUSAL_DELAY_MS * (0.8 + 0.4 * Math.random()),
-    );
-    res.once('close', () => clearTimeout(held));
+    // Sent at once, as prepared bytes (no serialization, no ETag); then the connection's next request
+    // is read only after a pause. A client that retries at once (a flood on many connections) waits
+    // too, with its request in the kernel's socket buffer: nothing of it is held on the heap, where
+    // held requests would outlive young-generation collections and lengthen every one of them.
+    pauseReading(res);
+    res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json; charset=utf-8' });
+    res.end(earlyRefusal);
   };
 
   /**
    * Computes a cached answer again before it expires, in the background, when its caller is within its
    * limits (it counts as one of the caller's computations); a failure leaves the cached answer as it is.
    */
-  const refreshAhead = (
-    callerKey: string,
-    org: string,
-    key: string,
-    ttlMs: number,
-    compute: () => Promise<unknown>,
-  ) => {
+  const refreshAhead = (callerKey: string, org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>) => {
     const release = limiter.tryAdmit(callerKey);
     if (!release) return;
     cache
@@ -245,10 +212,7 @@ export function mountFacade(
         ) as Record<string, unknown>;
         const org = cacheKeyOf(caller.scope);
         const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const compute = () => {
-          const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
-          return route.handle(ctx, params, query as never);
-        };
+        const compute = () => computations.compute(route.path, caller.scope, params, query, clock());
         let answer: CachedAnswer;
         const found = cache.lookup(key);
         if (found && 'answer' in found) {
@@ -285,11 +249,6 @@ export function mountFacade(
   router.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${facade.basePath}${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof URIError) error = badEncoding();
-    const mongo = mongoUnavailable(error);
-    if (mongo) {
-      log.warn({ path: req.path, error: (error as Error).name }, 'facade MongoDB read failed');
-      error = mongo;
-    }
     if (error instanceof HttpError) {
       if (error.status >= 500)
         log.warn({ path: req.path, error: error.message, detail: error.extra.detail }, 'facade dependency failed');
@@ -307,5 +266,5 @@ export function mountFacade(
     res.status(500).json({ error: 'internal error' });
   });
   app.use(facade.basePath, router);
-  return { prometheus, cache, limiter, queries, batching };
+  return { cache, limiter, computations, close: () => computations.close() };
 }
