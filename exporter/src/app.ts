@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MongoClient } from 'mongodb';
 import cron, { type ScheduledTask } from 'node-cron';
 import { configWarnings, type Config, type Listen } from './config.js';
 import type { Logger } from './logger.js';
@@ -12,7 +13,6 @@ import { modelsCollector } from './collectors/models.js';
 import { NodesCollector } from './collectors/nodes.js';
 import { ResourcesCollector } from './collectors/resources.js';
 import { SelfMetrics } from './metrics/self.js';
-import { createMongoClient } from './mongo-client.js';
 import { Poller } from './poller.js';
 import { createFacadeServer, createServer, type Readiness, type ServerLimits } from './server.js';
 import { mountFacade, type Facade } from './facade/index.js';
@@ -55,7 +55,12 @@ export interface StartOptions {
 
 export async function startExporter(config: Config, log: Logger, options: StartOptions = {}): Promise<Exporter> {
   const clock = options.clock ?? (() => new Date());
-  const client = createMongoClient(config);
+  const client = new MongoClient(config.mongo.uri, {
+    serverSelectionTimeoutMS: config.mongo.timeoutMs,
+    connectTimeoutMS: config.mongo.timeoutMs,
+    appName: 'aiwm-exporter',
+    readPreference: 'secondaryPreferred',
+  });
   const self = new SelfMetrics(VERSION);
   const poller = new Poller(
     config,
@@ -65,6 +70,7 @@ export async function startExporter(config: Config, log: Logger, options: StartO
     log,
     clock,
   );
+  const db = client.db(config.mongo.database);
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const limits = (listen: Listen): ServerLimits => ({ ...config.http, maxConnections: listen.maxConnections });
@@ -80,7 +86,7 @@ export async function startExporter(config: Config, log: Logger, options: StartO
   const facadeServer = config.facade
     ? createFacadeServer({
         limits: limits(config.facade.listen),
-        mount: (app) => (facade = mountFacade(app, config, log, clock)),
+        mount: (app) => (facade = mountFacade(app, config, db, log, clock)),
       })
     : undefined;
   const listening: http.Server[] = [];
@@ -94,7 +100,6 @@ export async function startExporter(config: Config, log: Logger, options: StartO
     }
   } catch (error) {
     await closeAll();
-    await facade?.close();
     await client.close();
     throw error;
   }
@@ -133,7 +138,6 @@ export async function startExporter(config: Config, log: Logger, options: StartO
       for (const s of listening) s.closeIdleConnections();
       await poller.stop();
       await closed;
-      await facade?.close();
       await client.close();
     })());
   return { poller, self, server, port, facade, facadeServer, facadePort, stop };

@@ -103,8 +103,8 @@ export class Poller {
       // A first connection that failed leaves the client with a closed topology, on which every
       // operation fails ("Topology is closed") for good: connect() opens a new one then, and is a
       // no-op on an open one (whose monitors find a restarted server by themselves). So whatever
-      // the order of start-up, the first poll after MongoDB is back reaches it (the facade's reads,
-      // on a client of their own, do the same: computations-worker.ts).
+      // the order of start-up, the first poll after MongoDB is back reaches it; the facade's reads
+      // share this client and recover with it.
       await this.db.client.connect();
       await this.db.command({ ping: 1 });
     } catch (error) {

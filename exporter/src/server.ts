@@ -214,8 +214,11 @@ export function createServer(options: ServerOptions): http.Server {
 
 export interface FacadeServerOptions {
   limits: ServerLimits;
-  /** Mounts the JSON facade (mountFacade) on the listener's app. */
-  mount: (app: Express) => void;
+  /**
+   * Mounts the JSON facade (mountFacade) on the listener's app; what it returns may answer a request
+   * before the app sees it (`answerAtOnce`: true when it did).
+   */
+  mount: (app: Express) => { answerAtOnce?(req: http.IncomingMessage, res: http.ServerResponse): boolean } | void;
 }
 
 /**
@@ -229,7 +232,8 @@ export function createFacadeServer(options: FacadeServerOptions): http.Server {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  options.mount(app);
+  const mounted = options.mount(app);
   app.use(notFound);
-  return limitedServer(app, options.limits);
+  const atOnce = mounted?.answerAtOnce;
+  return limitedServer(atOnce ? (req, res) => atOnce(req, res) || void app(req, res) : app, options.limits);
 }

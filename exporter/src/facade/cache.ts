@@ -105,13 +105,8 @@ export class ResponseCache {
    * computation running for `key`; undefined when neither.
    */
   lookup(key: string): { answer: CachedAnswer; refresh: boolean } | { running: Promise<CachedAnswer> } | undefined {
-    const answer = this.entries.get(key);
-    if (answer) {
-      this.shares.get(answer.org)?.get(key); // most recently used within its org too
-      this.stats.hits++;
-      const refresh = !this.pending.has(key) && this.entries.getRemainingTTL(key) < answer.ttlMs * REFRESH_AHEAD;
-      return { answer, refresh };
-    }
+    const cached = this.cached(key);
+    if (cached) return cached;
     const running = this.pending.get(key);
     if (running) {
       this.stats.shared++;
@@ -120,12 +115,21 @@ export class ResponseCache {
     return undefined;
   }
 
+  /** A fresh cached answer (`refresh` as for lookup), or undefined; a computation running is not looked at. */
+  cached(key: string): { answer: CachedAnswer; refresh: boolean } | undefined {
+    const answer = this.entries.get(key);
+    if (!answer) return undefined;
+    this.shares.get(answer.org)?.get(key); // most recently used within its org too
+    this.stats.hits++;
+    const refresh = !this.pending.has(key) && this.entries.getRemainingTTL(key) < answer.ttlMs * REFRESH_AHEAD;
+    return { answer, refresh };
+  }
+
   /**
-   * Runs `compute` (the answer's JSON bytes, in memory of their own: a small cached answer must not pin
-   * a slab of a shared pool) for `key` (org `org`), lets identical requests share it while it runs, and keeps
+   * Runs `compute` for `key` (org `org`), lets identical requests share it while it runs, and keeps
    * its answer for `ttlMs`. A failure is not kept: the next request computes again.
    */
-  fill(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
+  fill(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
     this.stats.misses++;
     return this.run(org, key, ttlMs, compute);
   }
@@ -134,14 +138,17 @@ export class ResponseCache {
    * Computes a cached answer again ahead of its expiry (lookup said `refresh`); the one cached stays
    * until the new one replaces it, or until it expires if this fails.
    */
-  refresh(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
+  refresh(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
     this.stats.refreshes++;
     return this.run(org, key, ttlMs, compute);
   }
 
-  private run(org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>): Promise<CachedAnswer> {
+  private run(org: string, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<CachedAnswer> {
     const running = (async () => {
-      const json = await compute();
+      const text = JSON.stringify(await compute());
+      // Its own memory, not a slice of the shared 8 KiB pool: a small cached answer must not pin a slab.
+      const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+      json.write(text);
       const answer: CachedAnswer = { org, json, etag: etagOf(json), ttlMs };
       this.keep(key, answer, ttlMs);
       return answer;
@@ -159,7 +166,7 @@ export class ResponseCache {
     org: string,
     key: string,
     ttlMs: number,
-    compute: () => Promise<Buffer>,
+    compute: () => Promise<unknown>,
   ): Promise<{ answer: CachedAnswer; source: AnswerSource }> {
     const found = this.lookup(key);
     if (found && 'answer' in found) return { answer: found.answer, source: 'cache' };

@@ -2,49 +2,105 @@
  * The JSON facade: the seed's `GET /dashboard/...` endpoints answered from PromQL (plus small
  * indexed MongoDB reads for record-level details), scoped to the caller's org.
  *
+ * Before routing (answerAtOnce, run first by the facade's listener): an early 429 for a verified caller
+ * past its rate, and the cached answer of a request seen before (same token and URL).
  * A request: token (401/403) -> parameters (400) -> the cache (an answer, or a computation already
  * running for the same org and parameters, costs nothing more) -> else the caller's limits (429 with
- * Retry-After) -> the route's computation on the computations' worker thread (computations.ts): its
- * queries, each through the process-wide cap on concurrent Prometheus queries (503 with Retry-After
- * when Prometheus is saturated), plain selectors asked together sent as one query. This thread only
- * verifies, looks up, limits and sends. Every answer carries
+ * Retry-After) -> the route's queries, each through the process-wide cap on concurrent Prometheus
+ * queries (503 with Retry-After when Prometheus is saturated), plain selectors asked together sent as
+ * one query. Every answer carries
  * `X-Content-Type-Options: nosniff` and `Cache-Control: private, no-store` (the OpenAPI document:
  * `no-cache` with an ETag); a method other than GET or HEAD on a facade path is a 405 with `Allow`.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { decodeJwt } from 'jose';
 import { LRUCache } from 'lru-cache';
+import type { Db } from 'mongodb';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { VerifiedTokens, type Scope } from './auth.js';
+import { batchQueries, type BatchStats } from './batch.js';
 import { ResponseCache, type CachedAnswer } from './cache.js';
-import { Computations } from './computations.js';
 import { toCsv } from './csv.js';
-import { badRequest, HttpError } from './errors.js';
-import { RequestLimiter, RetryLater } from './limits.js';
+import { badRequest, HttpError, mongoUnavailable } from './errors.js';
+import { capQueries, RequestLimiter, RetryLater, Semaphore } from './limits.js';
 import { servedOpenApiDocument } from './openapi.js';
 import { parse } from './params.js';
-import { ROUTES } from './routes/index.js';
+import { PrometheusApi } from './prometheus.js';
+import type { FacadeContext, Route } from './route.js';
+import { agentPerformanceRoute } from './routes/agent.js';
+import { agentsRoute } from './routes/agents.js';
+import { alertHistoryRoute, alertsRoute } from './routes/alerts.js';
+import { deploymentMetricsRoute } from './routes/deployment.js';
+import { deploymentsRoute } from './routes/deployments.js';
+import { executionRoute } from './routes/execution.js';
+import { executionsRoute } from './routes/executions.js';
+import { healthRoute } from './routes/health.js';
+import { modelsRoute } from './routes/models.js';
+import { nodeRoute } from './routes/node.js';
+import { nodesRoute } from './routes/nodes.js';
 import { overviewRoute } from './routes/overview.js';
+import { resourceRoute } from './routes/resource.js';
+import { resourcesRoute } from './routes/resources.js';
 import { cacheKeyOf } from './scope.js';
 
-export { overviewRoute, ROUTES };
+export { overviewRoute };
+
+export const ROUTES: readonly Route[] = [
+  overviewRoute,
+  nodesRoute,
+  nodeRoute,
+  resourcesRoute,
+  resourceRoute,
+  modelsRoute,
+  deploymentsRoute,
+  deploymentMetricsRoute,
+  agentsRoute,
+  agentPerformanceRoute,
+  executionsRoute,
+  executionRoute,
+  healthRoute,
+  alertsRoute,
+  alertHistoryRoute,
+] as Route[];
 
 export interface Facade {
+  readonly prometheus: PrometheusApi;
   /** The response cache (its stats and size, for tests and the benchmark). */
   readonly cache: ResponseCache;
   /** The per-caller limits (their stats). */
   readonly limiter: RequestLimiter;
-  /** The worker thread that computes answers (its Prometheus and MongoDB clients, their stats). */
-  readonly computations: Computations;
-  /** Stops the computations' worker (in-flight computations fail). */
-  close(): Promise<void>;
+  /** The process-wide cap on concurrent Prometheus queries (its stats). */
+  readonly queries: Semaphore;
+  /** Plain selectors asked, and the queries sent for them (batch.ts). */
+  readonly batching: BatchStats;
+  /**
+   * Answers, before the app, an early 429 or a cached answer to a request seen before; true when it
+   * did. The facade's listener runs it first (createFacadeServer): without it no caller is refused early.
+   */
+  answerAtOnce(req: IncomingMessage, res: ServerResponse): boolean;
 }
+
+/** What answerAtOnce needs to answer a request seen before: its cache key, and to refresh the answer. */
+interface Seen {
+  key: string;
+  org: string;
+  callerKey: string;
+  ttlMs: number;
+  compute: () => Promise<unknown>;
+}
+
+/** Headers of every answer of the facade. */
+const EVERY_ANSWER = { 'x-content-type-options': 'nosniff', 'cache-control': 'private, no-store' };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Methods every facade path answers; any other is a 405 naming these in `Allow`. */
 const ALLOWED = 'GET, HEAD';
+/** Queries waiting for a Prometheus slot at most (beyond: 503). */
+const MAX_QUEUED_QUERIES = 1000;
 
 /** Whose request this is: the scope it may see, and the key its limits are counted under. */
 interface Caller {
@@ -83,7 +139,7 @@ const REFUSAL_DELAY_MS = 500;
  * event loop. It pauses on the turn after the response finished: node's HTTP server resumes the socket
  * for the next request when a response finishes, and that must come first.
  */
-function pauseReading(res: Response): void {
+function pauseReading(res: ServerResponse): void {
   const socket: Socket | null = res.socket;
   if (!socket) return;
   res.once('finish', () =>
@@ -103,12 +159,19 @@ const badEncoding = () => new HttpError(400, 'invalid path: malformed percent-en
 export function mountFacade(
   app: Express,
   config: Config,
+  db: Db,
   log: Logger,
   clock: () => Date = () => new Date(),
   cacheClock?: { now(): number },
 ): Facade {
   const facade = config.facade!;
-  const computations = new Computations(config, log);
+  const queries = new Semaphore(facade.limits.prometheusConcurrency, MAX_QUEUED_QUERIES, facade.timeoutMs);
+  // Each query sent takes a slot of the cap; plain selectors asked together go out as one (batch.ts).
+  const prometheus = capQueries(
+    new PrometheusApi(facade.prometheusUrl, facade.timeoutMs, { maxBytes: facade.prometheusMaxBytes, log }),
+    queries,
+  );
+  const batching = batchQueries(prometheus);
   const cache = new ResponseCache(facade.cache, cacheClock);
   const limiter = new RequestLimiter({ ...facade.limits, maxKeys: 10_000 });
   const openapi = servedOpenApiDocument(ROUTES, facade.basePath);
@@ -129,32 +192,56 @@ export function mountFacade(
   };
 
   const earlyRefusal = Buffer.from(JSON.stringify({ error: 'too many requests', detail: limiter.rateDetail }));
+  /** Requests answered before (their Authorization and URL): what answerAtOnce needs to answer them again. */
+  const seen = new LRUCache<string, Seen>({ max: 10_000 });
+
   /**
-   * A verified caller past its rate gets its 429 before any other work (no parsing, no cache key):
-   * a flooding tenant then costs the event loop little, and the other tenants keep their latency.
+   * Answers from memory, before express sees the request, what needs no parsing (true when it did):
+   * - a verified caller past its rate gets its 429 at once, as prepared bytes: a flooding tenant then
+   *   costs the event loop little, and the other tenants keep their latency. The connection's next
+   *   request is read only after a pause (pauseReading), so a client that retries at once waits too,
+   *   with its request in the kernel's socket buffer: nothing of it is held on the heap.
+   * - a GET seen before (same Authorization, same URL) whose answer is cached gets it, as the route
+   *   would send it: no routing, parsing or cache key. The token is checked again (peek: verified and
+   *   not expired), and a conditional request goes the long way (ETag and 304 there).
    */
-  const refuseEarly = (req: Request, res: Response, next: NextFunction) => {
+  const answerAtOnce = (req: IncomingMessage, res: ServerResponse): boolean => {
     const authorization = req.headers.authorization;
-    const key = authorization !== undefined && tokens?.peek(authorization) ? callerKeys.get(authorization) : undefined;
-    const wait = key === undefined ? undefined : limiter.refusing(key);
-    if (wait === undefined) {
-      next();
-      return;
+    const url = req.url ?? '';
+    if (!tokens || authorization === undefined || !underBasePath(url) || !tokens.peek(authorization)) return false;
+    const callerKey = callerKeys.get(authorization);
+    const wait = callerKey === undefined ? undefined : limiter.refusing(callerKey);
+    if (wait !== undefined) {
+      pauseReading(res);
+      res.writeHead(429, { ...EVERY_ANSWER, 'retry-after': String(wait), 'content-type': JSON_TYPE });
+      res.end(earlyRefusal);
+      return true;
     }
-    // Sent at once, as prepared bytes (no serialization, no ETag); then the connection's next request
-    // is read only after a pause. A client that retries at once (a flood on many connections) waits
-    // too, with its request in the kernel's socket buffer: nothing of it is held on the heap, where
-    // held requests would outlive young-generation collections and lengthen every one of them.
-    pauseReading(res);
-    res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json; charset=utf-8' });
-    res.end(earlyRefusal);
+    if (req.method !== 'GET' || req.headers['if-none-match'] !== undefined) return false;
+    const known = seen.get(`${authorization} ${url}`);
+    const found = known && cache.cached(known.key);
+    if (!found) return false;
+    if (found.refresh) refreshAhead(known.callerKey, known.org, known.key, known.ttlMs, known.compute);
+    const { json, etag } = found.answer;
+    res.writeHead(200, { ...EVERY_ANSWER, 'content-type': JSON_TYPE, 'content-length': json.length, etag });
+    res.end(json);
+    return true;
   };
+  const underBasePath = (url: string) =>
+    url.startsWith(facade.basePath) &&
+    (url.length === facade.basePath.length || '/?'.includes(url[facade.basePath.length]!));
 
   /**
    * Computes a cached answer again before it expires, in the background, when its caller is within its
    * limits (it counts as one of the caller's computations); a failure leaves the cached answer as it is.
    */
-  const refreshAhead = (callerKey: string, org: string, key: string, ttlMs: number, compute: () => Promise<Buffer>) => {
+  const refreshAhead = (
+    callerKey: string,
+    org: string,
+    key: string,
+    ttlMs: number,
+    compute: () => Promise<unknown>,
+  ) => {
     const release = limiter.tryAdmit(callerKey);
     if (!release) return;
     cache
@@ -165,12 +252,10 @@ export function mountFacade(
 
   // Every answer of the facade's app, errors and 404s included (this runs before the router).
   app.use((_req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('cache-control', 'private, no-store');
+    for (const [name, value] of Object.entries(EVERY_ANSWER)) res.setHeader(name, value);
     res.removeHeader('x-powered-by');
     next();
   });
-  app.use(facade.basePath, refuseEarly);
 
   const methodNotAllowed = (req: Request, res: Response) => {
     res
@@ -212,7 +297,10 @@ export function mountFacade(
         ) as Record<string, unknown>;
         const org = cacheKeyOf(caller.scope);
         const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const compute = () => computations.compute(route.path, caller.scope, params, query, clock());
+        const compute = () => {
+          const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
+          return route.handle(ctx, params, query as never);
+        };
         let answer: CachedAnswer;
         const found = cache.lookup(key);
         if (found && 'answer' in found) {
@@ -228,6 +316,14 @@ export function mountFacade(
             release();
           }
         }
+        if (req.method === 'GET' && tokens && query.format !== 'csv')
+          seen.set(`${req.headers.authorization} ${req.originalUrl}`, {
+            key,
+            org,
+            callerKey: caller.key,
+            ttlMs: route.cacheMs,
+            compute,
+          });
         if (query.format === 'csv' && route.rows) {
           const body = JSON.parse(answer.json.toString('utf8')) as Record<string, unknown>;
           res
@@ -249,6 +345,11 @@ export function mountFacade(
   router.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${facade.basePath}${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof URIError) error = badEncoding();
+    const mongo = mongoUnavailable(error);
+    if (mongo) {
+      log.warn({ path: req.path, error: (error as Error).name }, 'facade MongoDB read failed');
+      error = mongo;
+    }
     if (error instanceof HttpError) {
       if (error.status >= 500)
         log.warn({ path: req.path, error: error.message, detail: error.extra.detail }, 'facade dependency failed');
@@ -266,5 +367,5 @@ export function mountFacade(
     res.status(500).json({ error: 'internal error' });
   });
   app.use(facade.basePath, router);
-  return { cache, limiter, computations, close: () => computations.close() };
+  return { prometheus, cache, limiter, queries, batching, answerAtOnce };
 }

@@ -224,7 +224,7 @@ export class Semaphore {
   /**
    * Resolves on a later turn of the event loop, one task per turn: a request that asks for many
    * queries at once then starts them between other requests' work instead of all in one go (which
-   * would hold every other computation on the same event loop for the whole fan-out).
+   * would hold every other caller, cached answers included, for the whole fan-out).
    */
   private turn(): Promise<void> {
     return new Promise<void>((resolve) => {

@@ -2,14 +2,12 @@
  * The facade under pressure: the LRU response cache with a share per org, the per-caller rate and
  * concurrency limits (429 with Retry-After), the process-wide cap on Prometheus queries, the
  * page × limit window, the cached OpenAPI document, HTTP hygiene (405, bad percent-encoding,
- * nosniff, no-store) and the computations' worker, whose heap bound ends a worker, not the exporter. Units with their own clocks, then real HTTP over loopback against the facade
+ * nosniff, no-store) and what the facade's listener answers before routing (early 429s, answers to
+ * requests seen before). Units with their own clocks, then real HTTP over loopback against the facade
  * mounted on express, reading a stub Prometheus that can hold its answers. No timing thresholds.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import express from 'express';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchQueries } from '../../src/facade/batch.js';
@@ -19,6 +17,7 @@ import { RequestLimiter, RetryLater, Semaphore } from '../../src/facade/limits.j
 import { PAGE_WINDOW, parse, listQuery, fullListQuery } from '../../src/facade/params.js';
 import { PrometheusApi } from '../../src/facade/prometheus.js';
 import { createLogger } from '../../src/logger.js';
+import { createFacadeServer } from '../../src/server.js';
 import { testConfig } from '../../../testing/harness.js';
 
 const SECRET = 'facade-limits-test-secret-0123456789abcdef';
@@ -27,12 +26,10 @@ const ORG_B = 'bbbbbbbbbbbbbbbbbbbbbbbb';
 
 /** A body of `n` bytes once serialized (a JSON string of n - 2 characters). */
 const bodyOf = (n: number) => 'x'.repeat(n - 2);
-/** An answer's JSON bytes, as the computations' worker sends them. */
-const jsonOf = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe('ResponseCache', () => {
   const keep = (cache: ResponseCache, org: string, key: string, body: unknown = key) =>
-    cache.get(org, key, 60_000, () => Promise.resolve(jsonOf(body)));
+    cache.get(org, key, 60_000, () => Promise.resolve(body));
   const cached = (cache: ResponseCache, key: string) => {
     const found = cache.lookup(key);
     return found !== undefined && 'answer' in found;
@@ -90,7 +87,7 @@ describe('ResponseCache', () => {
     let finish!: (v: unknown) => void;
     const compute = () => {
       calls++;
-      return new Promise<Buffer>((resolve) => (finish = (v) => resolve(jsonOf(v))));
+      return new Promise((resolve) => (finish = resolve));
     };
     const all = Promise.all([1, 2, 3].map(() => cache.get('org', 'k', 60_000, compute)));
     finish({ n: 1 });
@@ -114,12 +111,12 @@ describe('ResponseCache', () => {
   it('serves but does not keep an answer larger than an org share, and forgets expired answers', async () => {
     let now = 1000; // lru-cache reads a start time of 0 as none
     const cache = new ResponseCache({ maxBytes: 8000, maxEntries: 100, orgShare: 0.5 }, { now: () => now });
-    const big = await cache.get('org', 'big', 60_000, () => Promise.resolve(jsonOf(bodyOf(5000))));
+    const big = await cache.get('org', 'big', 60_000, () => Promise.resolve(bodyOf(5000)));
     expect(big.answer.json.length).toBe(5000);
     expect(cache.lookup('big')).toBeUndefined();
     expect(cache.stats.uncacheable).toBe(1);
 
-    await cache.get('org', 'short', 1000, () => Promise.resolve(jsonOf('v')));
+    await cache.get('org', 'short', 1000, () => Promise.resolve('v'));
     expect(cached(cache, 'short')).toBe(true);
     now += 1001;
     expect(cache.lookup('short')).toBeUndefined();
@@ -132,7 +129,7 @@ describe('ResponseCache refresh-ahead', () => {
     let now = 1000;
     const cache = new ResponseCache(undefined, { now: () => now });
     let version = 1;
-    const compute = () => Promise.resolve(jsonOf({ version }));
+    const compute = () => Promise.resolve({ version });
     await cache.get('org', 'k', 10_000, compute);
     const hit = () => cache.lookup('k') as { answer: { json: Buffer }; refresh: boolean };
     now += 7_999; // 2.001 s of 10 s left
@@ -141,12 +138,7 @@ describe('ResponseCache refresh-ahead', () => {
     expect(hit().refresh).toBe(true);
     version = 2;
     let finish!: () => void;
-    const refreshed = cache.refresh(
-      'org',
-      'k',
-      10_000,
-      () => new Promise<Buffer>((r) => (finish = () => r(jsonOf({ version })))),
-    );
+    const refreshed = cache.refresh('org', 'k', 10_000, () => new Promise((r) => (finish = () => r({ version }))));
     // While it runs, hits get the cached answer and no second refresh.
     expect([hit().answer.json.toString(), hit().refresh]).toEqual(['{"version":1}', false]);
     finish();
@@ -343,8 +335,6 @@ interface Store {
   received: number;
   /** Hold every answer until `release()`. */
   hold(): void;
-  /** Answer every instant query with this body (undefined: an empty vector again). */
-  answerWith(body: string | undefined): void;
   release(): void;
   close(): Promise<void>;
 }
@@ -352,7 +342,6 @@ interface Store {
 /** A PromQL store with no series: empty vectors, matrices and alerts; it can hold its answers. */
 async function emptyStore(): Promise<Store> {
   let held: Array<() => void> | undefined;
-  let instant: string | undefined;
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -361,9 +350,8 @@ async function emptyStore(): Promise<Store> {
         req.url === '/api/v1/alerts'
           ? { alerts: [] }
           : { resultType: req.url === '/api/v1/query_range' ? 'matrix' : 'vector', result: [] };
-      const body =
-        req.url === '/api/v1/query' && instant !== undefined ? instant : JSON.stringify({ status: 'success', data });
-      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      const answer = () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data }));
       if (held) held.push(answer);
       else answer();
     });
@@ -373,7 +361,6 @@ async function emptyStore(): Promise<Store> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received: 0,
     hold: () => (held = []),
-    answerWith: (body) => (instant = body),
     release: () => {
       const answers = held ?? [];
       held = undefined;
@@ -404,13 +391,13 @@ async function serve(env: Record<string, string> = {}, cacheClock?: { now(): num
     PROMETHEUS_TIMEOUT: '5s',
     ...env,
   });
-  const app = express();
-  const facade = mountFacade(app, config, createLogger('silent'), undefined, cacheClock);
-  closers.push(() => facade.close());
-  app.use((req, res) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  let facade!: Facade;
+  // The facade's own listener, as the exporter runs it (answerAtOnce before the app).
+  const server = createFacadeServer({
+    limits: { ...config.http, maxConnections: config.facade!.listen.maxConnections },
+    mount: (app) =>
+      (facade = mountFacade(app, config, undefined as never, createLogger('silent'), undefined, cacheClock)),
   });
-  const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(async () => {
     server.closeAllConnections();
@@ -467,8 +454,8 @@ function revalidate(url: string, etag: string, bearer?: string): Promise<{ statu
 }
 
 /** Resolves once `f()` holds, checking after every turn of the event loop. */
-async function until(f: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await f())) await new Promise((r) => setTimeout(r, 5));
+async function until(f: () => boolean): Promise<void> {
+  while (!f()) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('per-token limits over HTTP', () => {
@@ -510,6 +497,7 @@ describe('per-token limits over HTTP', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(3590);
     expect(retryAfter).toBeLessThanOrEqual(3600);
+
     expect(refused.body.detail).toMatch(/per token \(bursts of 3\)/);
     expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     // Another tenant is not refused.
@@ -624,14 +612,13 @@ describe('Prometheus query cap over HTTP', () => {
     const before = store.received;
     store.hold();
     const requests = [1, 2, 3].map((page) => call(`${base}/workload/models?page=${page}`, t));
-    const queries = async () => (await facade.computations.stats()).queries;
-    await until(async () => store.received - before >= 2 && (await queries()).load.queued > 0);
+    await until(() => store.received - before >= 2 && facade.queries.load.queued > 0);
     expect(store.received - before).toBe(2);
-    expect((await queries()).load.active).toBe(2);
+    expect(facade.queries.load.active).toBe(2);
     // Answer everything from now on; the queued queries go out two at a time.
     store.release();
     expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200]);
-    expect((await queries()).stats.peak).toBe(2);
+    expect(facade.queries.stats.peak).toBe(2);
   });
 });
 
@@ -704,6 +691,28 @@ describe('HTTP hygiene', () => {
     expect(await revalidate(`${base}/workload/models`, etag, t)).toEqual({ status: 304, body: '' });
   });
 
+  it('answers a request seen before from its cached answer with the headers the route sends, token checked again', async () => {
+    const { base, store } = await serve();
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const t = await new SignJWT({ sub: 'user-1', orgId: ORG_A, roles: ['organization.viewer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(SECRET));
+    const first = await call(`${base}/workload/models?page=1`, t); // routed and computed
+    const asked = store.received;
+    const again = await call(`${base}/workload/models?page=1`, t); // the same request: answered at once
+    expect(store.received).toBe(asked);
+    expect([again.status, again.text]).toEqual([first.status, first.text]);
+    const headers = (r: Answer) =>
+      ['content-type', 'content-length', 'etag', 'cache-control', 'x-content-type-options', 'x-powered-by'].map(
+        (name) => r.headers.get(name),
+      );
+    expect(headers(again)).toEqual(headers(first));
+    // Once the token has expired, the answer still cached is not served to it.
+    while (Date.now() / 1000 < expiresAt + 0.1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await call(`${base}/workload/models?page=1`, t)).status).toBe(401);
+  });
+
   it('serves the OpenAPI document built once: the same bytes and ETag, 304 when unchanged', async () => {
     const { base, store } = await serve();
     const first = await call(`${base}/openapi.json`);
@@ -719,46 +728,5 @@ describe('HTTP hygiene', () => {
     const doc = first.body as { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
     expect(Object.keys(doc.paths['/dashboard/overview']!.get.responses)).toContain('429');
     expect(store.received).toBe(0);
-  });
-});
-
-describe('the computations worker', () => {
-  it('computes on a thread of its own, at a lower CPU priority than the thread that serves (Linux)', async () => {
-    const { base, facade } = await serve();
-    expect((await call(`${base}/workload/models`, await token(ORG_A))).status).toBe(200);
-    const stats = await facade.computations.stats();
-    expect(stats.roundTrips).toBeGreaterThan(0);
-    if (process.platform === 'linux') expect([stats.priority, os.getPriority()]).toEqual([10, 0]);
-  });
-
-  it('fails the computations of a worker that died with 503 and Retry-After, then starts another', async () => {
-    const { base, store, facade } = await serve({ FACADE_RATE_LIMIT: 'off' });
-    const t = await token(ORG_A);
-    const cached = await call(`${base}/workload/models`, t);
-    expect(cached.status).toBe(200);
-    store.hold();
-    const before = store.received;
-    const held = call(`${base}/workload/models?page=2`, t);
-    await until(() => store.received > before);
-    // What a crash looks like from the serving thread: the worker exits with a computation in flight.
-    await (facade.computations as unknown as { worker: Worker }).worker.terminate();
-    const failed = await held;
-    expect([failed.status, failed.body.detail, failed.headers.get('retry-after')]).toEqual([
-      503,
-      'computations_restarting',
-      '1',
-    ]);
-    store.release();
-    // The serving thread went on: the cached answer is served as it was.
-    const again = await call(`${base}/workload/models`, t);
-    expect([again.status, again.text]).toEqual([200, cached.text]);
-    // A new worker answers once the restart interval has passed.
-    let next = await call(`${base}/workload/models?page=3`, t);
-    for (let i = 0; next.status === 503 && i < 40; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      next = await call(`${base}/workload/models?page=3`, t);
-    }
-    expect(next.status).toBe(200);
-    expect(facade.computations.started).toBe(2);
   });
 });

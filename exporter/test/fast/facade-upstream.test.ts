@@ -12,7 +12,7 @@ import express from 'express';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mountFacade, type Facade } from '../../src/facade/index.js';
+import { mountFacade } from '../../src/facade/index.js';
 import { DEFAULT_MAX_ANSWER_BYTES, PrometheusApi } from '../../src/facade/prometheus.js';
 import { mongoUnavailable } from '../../src/facade/errors.js';
 import { testConfig } from '../../../testing/harness.js';
@@ -23,9 +23,7 @@ const LEAK = 'internal: /var/lib/prometheus wal corrupt at 10.0.0.7 token=s3cr3t
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 const servers: http.Server[] = [];
-const facades: Facade[] = [];
 afterEach(async () => {
-  for (const facade of facades.splice(0)) await facade.close();
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -263,7 +261,7 @@ describe('the facade over HTTP with a misbehaving Prometheus', () => {
     const { log, lines } = capturedLog();
     const app = express();
     // Routes answered from Prometheus alone never touch MongoDB.
-    facades.push(mountFacade(app, config, log));
+    mountFacade(app, config, undefined as never, log);
     const server = http.createServer(app);
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
