@@ -235,5 +235,10 @@ export function createFacadeServer(options: FacadeServerOptions): http.Server {
   const mounted = options.mount(app);
   app.use(notFound);
   const atOnce = mounted?.answerAtOnce;
-  return limitedServer(atOnce ? (req, res) => atOnce(req, res) || void app(req, res) : app, options.limits);
+  const handler: http.RequestListener = atOnce
+    ? (req, res) => {
+        if (!atOnce(req, res)) app(req, res);
+      }
+    : app;
+  return limitedServer(handler, options.limits);
 }

@@ -142,12 +142,16 @@ const REFUSAL_DELAY_MS = 500;
 function pauseReading(res: ServerResponse): void {
   const socket: Socket | null = res.socket;
   if (!socket) return;
+  // Nothing is added to the socket itself (a listener per refusal would pile up on a kept-alive
+  // connection refused again and again); the timer alone holds it, for at most the delay.
+  const resume = () => {
+    if (!socket.destroyed) socket.resume();
+  };
   res.once('finish', () =>
     setImmediate(() => {
       if (socket.destroyed) return;
       socket.pause();
-      const resume = setTimeout(() => socket.resume(), REFUSAL_DELAY_MS * (0.8 + 0.4 * Math.random()));
-      socket.once('close', () => clearTimeout(resume));
+      setTimeout(resume, REFUSAL_DELAY_MS * (0.8 + 0.4 * Math.random())).unref();
     }),
   );
 }
@@ -192,8 +196,11 @@ export function mountFacade(
   };
 
   const earlyRefusal = Buffer.from(JSON.stringify({ error: 'too many requests', detail: limiter.rateDetail }));
-  /** Requests answered before (their Authorization and URL): what answerAtOnce needs to answer them again. */
-  const seen = new LRUCache<string, Seen>({ max: 10_000 });
+  /**
+   * Requests answered before (their Authorization and URL): what answerAtOnce needs to answer them
+   * again. As many as the cache holds answers: beyond that, most would point to answers it has dropped.
+   */
+  const seen = new LRUCache<string, Seen>({ max: facade.cache.maxEntries });
 
   /**
    * Answers from memory, before express sees the request, what needs no parsing (true when it did):

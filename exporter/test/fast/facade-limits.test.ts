@@ -7,7 +7,7 @@
  * mounted on express, reading a stub Prometheus that can hold its answers. No timing thresholds.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchQueries } from '../../src/facade/batch.js';
@@ -375,6 +375,8 @@ interface Served {
   base: string;
   facade: Facade;
   store: Store;
+  /** The server's side of every connection. */
+  sockets: Socket[];
 }
 
 const closers: Array<() => Promise<void>> = [];
@@ -398,12 +400,14 @@ async function serve(env: Record<string, string> = {}, cacheClock?: { now(): num
     mount: (app) =>
       (facade = mountFacade(app, config, undefined as never, createLogger('silent'), undefined, cacheClock)),
   });
+  const sockets: Socket[] = [];
+  server.on('connection', (socket: Socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`, facade, store };
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`, facade, store, sockets };
 }
 
 const token = (orgId: string, sub = 'user-1') =>
@@ -519,18 +523,19 @@ describe('per-token limits over HTTP', () => {
   });
 
   it('reads the connection of an early 429 again only after a pause, and other connections at once', async () => {
-    const { base } = await serve({ FACADE_RATE_LIMIT: '1/h', FACADE_RATE_BURST: '1' });
+    const { base, sockets } = await serve({ FACADE_RATE_LIMIT: '1/h', FACADE_RATE_BURST: '1' });
     const [a, b] = await Promise.all([token(ORG_A), token(ORG_B, 'user-2')]);
     expect((await call(`${base}/workload/models`, a)).status).toBe(200);
     expect((await call(`${base}/workload/models?page=2`, a)).status).toBe(429); // a is past its rate
     // One kept-alive connection for a: an early 429 on it, then its next request on the same connection.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const viaAgent = (url: string, bearer: string) =>
-      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+      new Promise<{ status: number; port: number | undefined }>((resolve, reject) => {
         http
           .get(url, { agent, headers: { authorization: `Bearer ${bearer}` } }, (res) => {
+            const port = res.socket.localPort; // which connection (the agent takes it back at the end)
             res.resume();
-            res.once('end', () => resolve({ status: res.statusCode!, socket: res.socket }));
+            res.once('end', () => resolve({ status: res.statusCode!, port }));
           })
           .once('error', reject);
       });
@@ -541,10 +546,16 @@ describe('per-token limits over HTTP', () => {
     // b's request, on a connection of its own, computes and is answered while a's waits unread.
     const other = call(`${base}/workload/models?page=4`, b).then((r) => (order.push('b'), r));
     const [again, answered] = await Promise.all([next, other]);
-    agent.destroy();
     expect([again.status, answered.status]).toEqual([429, 200]);
-    expect(again.socket).toBe(early.socket);
+    expect(again.port).toBe(early.port);
     expect(order).toEqual(['b', 'a']);
+    // A connection refused again and again keeps what it holds: nothing piles up on its socket.
+    const [refusedSocket] = sockets.filter((s) => s.remotePort === early.port);
+    const listeners = () => refusedSocket!.eventNames().map((name) => refusedSocket!.listenerCount(name));
+    const held = listeners();
+    for (const page of [5, 6, 7]) expect((await viaAgent(`${base}/workload/models?page=${page}`, a)).status).toBe(429);
+    expect(listeners()).toEqual(held);
+    agent.destroy();
   });
 
   it('computes a cached answer again before it expires, in the background, within the caller’s limits', async () => {
