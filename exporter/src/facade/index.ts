@@ -195,6 +195,17 @@ export function mountFacade(
     return { scope, key };
   };
 
+  /**
+   * The computation of a route's answer for these arguments. Built here, not in the request's handler:
+   * `seen` and the cache keep it after the request, and a closure made in the handler would keep the
+   * request and its response alive with it (V8 keeps a closure's whole chain of scopes).
+   */
+  const computation =
+    (route: Route, scope: Scope, params: Record<string, string>, query: Record<string, unknown>) => () => {
+      const ctx: FacadeContext = { prom: prometheus, db, config, scope, now: clock() };
+      return route.handle(ctx, params, query as never);
+    };
+
   const earlyRefusal = Buffer.from(JSON.stringify({ error: 'too many requests', detail: limiter.rateDetail }));
   /**
    * Requests answered before (their Authorization and URL): what answerAtOnce needs to answer them
@@ -304,10 +315,7 @@ export function mountFacade(
         ) as Record<string, unknown>;
         const org = cacheKeyOf(caller.scope);
         const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const compute = () => {
-          const ctx: FacadeContext = { prom: prometheus, db, config, scope: caller.scope, now: clock() };
-          return route.handle(ctx, params, query as never);
-        };
+        const compute = computation(route, caller.scope, params, query);
         let answer: CachedAnswer;
         const found = cache.lookup(key);
         if (found && 'answer' in found) {

@@ -28,17 +28,38 @@ export interface PromAlert {
 export const DEFAULT_MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 // The shapes of the Prometheus HTTP API's answers: anything else is a malformed answer (503).
-const labels = z.record(z.string(), z.string());
-const point = z.tuple([z.number(), z.string()]);
+// A query's result (label sets, samples `[unix seconds, "value"]`) is checked by hand and kept as
+// JSON.parse made it: zod would copy every object and pair, and an answer has thousands (in the load
+// bench's heap profile, those copies were a third of everything the facade allocated).
+type Labels = Record<string, string>;
+type Point = [number, string];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isLabels = (m: unknown): m is Labels => {
+  if (!isObject(m)) return false;
+  for (const name in m) if (typeof m[name] !== 'string') return false;
+  return true;
+};
+const isPoint = (p: unknown): p is Point =>
+  Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
+/** A list whose every item passes `is`, checked without a copy. */
+const listOf = <T>(is: (item: unknown) => item is T, what: string) =>
+  z.custom<T[]>((v) => Array.isArray(v) && v.every(is), `expected a list of ${what}`);
+const samples = listOf(
+  (s): s is { metric: Labels; value: Point } => isObject(s) && isLabels(s.metric) && isPoint(s.value),
+  'samples { metric, value: [time, "value"] }',
+);
+const series = listOf(
+  (s): s is { metric: Labels; values: Point[] } =>
+    isObject(s) && isLabels(s.metric) && Array.isArray(s.values) && s.values.every(isPoint),
+  'series { metric, values: [[time, "value"], ...] }',
+);
+const labels = z.custom<Labels>(isLabels, 'expected labels: names to text');
 const envelope = z.object({ status: z.string(), data: z.unknown().optional(), error: z.unknown().optional() });
 const instant = z.discriminatedUnion('resultType', [
-  z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: labels, value: point })) }),
-  z.object({ resultType: z.literal('scalar'), result: point }),
+  z.object({ resultType: z.literal('vector'), result: samples }),
+  z.object({ resultType: z.literal('scalar'), result: z.custom<Point>(isPoint, 'expected a [time, "value"] pair') }),
 ]);
-const range = z.object({
-  resultType: z.literal('matrix'),
-  result: z.array(z.object({ metric: labels, values: z.array(point) })),
-});
+const range = z.object({ resultType: z.literal('matrix'), result: series });
 const alertList = z.object({
   alerts: z.array(
     z.object({ labels, annotations: labels.default({}), state: z.string(), activeAt: z.string().optional() }),
@@ -204,8 +225,15 @@ export class PrometheusApi {
       end: String(end.getTime() / 1000),
       step: String(stepSeconds),
     });
-    return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)]) }));
+    return data.result.map((r) => ({ metric: r.metric, values: numbered(r.values) }));
   }
+}
+
+/** Each pair's value as its number, in place: the pairs are this answer's own (JSON.parse made them). */
+function numbered(values: Array<[number, string]>): Array<[number, number]> {
+  const pairs = values as unknown as Array<[number, number | string]>;
+  for (const pair of pairs) pair[1] = Number(pair[1]);
+  return pairs as Array<[number, number]>;
 }
 
 /** Sum of the first sample's value, or null when the query returned nothing or NaN. */

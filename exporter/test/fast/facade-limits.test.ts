@@ -8,6 +8,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchQueries } from '../../src/facade/batch.js';
@@ -377,6 +379,7 @@ interface Served {
   store: Store;
   /** The server's side of every connection. */
   sockets: Socket[];
+  server: http.Server;
 }
 
 const closers: Array<() => Promise<void>> = [];
@@ -407,7 +410,19 @@ async function serve(env: Record<string, string> = {}, cacheClock?: { now(): num
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`, facade, store, sockets };
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`,
+    facade,
+    store,
+    sockets,
+    server,
+  };
+}
+
+/** V8's collector, callable: what a test needs to see that an object is no longer held. */
+function collectGarbage(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 const token = (orgId: string, sub = 'user-1') =>
@@ -722,6 +737,30 @@ describe('HTTP hygiene', () => {
     // Once the token has expired, the answer still cached is not served to it.
     while (Date.now() / 1000 < expiresAt + 0.1) await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await call(`${base}/workload/models?page=1`, t)).status).toBe(401);
+  });
+
+  it('keeps no request or response once answered, though it keeps how to answer them again', async () => {
+    const { base, server, store } = await serve();
+    const answered: Array<WeakRef<object>> = [];
+    server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+      answered.push(new WeakRef(req), new WeakRef(res)),
+    );
+    const t = await token(ORG_A);
+    for (let page = 1; page <= 10; page++)
+      expect((await call(`${base}/workload/models?page=${page}`, t)).status).toBe(200);
+    expect(answered).toHaveLength(20);
+    server.closeAllConnections();
+    // A weakly held object is collected only after the job that made or read the WeakRef has ended.
+    const gc = collectGarbage();
+    for (let round = 0; round < 5 && answered.some((ref) => ref.deref()); round++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      gc();
+    }
+    expect(answered.filter((ref) => ref.deref()).length).toBe(0);
+    // What it kept still answers them: from the cache, Prometheus not asked.
+    const asked = store.received;
+    expect((await call(`${base}/workload/models?page=3`, t)).status).toBe(200);
+    expect(store.received).toBe(asked);
   });
 
   it('serves the OpenAPI document built once: the same bytes and ETag, 304 when unchanged', async () => {

@@ -58,13 +58,16 @@ function capturedLog() {
 }
 
 /** How PrometheusApi fails against `handler`: the HttpError's status, message and detail. */
-async function failure(handler: Handler, options: { maxBytes?: number; timeoutMs?: number } = {}) {
+async function failure(
+  handler: Handler,
+  options: { maxBytes?: number; timeoutMs?: number; ask?: (api: PrometheusApi) => Promise<unknown> } = {},
+) {
   const { log, lines } = capturedLog();
   const api = new PrometheusApi(await upstream(handler), options.timeoutMs ?? 2000, {
     maxBytes: options.maxBytes,
     log,
   });
-  const error = await api.query('up').then(
+  const error = await (options.ask ?? ((a) => a.query('up')))(api).then(
     () => undefined,
     (e: unknown) => e as { status: number; message: string; extra: Record<string, string> },
   );
@@ -151,6 +154,10 @@ describe('PrometheusApi against a misbehaving Prometheus', () => {
         'a value without a timestamp',
         json(200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: ['2'] }] } }),
       ],
+      [
+        'labels that are a list',
+        json(200, { status: 'success', data: { resultType: 'vector', result: [{ metric: ['b'], value: [1, '2'] }] } }),
+      ],
       ['no metric', json(200, { status: 'success', data: { resultType: 'vector', result: [{ value: [1, '2'] }] } })],
       ['invalid UTF-8 / binary', (_req, res) => res.writeHead(200).end(Buffer.from([0xff, 0xfe, 0x00, 0x7b]))],
     ];
@@ -161,6 +168,42 @@ describe('PrometheusApi against a misbehaving Prometheus', () => {
         error: 'Prometheus is unavailable',
         detail: 'malformed_answer',
       });
+    }
+  });
+
+  it('answers 503 malformed_answer for a range answer with any series or point of a wrong shape', async () => {
+    const matrix = (values: unknown) =>
+      json(200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } });
+    const bad: Array<[string, unknown]> = [
+      ['values not a list', { a: [1, '2'] }],
+      [
+        'a value that is a number, after good ones',
+        [
+          [1, '2'],
+          [2, '3'],
+          [3, 4],
+        ],
+      ],
+      ['a pair without its value', [[1, '2'], [2]]],
+      ['a pair with three items', [[1, '2', 'x']]],
+      ['a timestamp that is text', [['1', '2']]],
+      ['a point that is an object', [{ t: 1, v: '2' }]],
+      ['a null point', [[1, '2'], null]],
+    ];
+    const ask = (api: PrometheusApi) => api.queryRange('x', new Date(1000), new Date(3000), 1);
+    for (const [name, values] of bad) {
+      const f = await failure(matrix(values), { ask });
+      expect({ status: f.status, detail: f.detail }, name).toEqual({ status: 503, detail: 'malformed_answer' });
+    }
+    const badSeries: Array<[string, unknown]> = [
+      ['a series without labels', { values: [[1, '2']] }],
+      ['a label that is not text', { metric: { a: 1 }, values: [[1, '2']] }],
+      ['a series that is a list', [{}, [[1, '2']]]],
+    ];
+    for (const [name, one] of badSeries) {
+      const answer = json(200, { status: 'success', data: { resultType: 'matrix', result: [one] } });
+      const f = await failure(answer, { ask });
+      expect({ status: f.status, detail: f.detail }, name).toEqual({ status: 503, detail: 'malformed_answer' });
     }
   });
 
