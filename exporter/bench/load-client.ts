@@ -81,5 +81,6 @@ const out: ClientResult = {
   errors: result.errors,
   timeouts: result.timeouts,
 };
-process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
-process.exit(0);
+// Exits once the line is written: stdout to the parent is a socket, written asynchronously, and a long
+// run's line (every answer's latency) is larger than the socket's buffer; exiting at once cut it short.
+process.stdout.write(`RESULT ${JSON.stringify(out)}\n`, () => process.exit(0));
