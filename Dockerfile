@@ -22,13 +22,6 @@ ENV NODE_ENV=production
 # unmapped when freed instead of raising the threshold and staying in the heap. At 1M series the bench
 # measured 633 MiB RSS after its polls with these, 687 MiB without, and no CPU difference beyond noise.
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
-# V8's heap cap. The higher the cap, the more garbage V8 lets pile up past the live heap before a full
-# collection (up to four times it); Node's default follows the host's memory (4 GiB on the 24 GiB bench
-# machine). Under the load bench's five minutes of facade load the RSS then climbed from 163 to 296 MiB
-# with a live heap of 35-45 MiB; with this cap it stayed between 158 and 199 MiB, at the same requests/s
-# and latency. At 1M series the exporter needs 500-650 MiB: with a container memory limit under 2 GiB,
-# set NODE_OPTIONS=--max-old-space-size= to about three quarters of the limit.
-ENV NODE_OPTIONS=--max-old-space-size=1536
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
