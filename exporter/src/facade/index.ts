@@ -84,8 +84,11 @@ export interface Facade {
   answerAtOnce(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-/** What answerAtOnce needs to answer a request seen before: its cache key, and to refresh the answer. */
-interface Seen {
+/**
+ * A route's answer to one request's arguments: its cache key and org, the caller whose limits its
+ * computation counts against, how long it is kept, and the computation itself.
+ */
+interface RouteAnswer {
   key: string;
   org: string;
   callerKey: string;
@@ -196,22 +199,35 @@ export function mountFacade(
   };
 
   /**
-   * The computation of a route's answer for these arguments. Built here, not in the request's handler:
-   * `seen` and the cache keep it after the request, and a closure made in the handler would keep the
-   * request and its response alive with it (V8 keeps a closure's whole chain of scopes).
+   * A route's answer to these arguments. Built here, not in the request's handler: `seen` and the cache
+   * keep its computation after the request, and a closure made in the handler would keep the request
+   * and its response alive with it (V8 keeps a closure's whole chain of scopes).
    */
-  const computation =
-    (route: Route, scope: Scope, params: Record<string, string>, query: Record<string, unknown>) => () => {
+  const routeAnswer = (
+    route: Route,
+    caller: Caller,
+    org: string,
+    key: string,
+    args: { params: Record<string, string>; query: Record<string, unknown> },
+  ): RouteAnswer => {
+    const scope = caller.scope;
+    const compute = () => {
       const ctx: FacadeContext = { prom: prometheus, db, config, scope, now: clock() };
-      return route.handle(ctx, params, query as never);
+      return route.handle(ctx, args.params, args.query as never);
     };
+    return { key, org, callerKey: caller.key, ttlMs: route.cacheMs, compute };
+  };
 
   const earlyRefusal = Buffer.from(JSON.stringify({ error: 'too many requests', detail: limiter.rateDetail }));
   /**
    * Requests answered before (their Authorization and URL): what answerAtOnce needs to answer them
    * again. As many as the cache holds answers: beyond that, most would point to answers it has dropped.
    */
-  const seen = new LRUCache<string, Seen>({ max: facade.cache.maxEntries });
+  const seen = new LRUCache<string, RouteAnswer>({ max: facade.cache.maxEntries });
+  /** A path under the facade's base path (the path itself, or below it, or with a query). */
+  const underBasePath = (url: string) =>
+    url.startsWith(facade.basePath) &&
+    (url.length === facade.basePath.length || '/?'.includes(url[facade.basePath.length]!));
 
   /**
    * Answers from memory, before express sees the request, what needs no parsing (true when it did):
@@ -239,27 +255,18 @@ export function mountFacade(
     const known = seen.get(`${authorization} ${url}`);
     const found = known && cache.cached(known.key);
     if (!found) return false;
-    if (found.refresh) refreshAhead(known.callerKey, known.org, known.key, known.ttlMs, known.compute);
+    if (found.refresh) refreshAhead(known);
     const { json, etag } = found.answer;
     res.writeHead(200, { ...EVERY_ANSWER, 'content-type': JSON_TYPE, 'content-length': json.length, etag });
     res.end(json);
     return true;
   };
-  const underBasePath = (url: string) =>
-    url.startsWith(facade.basePath) &&
-    (url.length === facade.basePath.length || '/?'.includes(url[facade.basePath.length]!));
 
   /**
    * Computes a cached answer again before it expires, in the background, when its caller is within its
    * limits (it counts as one of the caller's computations); a failure leaves the cached answer as it is.
    */
-  const refreshAhead = (
-    callerKey: string,
-    org: string,
-    key: string,
-    ttlMs: number,
-    compute: () => Promise<unknown>,
-  ) => {
+  const refreshAhead = ({ callerKey, org, key, ttlMs, compute }: RouteAnswer) => {
     const release = limiter.tryAdmit(callerKey);
     if (!release) return;
     cache
@@ -315,30 +322,24 @@ export function mountFacade(
         ) as Record<string, unknown>;
         const org = cacheKeyOf(caller.scope);
         const key = `${route.path}|${org}|${JSON.stringify(params)}|${JSON.stringify(query)}`;
-        const compute = computation(route, caller.scope, params, query);
+        const routed = routeAnswer(route, caller, org, key, { params, query });
         let answer: CachedAnswer;
         const found = cache.lookup(key);
         if (found && 'answer' in found) {
           answer = found.answer;
-          if (found.refresh) refreshAhead(caller.key, org, key, route.cacheMs, compute);
+          if (found.refresh) refreshAhead(routed);
         } else if (found) answer = await found.running;
         else {
           // Only a request that computes counts against its caller's limits.
           const release = limiter.admit(caller.key);
           try {
-            answer = await cache.fill(org, key, route.cacheMs, compute);
+            answer = await cache.fill(org, key, route.cacheMs, routed.compute);
           } finally {
             release();
           }
         }
         if (req.method === 'GET' && tokens && query.format !== 'csv')
-          seen.set(`${req.headers.authorization} ${req.originalUrl}`, {
-            key,
-            org,
-            callerKey: caller.key,
-            ttlMs: route.cacheMs,
-            compute,
-          });
+          seen.set(`${req.headers.authorization} ${req.originalUrl}`, routed);
         if (query.format === 'csv' && route.rows) {
           const body = JSON.parse(answer.json.toString('utf8')) as Record<string, unknown>;
           res
